@@ -1,0 +1,53 @@
+package dev.capstan.api.broker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.capstan.api.common.StorageSpec;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+/**
+ * What a user asks of a broker. Replicas have no schema default: an external broker has no
+ * workload, and a default would put replicas on it. The operator runs one when omitted.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.external) || (!has(self.replicas) && !has(self.storage) "
+        + "&& !has(self.resources) && !has(self.image))",
+    message = "an external broker runs no pods: replicas, storage, resources and image are not allowed with external",
+    fieldPath = ".external")
+public record MessageBrokerSpec(
+    @JsonPropertyDescription("Number of broker pods (1 when omitted); not allowed with external.")
+        @SpecReplicas
+        @Min(1)
+        @Max(64)
+        Integer replicas,
+    @JsonPropertyDescription("Container image of the broker; the operator's default when omitted.")
+        String image,
+    @JsonPropertyDescription("Persistent storage of each broker pod.") StorageSpec storage,
+    @JsonPropertyDescription("CPU and memory requests and limits of each broker pod.")
+        ResourceRequirements resources,
+    @JsonPropertyDescription("Defaults for topics that do not set their own.")
+        TopicDefaults topicDefaults,
+    @JsonPropertyDescription("An existing Kafka cluster to manage topics in, instead of pods.")
+        ExternalKafka external) {
+
+  public static final int DEFAULT_REPLICAS = 1;
+
+  // Not named isExternal(): Jackson and the CRD generator would take that for a boolean
+  // property "external" and write `external: true` over the object.
+  public boolean usesExternalKafka() {
+    return external != null;
+  }
+
+  public int replicasOrDefault() {
+    return replicas == null ? DEFAULT_REPLICAS : replicas;
+  }
+
+  public StorageSpec storageOrDefault() {
+    return storage == null ? StorageSpec.defaults() : storage;
+  }
+}

@@ -1,0 +1,146 @@
+package dev.capstan.controllers.common;
+
+import dev.capstan.api.common.StorageSpec;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import java.util.List;
+import java.util.Map;
+
+/** Pod-template pieces every data-plane workload shares. */
+public final class PodTemplates {
+  /** The uid of the non-root user the data-plane image runs as. */
+  public static final long RUN_AS_USER = 10001L;
+
+  private PodTemplates() {}
+
+  public static PodSecurityContext podSecurityContext() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS_USER)
+        .withFsGroup(RUN_AS_USER)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  public static SecurityContext containerSecurityContext() {
+    Capabilities none = new CapabilitiesBuilder().withDrop("ALL").build();
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withCapabilities(none)
+        .build();
+  }
+
+  /** Spread replicas over nodes when the scheduler can, without refusing to schedule. */
+  public static Affinity spreadOverNodes(Map<String, String> selector) {
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+        .withWeight(100)
+        .withNewPodAffinityTerm()
+        .withTopologyKey("kubernetes.io/hostname")
+        .withNewLabelSelector()
+        .withMatchLabels(selector)
+        .endLabelSelector()
+        .endPodAffinityTerm()
+        .endPreferredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  /** An HTTP GET probe with the timeout every data-plane server meets. */
+  public static Probe httpProbe(String path, int port, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(port))
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
+        .withTimeoutSeconds(2)
+        .build();
+  }
+
+  /** A TCP connect probe. */
+  public static Probe tcpProbe(int port, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewTcpSocket()
+        .withPort(new IntOrString(port))
+        .endTcpSocket()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
+        .withTimeoutSeconds(2)
+        .build();
+  }
+
+  /** The claim template of each replica's data volume. */
+  public static PersistentVolumeClaim dataVolumeClaim(
+      String volume, String component, HasMetadata owner, StorageSpec storage) {
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+        .withName(volume)
+        .withLabels(Labels.of(component, owner))
+        .endMetadata()
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withStorageClassName(storage.storageClassName())
+        .withNewResources()
+        .withRequests(Map.of("storage", new Quantity(storage.sizeOrDefault())))
+        .endResources()
+        .endSpec()
+        .build();
+  }
+
+  /** Lets voluntary disruptions (drains, upgrades) take one replica at a time. */
+  public static PodDisruptionBudget oneAtATime(String component, HasMetadata owner, String name) {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(Labels.metadata(component, owner, name))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(Labels.selector(component, owner))
+        .endSelector()
+        .endSpec()
+        .build();
+  }
+
+  /** POD_NAME and POD_NAMESPACE from the downward API. */
+  public static List<EnvVar> podIdentityEnv() {
+    return List.of(
+        new EnvVarBuilder()
+            .withName("POD_NAME")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.name")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        new EnvVarBuilder()
+            .withName("POD_NAMESPACE")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.namespace")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
+  }
+}

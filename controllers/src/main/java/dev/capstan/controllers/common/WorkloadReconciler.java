@@ -1,0 +1,198 @@
+package dev.capstan.controllers.common;
+
+import static dev.capstan.api.common.ConditionTypes.DEGRADED;
+import static dev.capstan.api.common.ConditionTypes.PROGRESSING;
+import static dev.capstan.api.common.ConditionTypes.READY;
+import static dev.capstan.api.common.ConditionTypes.RECONCILIATION_PAUSED;
+
+import dev.capstan.api.common.CapstanStatus;
+import dev.capstan.controllers.common.Conditions.Desired;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shape every Capstan controller that runs pods shares, read top to bottom:
+ *
+ * <ol>
+ *   <li>paused? then only say so in the status;
+ *   <li>invalid in a way the schema cannot catch? then say why and touch nothing;
+ *   <li>apply each owned object in order (ConfigMap before the pods that read it);
+ *   <li>compute the status from what is observed and patch it when it changed.
+ * </ol>
+ *
+ * <p>Subclasses supply the owned objects, the semantic checks and the status fields of their
+ * kind. The user's spec is never written.
+ */
+public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S extends CapstanStatus>
+    implements Reconciler<P> {
+  private static final Logger log = LoggerFactory.getLogger(WorkloadReconciler.class);
+
+  protected final EventRecorder events;
+  protected final Clock clock;
+
+  protected WorkloadReconciler(EventRecorder events, Clock clock) {
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** The objects this resource owns, in the order they are applied. */
+  protected abstract List<OwnedResource<?, P>> ownedResources();
+
+  /**
+   * The owned objects this resource needs as its spec stands, in order; all of them unless a
+   * kind overrides this. Every one of {@link #ownedResources()} is still watched.
+   */
+  protected List<OwnedResource<?, P>> ownedResourcesFor(P primary) {
+    return ownedResources();
+  }
+
+  /** Why the spec cannot be reconciled, for rules the API server cannot check; empty if fine. */
+  protected Optional<String> invalidSpec(P primary) {
+    return Optional.empty();
+  }
+
+  /** Ready, Progressing and Degraded from the observed secondaries. */
+  protected abstract List<Desired> observedConditions(P primary, Context<P> context);
+
+  /** The status of this kind: its own fields plus the given generation and conditions. */
+  protected abstract S status(
+      P primary, Context<P> context, Long observedGeneration, List<Condition> conditions);
+
+  @Override
+  public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
+    return EventSourceUtils.dependentEventSources(
+        context, ownedResources().toArray(OwnedResource[]::new));
+  }
+
+  @Override
+  public UpdateControl<P> reconcile(P primary, Context<P> context) {
+    S current = primary.getStatus();
+    List<Condition> currentConditions = current == null ? List.of() : current.conditions();
+    Long observed = current == null ? null : current.observedGeneration();
+
+    if (Paused.isPaused(primary)) {
+      List<Desired> kept = new ArrayList<>(asDesired(currentConditions, RECONCILIATION_PAUSED));
+      kept.add(Desired.isTrue(RECONCILIATION_PAUSED, "PausedByAnnotation",
+          "the capstan.dev/paused annotation is \"true\"; remove it to resume"));
+      return patchIfChanged(primary, status(primary, context, observed, merge(currentConditions, kept, observed)));
+    }
+
+    Long generation = primary.getMetadata().getGeneration();
+    Optional<String> invalid = invalidSpec(primary);
+    if (invalid.isPresent()) {
+      events.warning(primary, "InvalidSpec", invalid.get());
+      List<Desired> conditions =
+          List.of(
+              Desired.isFalse(READY, "InvalidSpec", invalid.get()),
+              Desired.isFalse(PROGRESSING, "InvalidSpec", "nothing applied until the spec is fixed"),
+              Desired.isTrue(DEGRADED, "InvalidSpec", invalid.get()));
+      return patchIfChanged(primary, status(primary, context, generation, merge(currentConditions, conditions, generation)));
+    }
+
+    for (OwnedResource<?, P> owned : ownedResourcesFor(primary)) {
+      ReconcileResult<?> result = owned.reconcile(primary, context);
+      record(primary, owned, result);
+    }
+    List<Desired> conditions = observedConditions(primary, context);
+    return patchIfChanged(primary, status(primary, context, generation, merge(currentConditions, conditions, generation)));
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<P> updateErrorStatus(P primary, Context<P> context, Exception e) {
+    String message = rootMessage(e);
+    log.warn("reconciling {} {}/{} failed: {}", primary.getKind(), primary.getMetadata().getNamespace(),
+        primary.getMetadata().getName(), message);
+    events.warning(primary, "ReconcileFailed", message);
+    S current = primary.getStatus();
+    List<Condition> currentConditions = current == null ? List.of() : current.conditions();
+    Long generation = primary.getMetadata().getGeneration();
+    List<Desired> conditions =
+        List.of(
+            Desired.isFalse(READY, "ReconcileFailed", message),
+            Desired.isFalse(PROGRESSING, "ReconcileFailed", "will retry"),
+            Desired.isTrue(DEGRADED, "ReconcileFailed", message));
+    S status = status(primary, context, generation, merge(currentConditions, conditions, generation));
+    if (Objects.equals(status, current)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    return ErrorStatusUpdateControl.patchStatus(forStatusPatch(primary, status));
+  }
+
+  private List<Condition> merge(List<Condition> current, List<Desired> desired, Long generation) {
+    return Conditions.merge(current, desired, generation, clock.instant());
+  }
+
+  private static List<Desired> asDesired(List<Condition> conditions, String except) {
+    if (conditions == null) {
+      return List.of();
+    }
+    return conditions.stream()
+        .filter(c -> !except.equals(c.getType()))
+        .map(c -> new Desired(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()))
+        .toList();
+  }
+
+  private void record(P primary, OwnedResource<?, P> owned, ReconcileResult<?> result) {
+    var operation = result.getSingleOperation();
+    String what = owned.resourceType().getSimpleName() + " " + result.getSingleResource()
+        .map(r -> ((io.fabric8.kubernetes.api.model.HasMetadata) r).getMetadata().getName())
+        .orElse(owned.name());
+    switch (operation) {
+      case CREATED -> events.normal(primary, "Created", "created " + what);
+      case UPDATED -> events.normal(primary, "Updated", "updated " + what);
+      default -> {}
+    }
+  }
+
+  private UpdateControl<P> patchIfChanged(P primary, S status) {
+    if (Objects.equals(status, primary.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.patchStatus(forStatusPatch(primary, status));
+  }
+
+  /**
+   * A fresh object with only name, namespace and status, so that the server-side-apply
+   * status patch claims nothing but the status.
+   */
+  private P forStatusPatch(P primary, S status) {
+    try {
+      @SuppressWarnings("unchecked")
+      P fresh = (P) primary.getClass().getDeclaredConstructor().newInstance();
+      fresh.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(primary.getMetadata().getName())
+              .withNamespace(primary.getMetadata().getNamespace())
+              .build());
+      fresh.setStatus(status);
+      return fresh;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(primary.getClass() + " needs a public no-argument constructor", e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.length() > 512 ? m.substring(0, 512) : m;
+  }
+}

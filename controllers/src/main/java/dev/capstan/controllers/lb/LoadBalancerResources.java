@@ -1,0 +1,446 @@
+package dev.capstan.controllers.lb;
+
+import dev.capstan.api.config.BalancerConfig;
+import dev.capstan.api.config.BalancerConfig.StatusRange;
+import dev.capstan.api.config.Ports;
+import dev.capstan.api.lb.Backend;
+import dev.capstan.api.lb.HashKey;
+import dev.capstan.api.lb.HealthCheck;
+import dev.capstan.api.lb.LeastTime;
+import dev.capstan.api.lb.Listener;
+import dev.capstan.api.lb.LoadBalancer;
+import dev.capstan.api.lb.LoadBalancerSpec;
+import dev.capstan.api.lb.LoadBalancerSpec.Algorithm;
+import dev.capstan.api.lb.SessionPersistence;
+import dev.capstan.api.lb.Timeouts;
+import dev.capstan.api.lb.TwoChoices;
+import dev.capstan.controllers.common.ConfigHash;
+import dev.capstan.controllers.common.ConfigYaml;
+import dev.capstan.controllers.common.ControllerSettings;
+import dev.capstan.controllers.common.Labels;
+import dev.capstan.controllers.common.PodTemplates;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Kubernetes objects a LoadBalancer should own, as pure functions of the resource: a
+ * ConfigMap with the balancer configuration, a Service of the requested type with a port per
+ * listener, and the Deployment of balancer pods.
+ */
+public final class LoadBalancerResources {
+  public static final String COMPONENT = "lb";
+  public static final String CONFIG_DIR = "/etc/capstan";
+  static final String ADMIN_PORT_NAME = "admin";
+  static final String CONFIG_VOLUME = "config";
+  static final String TMP_VOLUME = "tmp";
+
+  /** What an HTTP probe accepts when the user lists no statuses: any 2xx or 3xx. */
+  static final List<StatusRange> DEFAULT_EXPECTED_STATUSES = List.of(new StatusRange(200, 399));
+
+  /** Below this port a non-root process may not bind unless the pod lowers the limit. */
+  static final int FIRST_UNPRIVILEGED_PORT = 1024;
+  static final String UNPRIVILEGED_PORT_SYSCTL = "net.ipv4.ip_unprivileged_port_start";
+
+  private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
+  private static final Pattern CIDR = Pattern.compile("([0-9a-fA-F:.]+)/([0-9]{1,3})");
+  /** Starts as InetAddress expects an IPv6 literal to, so that it never tries DNS instead. */
+  private static final Pattern IPV6_SHAPE = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*");
+
+  private LoadBalancerResources() {}
+
+  public static String configMapName(LoadBalancer lb) {
+    return lb.getMetadata().getName() + "-config";
+  }
+
+  public static String serviceName(LoadBalancer lb) {
+    return lb.getMetadata().getName();
+  }
+
+  /** The port name of a listener in the Service and the pods. */
+  public static String listenerName(Listener listener) {
+    return listener.name() != null ? listener.name() : "l-" + listener.port();
+  }
+
+  /** The addresses clients inside the cluster use, one per listener. */
+  public static List<String> endpoints(LoadBalancer lb) {
+    String host = serviceName(lb) + "." + lb.getMetadata().getNamespace() + ".svc";
+    return lb.getSpec().listeners().stream().map(l -> host + ":" + l.port()).toList();
+  }
+
+  /**
+   * Why the spec cannot be served, for rules the schema cannot express; empty when fine. Every
+   * problem is named, so that one round of fixes is enough.
+   */
+  public static Optional<String> invalid(LoadBalancer lb) {
+    LoadBalancerSpec spec = lb.getSpec();
+    List<String> problems = new ArrayList<>();
+    checkListeners(spec, problems);
+    checkBackends(lb, problems);
+    List<String> proxies = spec.trustedProxiesOrEmpty();
+    for (int i = 0; i < proxies.size(); i++) {
+      String field = "trustedProxies[" + i + "] ";
+      cidrProblem(proxies.get(i)).ifPresent(p -> problems.add(field + p));
+    }
+    checkDurations(spec, problems);
+    return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+  }
+
+  private static void checkListeners(LoadBalancerSpec spec, List<String> problems) {
+    Map<String, Integer> firstWithName = new HashMap<>();
+    List<Listener> listeners = spec.listeners();
+    for (int i = 0; i < listeners.size(); i++) {
+      Listener l = listeners.get(i);
+      String field = "listeners[" + i + "]";
+      if (l.port() == Ports.ADMIN) {
+        problems.add(field + ".port " + Ports.ADMIN + " is taken by the balancer's admin port");
+      }
+      String name = listenerName(l);
+      if (name.equals(ADMIN_PORT_NAME)) {
+        problems.add(field + ".name admin is taken by the balancer's admin port");
+      }
+      Integer earlier = firstWithName.putIfAbsent(name, i);
+      if (earlier != null) {
+        boolean generated = l.name() == null || listeners.get(earlier).name() == null;
+        problems.add("listeners[" + earlier + "] and " + field + " share the port name " + name
+            + (generated ? " (a listener without a name is called l-<port>)" : ""));
+      }
+    }
+  }
+
+  private static void checkBackends(LoadBalancer lb, List<String> problems) {
+    List<Backend> backends = lb.getSpec().backends();
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < backends.size(); i++) {
+      Backend b = backends.get(i);
+      String field = "backends[" + i + "]";
+      if (b.service() != null && b.service().name().equals(serviceName(lb))) {
+        problems.add(field + ".service " + b.service().name()
+            + " is this LoadBalancer's own Service, so traffic would loop back to the balancers");
+      }
+      String target = b.service() != null
+          ? "service " + b.service().name() + " port " + b.service().port()
+          : "host " + b.host() + " port " + b.port();
+      int earlier = seen.indexOf(target);
+      if (earlier >= 0) {
+        problems.add(field + " repeats backends[" + earlier + "] (" + target
+            + "): raise the weight of one instead");
+      }
+      seen.add(target);
+    }
+  }
+
+  /** What is wrong with a CIDR block, judged without any name lookup. */
+  static Optional<String> cidrProblem(String cidr) {
+    Matcher m = CIDR.matcher(cidr);
+    if (!m.matches()) {
+      return Optional.of(cidr + " is not a CIDR block such as 10.0.0.0/8");
+    }
+    String address = m.group(1);
+    boolean v6 = address.contains(":");
+    // InetAddress looks up through DNS whatever it does not take for a literal, and takes
+    // shorthands such as 10.1 for IPv4; so IPv4 is checked here and IPv6 handed over only in
+    // a shape it parses or refuses.
+    if (!v6 && !isDottedQuad(address)) {
+      return Optional.of(cidr + ": " + address + " is not an IPv4 address such as 10.0.0.0");
+    }
+    if (v6) {
+      try {
+        if (!IPV6_SHAPE.matcher(address).matches()) {
+          throw new UnknownHostException(address);
+        }
+        InetAddress.getByName(address);
+      } catch (UnknownHostException e) {
+        return Optional.of(cidr + ": " + address + " is not an IPv6 address such as fd00::");
+      }
+    }
+    int maxPrefix = v6 ? 128 : 32;
+    if (Integer.parseInt(m.group(2)) > maxPrefix) {
+      return Optional.of(cidr + ": the prefix length must be at most " + maxPrefix);
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isDottedQuad(String text) {
+    Matcher m = IPV4.matcher(text);
+    if (!m.matches()) {
+      return false;
+    }
+    for (int g = 1; g <= 4; g++) {
+      String octet = m.group(g);
+      // A leading zero reads as octal to some parsers and decimal to others; refuse it.
+      if (Integer.parseInt(octet) > 255 || (octet.length() > 1 && octet.startsWith("0"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkDurations(LoadBalancerSpec spec, List<String> problems) {
+    Timeouts t = spec.timeouts();
+    if (t != null) {
+      positiveDuration("timeouts.connect", t.connect(), problems);
+      positiveDuration("timeouts.response", t.response(), problems);
+      positiveDuration("timeouts.idle", t.idle(), problems);
+    }
+    HealthCheck hc = spec.healthCheck();
+    if (hc != null && hc.active() != null) {
+      HealthCheck.Active a = hc.active();
+      Optional<Duration> interval =
+          positiveDuration("healthCheck.active.interval", a.intervalOrDefault(), problems);
+      Optional<Duration> timeout =
+          positiveDuration("healthCheck.active.timeout", a.timeoutOrDefault(), problems);
+      if (interval.isPresent() && timeout.isPresent() && timeout.get().compareTo(interval.get()) > 0) {
+        problems.add("healthCheck.active.timeout " + a.timeoutOrDefault() + " is longer than interval "
+            + a.intervalOrDefault() + ", so probes would overlap");
+      }
+    }
+    if (hc != null && hc.passive() != null) {
+      positiveDuration("healthCheck.passive.failTimeout", hc.passive().failTimeout(), problems);
+    }
+    SessionPersistence sp = spec.sessionPersistence();
+    if (sp != null && sp.cookie() != null && sp.cookie().ttl() != null) {
+      positiveDuration("sessionPersistence.cookie.ttl", sp.cookie().ttl(), problems)
+          .filter(ttl -> ttl.compareTo(Duration.ofSeconds(1)) < 0)
+          .ifPresent(ttl -> problems.add("sessionPersistence.cookie.ttl " + sp.cookie().ttl()
+              + " is under 1s, but a cookie's Max-Age counts whole seconds and 0 deletes the cookie"));
+    }
+  }
+
+  /** The duration when it is set and valid; a problem is recorded when it is set and not. */
+  private static Optional<Duration> positiveDuration(String field, String text, List<String> problems) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Duration d;
+    try {
+      d = BalancerConfig.parseDuration(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(field + ": " + e.getMessage());
+      return Optional.empty();
+    }
+    if (d.isZero()) {
+      problems.add(field + " must be longer than 0");
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
+
+  /** The balancer configuration with every default resolved. */
+  public static BalancerConfig balancerConfig(LoadBalancer lb) {
+    LoadBalancerSpec spec = lb.getSpec();
+    Algorithm algorithm = spec.algorithmOrDefault();
+    boolean twoChoices = algorithm == Algorithm.RandomTwoChoices;
+    TwoChoices.Basis twoChoicesBasis = twoChoices ? TwoChoices.basisOf(spec.twoChoices()) : null;
+    boolean timed = algorithm == Algorithm.LeastTime || twoChoicesBasis == TwoChoices.Basis.LeastTime;
+    Timeouts timeouts = spec.timeoutsOrDefault();
+    return new BalancerConfig(
+        spec.modeOrDefault(),
+        algorithm,
+        algorithm == Algorithm.Hash ? hashKey(spec.hashKey()) : null,
+        timed ? LeastTime.basisOf(spec.leastTime()) : null,
+        twoChoicesBasis,
+        sessionCookie(spec.sessionPersistence()),
+        spec.trustedProxiesOrEmpty(),
+        spec.listeners().stream().map(l -> new BalancerConfig.Listener(listenerName(l), l.port())).toList(),
+        spec.backends().stream().map(b -> backend(lb, b)).toList(),
+        activeHealthCheck(spec.healthCheck()),
+        passiveHealthCheck(spec.healthCheck()),
+        new BalancerConfig.Timeouts(
+            timeouts.connectOrDefault(), timeouts.responseOrDefault(), timeouts.idleOrDefault()),
+        Ports.ADMIN);
+  }
+
+  private static BalancerConfig.HashKey hashKey(HashKey key) {
+    // The schema requires a hashKey with Hash; this guards an object the API server never saw.
+    if (key == null) {
+      throw new IllegalArgumentException("hashKey is required when algorithm is Hash");
+    }
+    return new BalancerConfig.HashKey(key.source(), key.name());
+  }
+
+  private static BalancerConfig.SessionCookie sessionCookie(SessionPersistence persistence) {
+    if (persistence == null || persistence.type() != SessionPersistence.Type.Cookie) {
+      return null;
+    }
+    SessionPersistence.Cookie cookie =
+        persistence.cookie() == null ? SessionPersistence.Cookie.DEFAULTS : persistence.cookie();
+    return new BalancerConfig.SessionCookie(cookie.nameOrDefault(), cookie.pathOrDefault(), cookie.ttl());
+  }
+
+  private static BalancerConfig.Backend backend(LoadBalancer lb, Backend b) {
+    if (b.service() != null) {
+      return BalancerConfig.Backend.ofService(
+          b.service().name(), lb.getMetadata().getNamespace(), b.service().port(), b.weightOrDefault());
+    }
+    return BalancerConfig.Backend.ofHost(b.host(), b.port(), b.weightOrDefault());
+  }
+
+  private static BalancerConfig.ActiveHealthCheck activeHealthCheck(HealthCheck hc) {
+    if (hc == null || hc.active() == null) {
+      return null;
+    }
+    HealthCheck.Active a = hc.active();
+    boolean http = a.type() == HealthCheck.Active.Type.HTTP;
+    List<StatusRange> statuses = a.expectedStatuses() == null || a.expectedStatuses().isEmpty()
+        ? DEFAULT_EXPECTED_STATUSES
+        : a.expectedStatuses().stream().map(StatusRange::of).toList();
+    return new BalancerConfig.ActiveHealthCheck(
+        a.type(),
+        http ? a.pathOrDefault() : null,
+        http ? statuses : null,
+        a.intervalOrDefault(),
+        a.timeoutOrDefault(),
+        a.healthyThresholdOrDefault(),
+        a.unhealthyThresholdOrDefault());
+  }
+
+  private static BalancerConfig.PassiveHealthCheck passiveHealthCheck(HealthCheck hc) {
+    HealthCheck.Passive p = hc == null || hc.passive() == null ? HealthCheck.Passive.DEFAULTS : hc.passive();
+    return new BalancerConfig.PassiveHealthCheck(p.maxFailsOrDefault(), p.failTimeoutOrDefault());
+  }
+
+  public static ConfigMap configMap(LoadBalancer lb) {
+    return new ConfigMapBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, configMapName(lb)))
+        .withData(configData(lb))
+        .build();
+  }
+
+  static Map<String, String> configData(LoadBalancer lb) {
+    return Map.of(BalancerConfig.FILE, ConfigYaml.render(balancerConfig(lb)));
+  }
+
+  public static Service service(LoadBalancer lb) {
+    List<ServicePort> ports = lb.getSpec().listeners().stream()
+        .map(l -> new ServicePortBuilder()
+            .withName(listenerName(l))
+            .withProtocol("TCP")
+            .withPort(l.port())
+            .withTargetPort(new IntOrString(listenerName(l)))
+            .build())
+        .toList();
+    return new ServiceBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, serviceName(lb)))
+        .withNewSpec()
+        .withType(lb.getSpec().serviceTypeOrDefault().name())
+        .withSelector(Labels.selector(COMPONENT, lb))
+        .withPorts(ports)
+        .endSpec()
+        .build();
+  }
+
+  public static Deployment deployment(LoadBalancer lb, ControllerSettings settings) {
+    LoadBalancerSpec spec = lb.getSpec();
+    Map<String, String> selector = Labels.selector(COMPONENT, lb);
+    return new DeploymentBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, lb.getMetadata().getName()))
+        .withNewSpec()
+        .withReplicas(spec.replicasOrDefault())
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        // A new pod is ready before an old one goes, so a change never lowers capacity.
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Labels.of(COMPONENT, lb))
+        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(configData(lb))))
+        .endMetadata()
+        .withNewSpec()
+        .withSecurityContext(podSecurityContext(spec))
+        .withAffinity(PodTemplates.spreadOverNodes(selector))
+        .withTerminationGracePeriodSeconds(30L)
+        .addNewContainer()
+        .withName(COMPONENT)
+        .withImage(settings.imageOr(spec.image()))
+        .withArgs("lb", "--config", CONFIG_DIR + "/" + BalancerConfig.FILE)
+        .withPorts(containerPorts(spec))
+        .withEnv(PodTemplates.podIdentityEnv())
+        .withResources(spec.resources())
+        .withReadinessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 5, 3))
+        .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
+        .withSecurityContext(PodTemplates.containerSecurityContext())
+        .addNewVolumeMount()
+        .withName(CONFIG_VOLUME)
+        .withMountPath(CONFIG_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName(TMP_VOLUME)
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .endContainer()
+        .addNewVolume()
+        .withName(CONFIG_VOLUME)
+        .withNewConfigMap()
+        .withName(configMapName(lb))
+        .endConfigMap()
+        .endVolume()
+        // The root filesystem is read-only; the JVM and Netty's native transport write to /tmp.
+        .addNewVolume()
+        .withName(TMP_VOLUME)
+        .withNewEmptyDir()
+        .withSizeLimit(new Quantity("64Mi"))
+        .endEmptyDir()
+        .endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static List<ContainerPort> containerPorts(LoadBalancerSpec spec) {
+    List<ContainerPort> ports = new ArrayList<>();
+    for (Listener l : spec.listeners()) {
+      ports.add(new ContainerPortBuilder().withName(listenerName(l)).withContainerPort(l.port()).build());
+    }
+    ports.add(new ContainerPortBuilder().withName(ADMIN_PORT_NAME).withContainerPort(Ports.ADMIN).build());
+    return ports;
+  }
+
+  /**
+   * The shared non-root pod context; when a listener is below 1024 (80, 443), the pod's own
+   * network namespace lets unprivileged processes bind from that port on. Kubernetes counts
+   * this sysctl as safe: it reaches no other pod.
+   */
+  private static PodSecurityContext podSecurityContext(LoadBalancerSpec spec) {
+    int lowest = spec.listeners().stream().mapToInt(Listener::port).min().orElse(FIRST_UNPRIVILEGED_PORT);
+    if (lowest >= FIRST_UNPRIVILEGED_PORT) {
+      return PodTemplates.podSecurityContext();
+    }
+    return new PodSecurityContextBuilder(PodTemplates.podSecurityContext())
+        .addNewSysctl()
+        .withName(UNPRIVILEGED_PORT_SYSCTL)
+        .withValue(Integer.toString(lowest))
+        .endSysctl()
+        .build();
+  }
+}

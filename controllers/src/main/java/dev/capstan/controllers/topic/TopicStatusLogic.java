@@ -1,0 +1,143 @@
+package dev.capstan.controllers.topic;
+
+import static dev.capstan.api.common.ConditionTypes.READY;
+import static dev.capstan.api.common.ConditionTypes.RECONCILIATION_PAUSED;
+
+import dev.capstan.api.broker.MessageBroker;
+import dev.capstan.api.topic.MessageTopic;
+import dev.capstan.api.topic.MessageTopicStatus;
+import dev.capstan.controllers.common.Conditions;
+import dev.capstan.controllers.common.Conditions.Desired;
+import dev.capstan.controllers.common.Paused;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The status of a MessageTopic as a pure function of the topic, its broker and the other
+ * topics of its namespace. Until Capstan talks to Kafka, Ready is never True: the best a topic
+ * can be is waiting for topic synchronisation.
+ */
+public final class TopicStatusLogic {
+  public static final String RESOURCE_CONFLICT = "ResourceConflict";
+  public static final String BROKER_NOT_FOUND = "BrokerNotFound";
+  public static final String BROKER_NOT_READY = "BrokerNotReady";
+  public static final String TOPIC_SYNC_NOT_IMPLEMENTED = "TopicSyncNotImplemented";
+
+  /** Oldest first; the name decides between two created in the same second. */
+  static final Comparator<MessageTopic> OLDEST_FIRST =
+      Comparator.comparing(TopicStatusLogic::createdAt).thenComparing(t -> t.getMetadata().getName());
+
+  private TopicStatusLogic() {}
+
+  /** The Kafka topic a MessageTopic manages: {@code spec.topicName}, else the resource's name. */
+  public static String topicName(MessageTopic topic) {
+    String declared = topic.getSpec().topicName();
+    return declared == null ? topic.getMetadata().getName() : declared;
+  }
+
+  public static String brokerName(MessageTopic topic) {
+    return topic.getSpec().brokerRef().name();
+  }
+
+  /**
+   * The MessageTopic that owns the same Kafka topic in the same broker and was created first,
+   * if it is not {@code topic} itself. As in Strimzi, the first resource keeps the topic and a
+   * later one is refused, so that two resources never fight over one topic's configuration.
+   */
+  static Optional<MessageTopic> olderClaim(MessageTopic topic, Collection<MessageTopic> sameNamespace) {
+    return sameNamespace.stream()
+        .filter(other -> claimsSameTopic(topic, other))
+        .min(OLDEST_FIRST)
+        .filter(owner -> OLDEST_FIRST.compare(owner, topic) < 0);
+  }
+
+  private static boolean claimsSameTopic(MessageTopic topic, MessageTopic other) {
+    return !other.getMetadata().getName().equals(topic.getMetadata().getName())
+        && other.getMetadata().getNamespace().equals(topic.getMetadata().getNamespace())
+        && other.getSpec() != null
+        && brokerName(other).equals(brokerName(topic))
+        && topicName(other).equals(topicName(topic));
+  }
+
+  // The API server sets creationTimestamp on every object; one without it is treated as newest.
+  private static Instant createdAt(MessageTopic topic) {
+    String created = topic.getMetadata().getCreationTimestamp();
+    return created == null ? Instant.MAX : Instant.parse(created);
+  }
+
+  /**
+   * The Ready condition. A conflict comes first: it does not go away when the broker appears
+   * or becomes ready, only when one of the two resources is deleted.
+   *
+   * @param broker the MessageBroker named by {@code spec.brokerRef}, or null when there is none
+   */
+  static Desired ready(MessageTopic topic, MessageBroker broker, Collection<MessageTopic> sameNamespace) {
+    String name = topicName(topic);
+    String brokerName = brokerName(topic);
+    Optional<MessageTopic> owner = olderClaim(topic, sameNamespace);
+    if (owner.isPresent()) {
+      return Desired.isFalse(READY, RESOURCE_CONFLICT,
+          "MessageTopic " + owner.get().getMetadata().getName() + " already manages topic " + name
+              + " in MessageBroker " + brokerName + "; this resource is ignored until that one is"
+              + " deleted, or set spec.topicName to another topic");
+    }
+    if (broker == null) {
+      return Desired.isFalse(READY, BROKER_NOT_FOUND,
+          "MessageBroker " + brokerName + " (spec.brokerRef.name) not found in namespace "
+              + topic.getMetadata().getNamespace());
+    }
+    var brokerStatus = broker.getStatus();
+    Condition brokerReady = brokerStatus == null ? null : Conditions.find(brokerStatus.conditions(), READY);
+    if (brokerReady == null || !"True".equals(brokerReady.getStatus())) {
+      String why = brokerReady == null
+          ? "it has no Ready condition yet"
+          : brokerReady.getReason() + ": " + brokerReady.getMessage();
+      return Desired.isFalse(READY, BROKER_NOT_READY,
+          "MessageBroker " + brokerName + " is not ready (" + why + ")");
+    }
+    return Desired.isFalse(READY, TOPIC_SYNC_NOT_IMPLEMENTED,
+        "MessageBroker " + brokerName + " is ready, but topic " + name + " is not created in it:"
+            + " creating topics through the Kafka Admin API comes with the broker data plane");
+  }
+
+  /**
+   * The status to write. A paused topic keeps what it said before, marked as paused, with the
+   * generation it last reconciled.
+   */
+  public static MessageTopicStatus status(
+      MessageTopic topic, MessageBroker broker, Collection<MessageTopic> sameNamespace, Instant now) {
+    MessageTopicStatus current = topic.getStatus();
+    List<Condition> currentConditions = current == null || current.conditions() == null
+        ? List.of() : current.conditions();
+    if (Paused.isPaused(topic)) {
+      Long observed = current == null ? null : current.observedGeneration();
+      List<Desired> kept = new ArrayList<>();
+      for (Condition c : currentConditions) {
+        if (!RECONCILIATION_PAUSED.equals(c.getType())) {
+          kept.add(new Desired(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+        }
+      }
+      kept.add(Desired.isTrue(RECONCILIATION_PAUSED, "PausedByAnnotation",
+          "the capstan.dev/paused annotation is \"true\"; remove it to resume"));
+      return new MessageTopicStatus(
+          observed,
+          Conditions.merge(currentConditions, kept, observed, now),
+          topicName(topic),
+          current == null ? null : current.topicId(),
+          current == null ? null : current.partitions(),
+          current == null ? null : current.replicationFactor());
+    }
+    Long generation = topic.getMetadata().getGeneration();
+    List<Desired> conditions = List.of(ready(topic, broker, sameNamespace));
+    // topicId, partitions and replicationFactor describe the topic as Kafka has it; nobody has
+    // asked Kafka yet, so they stay empty rather than echo the spec.
+    return new MessageTopicStatus(
+        generation, Conditions.merge(currentConditions, conditions, generation, now), topicName(topic),
+        null, null, null);
+  }
+}

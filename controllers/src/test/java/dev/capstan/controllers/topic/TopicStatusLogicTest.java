@@ -1,0 +1,158 @@
+package dev.capstan.controllers.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.api.broker.MessageBroker;
+import dev.capstan.api.topic.MessageTopic;
+import dev.capstan.api.topic.MessageTopicStatus;
+import dev.capstan.controllers.common.Conditions;
+import dev.capstan.controllers.support.Fixtures;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TopicStatusLogicTest {
+  private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
+  private static final Instant LATER = NOW.plusSeconds(3600);
+
+  static MessageTopic topic(String name, String created, String specYaml) {
+    return Fixtures.parse(MessageTopic.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: MessageTopic
+        metadata: {name: %s, namespace: streaming, creationTimestamp: "%s"}
+        spec:
+        """.formatted(name, created) + specYaml.indent(2));
+  }
+
+  static MessageTopic topic(String name, String created) {
+    return topic(name, created, "brokerRef: {name: events}");
+  }
+
+  static MessageBroker broker(String name, String statusYaml) {
+    return Fixtures.parse(MessageBroker.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: MessageBroker
+        metadata: {name: %s, namespace: streaming}
+        spec: {}
+        """.formatted(name) + statusYaml);
+  }
+
+  static final MessageTopic ORDERS = topic("orders", "2025-01-01T00:00:00Z");
+  static final MessageBroker READY_BROKER = broker("events", """
+      status:
+        conditions: [{type: Ready, status: "True", reason: AllReplicasReady, message: 1/1 replicas ready}]
+      """);
+  static final MessageBroker STARTING_BROKER = broker("events", """
+      status:
+        conditions: [{type: Ready, status: "False", reason: ReplicasNotReady, message: 0/3 replicas ready}]
+      """);
+  static final MessageBroker NEW_BROKER = broker("events", "");
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("no broker", ORDERS, null, List.of(), "BrokerNotFound",
+            "MessageBroker events (spec.brokerRef.name) not found in namespace streaming"),
+        Arguments.of("broker without status", ORDERS, NEW_BROKER, List.of(), "BrokerNotReady",
+            "it has no Ready condition yet"),
+        Arguments.of("broker starting", ORDERS, STARTING_BROKER, List.of(), "BrokerNotReady",
+            "not ready (ReplicasNotReady: 0/3 replicas ready)"),
+        Arguments.of("broker ready", ORDERS, READY_BROKER, List.of(), "TopicSyncNotImplemented",
+            "comes with the broker data plane"),
+        Arguments.of("itself in the list is no conflict", ORDERS, READY_BROKER, List.of(ORDERS),
+            "TopicSyncNotImplemented", "topic orders is not created"),
+        Arguments.of("an older claim wins, even without a broker",
+            topic("orders-v2", "2025-02-01T00:00:00Z", "{brokerRef: {name: events}, topicName: orders}"),
+            null, List.of(ORDERS), "ResourceConflict",
+            "MessageTopic orders already manages topic orders in MessageBroker events"),
+        Arguments.of("a younger claim loses to this one", ORDERS, READY_BROKER,
+            List.of(topic("orders-v2", "2025-02-01T00:00:00Z", "{brokerRef: {name: events}, topicName: orders}")),
+            "TopicSyncNotImplemented", ""),
+        Arguments.of("same second: the name decides (b loses)",
+            topic("b", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}"), READY_BROKER,
+            List.of(topic("a", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}")),
+            "ResourceConflict", "MessageTopic a already manages topic t"),
+        Arguments.of("same second: the name decides (a wins)",
+            topic("a", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}"), READY_BROKER,
+            List.of(topic("b", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}")),
+            "TopicSyncNotImplemented", ""),
+        Arguments.of("same topic name in another broker", ORDERS, READY_BROKER,
+            List.of(topic("old", "2024-01-01T00:00:00Z", "{brokerRef: {name: audit}, topicName: orders}")),
+            "TopicSyncNotImplemented", ""),
+        Arguments.of("another topic name in the same broker", ORDERS, READY_BROKER,
+            List.of(topic("payments", "2024-01-01T00:00:00Z")),
+            "TopicSyncNotImplemented", ""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void readyFollowsBrokerAndClaims(
+      String name, MessageTopic topic, MessageBroker broker, List<MessageTopic> others, String reason, String message) {
+    MessageTopicStatus status = TopicStatusLogic.status(topic, broker, others, NOW);
+    Condition ready = Conditions.find(status.conditions(), "Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo(reason);
+    assertThat(ready.getMessage()).contains(message);
+    assertThat(status.conditions()).hasSize(1);
+  }
+
+  @Test
+  void topicNameIsTheDeclaredOneOrTheResourceName() {
+    assertThat(TopicStatusLogic.topicName(ORDERS)).isEqualTo("orders");
+    var renamed = topic("orders-cr", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: shop.orders}");
+    assertThat(TopicStatusLogic.topicName(renamed)).isEqualTo("shop.orders");
+    assertThat(TopicStatusLogic.status(renamed, READY_BROKER, List.of(), NOW).topicName()).isEqualTo("shop.orders");
+  }
+
+  @Test
+  void statusDescribesTheCurrentGenerationAndClaimsNothingFromKafka() {
+    var topic = topic("orders", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, partitions: 6}");
+    topic.getMetadata().setGeneration(4L);
+    MessageTopicStatus status = TopicStatusLogic.status(topic, READY_BROKER, List.of(), NOW);
+    assertThat(status.observedGeneration()).isEqualTo(4L);
+    assertThat(status.conditions().get(0).getObservedGeneration()).isEqualTo(4L);
+    assertThat(status.topicId()).isNull();
+    assertThat(status.partitions()).isNull();
+    assertThat(status.replicationFactor()).isNull();
+  }
+
+  @Test
+  void readyKeepsItsTransitionTimeWhileItStaysFalse() {
+    var topic = topic("orders", "2025-01-01T00:00:00Z");
+    topic.setStatus(TopicStatusLogic.status(topic, null, List.of(), NOW));
+    MessageTopicStatus next = TopicStatusLogic.status(topic, STARTING_BROKER, List.of(), LATER);
+    Condition ready = next.conditions().get(0);
+    assertThat(ready.getReason()).isEqualTo("BrokerNotReady");
+    assertThat(ready.getLastTransitionTime()).isEqualTo(NOW.toString());
+  }
+
+  @Test
+  void aPausedTopicKeepsItsStatusAndSaysItIsPaused() {
+    var topic = topic("orders", "2025-01-01T00:00:00Z");
+    topic.setStatus(TopicStatusLogic.status(topic, null, List.of(), NOW));
+    topic.getMetadata().setGeneration(2L);
+    topic.getMetadata().setAnnotations(Map.of("capstan.dev/paused", "true"));
+
+    MessageTopicStatus paused = TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER);
+    assertThat(paused.observedGeneration()).isEqualTo(1L);
+    assertThat(paused.conditions()).extracting(Condition::getType).containsExactly("Ready", "ReconciliationPaused");
+    assertThat(paused.conditions().get(0).getReason()).isEqualTo("BrokerNotFound");
+    assertThat(paused.conditions().get(0).getLastTransitionTime()).isEqualTo(NOW.toString());
+    assertThat(paused.conditions().get(1).getStatus()).isEqualTo("True");
+    assertThat(paused.conditions().get(1).getReason()).isEqualTo("PausedByAnnotation");
+    // Paused again: nothing changes, so nothing is written.
+    topic.setStatus(paused);
+    assertThat(TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER.plusSeconds(60))).isEqualTo(paused);
+
+    topic.getMetadata().setAnnotations(Map.of());
+    MessageTopicStatus resumed = TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER);
+    assertThat(resumed.observedGeneration()).isEqualTo(2L);
+    assertThat(resumed.conditions()).extracting(Condition::getType).containsExactly("Ready");
+    assertThat(resumed.conditions().get(0).getReason()).isEqualTo("TopicSyncNotImplemented");
+  }
+}

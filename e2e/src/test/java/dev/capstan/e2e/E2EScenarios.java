@@ -345,6 +345,16 @@ abstract class E2EScenarios {
         .allSatisfy(s -> assertThat(s.getMetadata().getOwnerReferences()).hasSize(1));
   }
 
+  @Test
+  void sigtermStopsTheOperatorWithinItsGracePeriod() {
+    // Leader election is on: giving up the Lease must not hang the JVM's shutdown.
+    boolean exited = capstan.operator().terminate(Duration.ofSeconds(25));
+    String log = capstan.operator().logText();
+    capstan.startOperator();
+    assertThat(exited).as("the operator exited within 25 s of SIGTERM; log:\n%s", log).isTrue();
+    assertThat(log).contains("stopping");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   protected String namespace(String prefix) {

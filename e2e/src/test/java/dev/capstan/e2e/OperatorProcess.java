@@ -92,10 +92,29 @@ public final class OperatorProcess implements AutoCloseable {
     waitFor();
   }
 
+  /**
+   * Sends SIGTERM, as Kubernetes does when it stops a pod, and waits up to {@code grace} for
+   * the process to exit by itself.
+   *
+   * @return whether it exited within the grace period (it is killed otherwise)
+   */
+  public boolean terminate(Duration grace) {
+    process.destroy();
+    try {
+      boolean exited = process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+      if (!exited) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      return exited;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   @Override
   public void close() {
-    process.destroy();
-    waitFor();
+    terminate(Duration.ofSeconds(30));
   }
 
   private void waitFor() {

@@ -123,13 +123,18 @@ public final class PodTemplates {
         .build();
   }
 
-  /** POD_NAME and POD_NAMESPACE from the downward API. */
+  /**
+   * POD_NAME and POD_NAMESPACE from the downward API. The field references spell out
+   * apiVersion v1, which the API server would otherwise default: the difference made every
+   * new workload look drifted and be applied a second time.
+   */
   public static List<EnvVar> podIdentityEnv() {
     return List.of(
         new EnvVarBuilder()
             .withName("POD_NAME")
             .withNewValueFrom()
             .withNewFieldRef()
+            .withApiVersion("v1")
             .withFieldPath("metadata.name")
             .endFieldRef()
             .endValueFrom()
@@ -138,6 +143,7 @@ public final class PodTemplates {
             .withName("POD_NAMESPACE")
             .withNewValueFrom()
             .withNewFieldRef()
+            .withApiVersion("v1")
             .withFieldPath("metadata.namespace")
             .endFieldRef()
             .endValueFrom()

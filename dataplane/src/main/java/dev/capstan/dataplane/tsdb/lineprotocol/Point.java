@@ -1,0 +1,48 @@
+package dev.capstan.dataplane.tsdb.lineprotocol;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One point of a write: measurement, tag set sorted by key, at least one field, and a timestamp in
+ * nanoseconds since the epoch. All strings are unescaped. The constructor refuses anything InfluxDB
+ * could not store, so a Point is always writable and always serializable.
+ */
+public record Point(String measurement, List<Tag> tags, Map<String, FieldValue> fields, long timestampNanos) {
+
+  /** Lowest timestamp influxd accepts; the two values below it are its internal sentinels. */
+  public static final long MIN_TIMESTAMP_NANOS = Long.MIN_VALUE + 2;
+
+  /** Highest timestamp influxd accepts; it needs one value above as an exclusive bound. */
+  public static final long MAX_TIMESTAMP_NANOS = Long.MAX_VALUE - 1;
+
+  public Point {
+    if (measurement == null || measurement.isEmpty()) {
+      throw new IllegalArgumentException("measurement must not be empty");
+    }
+    List<Tag> sorted = new ArrayList<>(tags);
+    sorted.sort(Tag.BY_KEY);
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).key().equals(sorted.get(i - 1).key())) {
+        throw new IllegalArgumentException("duplicate tag key " + sorted.get(i).key());
+      }
+    }
+    tags = List.copyOf(sorted);
+    if (fields.isEmpty()) {
+      throw new IllegalArgumentException("a point needs at least one field");
+    }
+    for (Map.Entry<String, FieldValue> field : fields.entrySet()) {
+      if (field.getKey() == null || field.getKey().isEmpty() || field.getValue() == null) {
+        throw new IllegalArgumentException("field keys must not be empty and values not null");
+      }
+    }
+    // Insertion order is kept so a serialized point reads like the line it came from.
+    fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    if (timestampNanos < MIN_TIMESTAMP_NANOS || timestampNanos > MAX_TIMESTAMP_NANOS) {
+      throw new IllegalArgumentException("timestamp " + timestampNanos + " outside the range influxd stores");
+    }
+  }
+}

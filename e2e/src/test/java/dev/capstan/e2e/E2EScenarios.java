@@ -157,6 +157,12 @@ abstract class E2EScenarios {
         assertThat(conditionTypes(status)).contains("Ready");
       });
     }
+    // Nothing changed after creation, so nothing may have been applied twice: a field the API
+    // server defaults and the builders leave out would show up here as an update.
+    assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+        .filteredOn(e -> "Updated".equals(e.getReason()))
+        .extracting(e -> e.getInvolvedObject().getName() + ": " + e.getMessage())
+        .isEmpty();
   }
 
   // ---------------------------------------------------------------- changes

@@ -13,23 +13,23 @@ package dev.capstan.dataplane.broker.log;
  */
 public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes, long flushIntervalMessages) {
 
-    /** Kafka's defaults: 1 GiB segments, weekly roll, an index entry per 4 KiB, no forced flush. */
-    public static final LogConfig DEFAULTS =
-            new LogConfig(1 << 30, 7L * 24 * 60 * 60 * 1000, 4096, Long.MAX_VALUE);
+  /** Kafka's defaults: 1 GiB segments, weekly roll, an index entry per 4 KiB, no forced flush. */
+  public static final LogConfig DEFAULTS =
+      new LogConfig(1 << 30, 7L * 24 * 60 * 60 * 1000, 4096, Long.MAX_VALUE);
 
-    public LogConfig {
-        if (segmentBytes < BatchHeader.BATCH_OVERHEAD) {
-            throw new IllegalArgumentException("segmentBytes must be at least " + BatchHeader.BATCH_OVERHEAD
-                    + " (one empty batch), got " + segmentBytes);
-        }
-        if (segmentMs <= 0) {
-            throw new IllegalArgumentException("segmentMs must be positive, got " + segmentMs);
-        }
-        if (indexIntervalBytes < 0) {
-            throw new IllegalArgumentException("indexIntervalBytes must not be negative, got " + indexIntervalBytes);
-        }
-        if (flushIntervalMessages <= 0) {
-            throw new IllegalArgumentException("flushIntervalMessages must be positive, got " + flushIntervalMessages);
-        }
+  public LogConfig {
+    if (segmentBytes < BatchHeader.BATCH_OVERHEAD) {
+      throw new IllegalArgumentException("segmentBytes must be at least " + BatchHeader.BATCH_OVERHEAD
+          + " (one empty batch), got " + segmentBytes);
     }
+    if (segmentMs <= 0) {
+      throw new IllegalArgumentException("segmentMs must be positive, got " + segmentMs);
+    }
+    if (indexIntervalBytes < 0) {
+      throw new IllegalArgumentException("indexIntervalBytes must not be negative, got " + indexIntervalBytes);
+    }
+    if (flushIntervalMessages <= 0) {
+      throw new IllegalArgumentException("flushIntervalMessages must be positive, got " + flushIntervalMessages);
+    }
+  }
 }

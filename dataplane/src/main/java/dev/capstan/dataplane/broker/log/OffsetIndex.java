@@ -17,107 +17,107 @@ import java.util.Optional;
  */
 final class OffsetIndex implements AutoCloseable {
 
-    static final int ENTRY_BYTES = 8;
+  static final int ENTRY_BYTES = 8;
 
-    private final FileChannel file;
-    private int[] relativeOffsets;
-    private int[] positions;
-    private int entries;
+  private final FileChannel file;
+  private int[] relativeOffsets;
+  private int[] positions;
+  private int entries;
 
-    private OffsetIndex(FileChannel file, int[] relativeOffsets, int[] positions, int entries) {
-        this.file = file;
-        this.relativeOffsets = relativeOffsets;
-        this.positions = positions;
-        this.entries = entries;
+  private OffsetIndex(FileChannel file, int[] relativeOffsets, int[] positions, int entries) {
+    this.file = file;
+    this.relativeOffsets = relativeOffsets;
+    this.positions = positions;
+    this.entries = entries;
+  }
+
+  /** An empty index, replacing whatever was at {@code path}. */
+  static OffsetIndex create(Path path) throws IOException {
+    FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    return new OffsetIndex(file, new int[16], new int[16], 0);
+  }
+
+  /**
+   * The index stored at {@code path}, or empty when it is missing or malformed: a torn entry,
+   * or offsets or positions that do not strictly increase.
+   */
+  static Optional<OffsetIndex> load(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      return Optional.empty();
     }
-
-    /** An empty index, replacing whatever was at {@code path}. */
-    static OffsetIndex create(Path path) throws IOException {
-        FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new OffsetIndex(file, new int[16], new int[16], 0);
+    byte[] bytes = Files.readAllBytes(path);
+    if (bytes.length % ENTRY_BYTES != 0) {
+      return Optional.empty();
     }
-
-    /**
-     * The index stored at {@code path}, or empty when it is missing or malformed: a torn entry,
-     * or offsets or positions that do not strictly increase.
-     */
-    static Optional<OffsetIndex> load(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
-            return Optional.empty();
-        }
-        byte[] bytes = Files.readAllBytes(path);
-        if (bytes.length % ENTRY_BYTES != 0) {
-            return Optional.empty();
-        }
-        int count = bytes.length / ENTRY_BYTES;
-        int[] relativeOffsets = new int[Math.max(16, count)];
-        int[] positions = new int[Math.max(16, count)];
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        for (int i = 0; i < count; i++) {
-            relativeOffsets[i] = buffer.getInt();
-            positions[i] = buffer.getInt();
-            boolean increasing = i == 0
-                    ? relativeOffsets[0] >= 0 && positions[0] >= 0
-                    : relativeOffsets[i] > relativeOffsets[i - 1] && positions[i] > positions[i - 1];
-            if (!increasing) {
-                return Optional.empty();
-            }
-        }
-        FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        file.position(file.size());
-        return Optional.of(new OffsetIndex(file, relativeOffsets, positions, count));
+    int count = bytes.length / ENTRY_BYTES;
+    int[] relativeOffsets = new int[Math.max(16, count)];
+    int[] positions = new int[Math.max(16, count)];
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    for (int i = 0; i < count; i++) {
+      relativeOffsets[i] = buffer.getInt();
+      positions[i] = buffer.getInt();
+      boolean increasing = i == 0
+          ? relativeOffsets[0] >= 0 && positions[0] >= 0
+          : relativeOffsets[i] > relativeOffsets[i - 1] && positions[i] > positions[i - 1];
+      if (!increasing) {
+        return Optional.empty();
+      }
     }
+    FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    file.position(file.size());
+    return Optional.of(new OffsetIndex(file, relativeOffsets, positions, count));
+  }
 
-    void append(int relativeOffset, int position) throws IOException {
-        if (entries == relativeOffsets.length) {
-            relativeOffsets = Arrays.copyOf(relativeOffsets, entries * 2);
-            positions = Arrays.copyOf(positions, entries * 2);
-        }
-        relativeOffsets[entries] = relativeOffset;
-        positions[entries] = position;
-        entries++;
-        ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES).putInt(relativeOffset).putInt(position).flip();
-        while (entry.hasRemaining()) {
-            file.write(entry);
-        }
+  void append(int relativeOffset, int position) throws IOException {
+    if (entries == relativeOffsets.length) {
+      relativeOffsets = Arrays.copyOf(relativeOffsets, entries * 2);
+      positions = Arrays.copyOf(positions, entries * 2);
     }
+    relativeOffsets[entries] = relativeOffset;
+    positions[entries] = position;
+    entries++;
+    ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES).putInt(relativeOffset).putInt(position).flip();
+    while (entry.hasRemaining()) {
+      file.write(entry);
+    }
+  }
 
-    /** The position of the last indexed batch starting at or before {@code relativeOffset}, else 0. */
-    int floorPosition(long relativeOffset) {
-        int low = 0;
-        int high = entries - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (relativeOffsets[mid] <= relativeOffset) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
-        }
-        return found < 0 ? 0 : positions[found];
+  /** The position of the last indexed batch starting at or before {@code relativeOffset}, else 0. */
+  int floorPosition(long relativeOffset) {
+    int low = 0;
+    int high = entries - 1;
+    int found = -1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      if (relativeOffsets[mid] <= relativeOffset) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
     }
+    return found < 0 ? 0 : positions[found];
+  }
 
-    int entries() {
-        return entries;
-    }
+  int entries() {
+    return entries;
+  }
 
-    int relativeOffsetAt(int entry) {
-        return relativeOffsets[entry];
-    }
+  int relativeOffsetAt(int entry) {
+    return relativeOffsets[entry];
+  }
 
-    int positionAt(int entry) {
-        return positions[entry];
-    }
+  int positionAt(int entry) {
+    return positions[entry];
+  }
 
-    void flush() throws IOException {
-        file.force(true);
-    }
+  void flush() throws IOException {
+    file.force(true);
+  }
 
-    @Override
-    public void close() throws IOException {
-        file.close();
-    }
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
 }

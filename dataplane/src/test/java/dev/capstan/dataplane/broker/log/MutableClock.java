@@ -8,37 +8,37 @@ import java.time.ZoneOffset;
 /** A clock the test moves by hand. */
 final class MutableClock extends Clock {
 
-    private long millis;
+  private long millis;
 
-    MutableClock(long millis) {
-        this.millis = millis;
-    }
+  MutableClock(long millis) {
+    this.millis = millis;
+  }
 
-    void set(long millis) {
-        this.millis = millis;
-    }
+  void set(long millis) {
+    this.millis = millis;
+  }
 
-    void advance(long deltaMillis) {
-        millis += deltaMillis;
-    }
+  void advance(long deltaMillis) {
+    millis += deltaMillis;
+  }
 
-    @Override
-    public long millis() {
-        return millis;
-    }
+  @Override
+  public long millis() {
+    return millis;
+  }
 
-    @Override
-    public Instant instant() {
-        return Instant.ofEpochMilli(millis);
-    }
+  @Override
+  public Instant instant() {
+    return Instant.ofEpochMilli(millis);
+  }
 
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
-    }
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
 }

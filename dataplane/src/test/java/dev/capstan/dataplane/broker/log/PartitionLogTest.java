@@ -19,254 +19,254 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PartitionLogTest {
 
-    private static final long NOW = 1_700_000_000_000L;
+  private static final long NOW = 1_700_000_000_000L;
 
-    @TempDir
-    Path dir;
+  @TempDir
+  Path dir;
 
-    private final MutableClock clock = new MutableClock(NOW);
+  private final MutableClock clock = new MutableClock(NOW);
 
-    /** What the test appended: the batch as sent and the offsets it got. */
-    record Appended(long baseOffset, long lastOffset, long maxTimestamp, byte[] sent) {
+  /** What the test appended: the batch as sent and the offsets it got. */
+  record Appended(long baseOffset, long lastOffset, long maxTimestamp, byte[] sent) {
+  }
+
+  private static LogConfig config(int segmentBytes, int indexIntervalBytes) {
+    return new LogConfig(segmentBytes, Long.MAX_VALUE, indexIntervalBytes, Long.MAX_VALUE);
+  }
+
+  private static Appended append(PartitionLog log, int records, long maxTimestamp, int valueBytes) throws IOException {
+    byte[] batch = TestBatches.batch(records, maxTimestamp - 5, maxTimestamp, valueBytes);
+    long base = log.append(batch);
+    return new Appended(base, base + records - 1, maxTimestamp, batch);
+  }
+
+  @Test
+  void offsetsAreAssignedContiguouslyAcrossAppendsAndRolls() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(400, 0), clock)) {
+      List<Long> bases = new ArrayList<>();
+      long expected = 0;
+      for (int i = 0; i < 20; i++) {
+        int records = 1 + i % 4;
+        bases.add(log.append(TestBatches.batch(records, NOW + i)));
+        assertThat(bases.get(i)).isEqualTo(expected);
+        expected += records;
+      }
+
+      assertThat(log.logEndOffset()).isEqualTo(expected).isEqualTo(50);
+      assertThat(log.logStartOffset()).isZero();
+      assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(3).startsWith(0L);
+      assertThat(bases).containsAll(log.segmentBaseOffsets());
+      try (var files = Files.list(dir)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .contains("00000000000000000000.log", "00000000000000000000.index",
+                "00000000000000000000.timeindex");
+      }
     }
+  }
 
-    private static LogConfig config(int segmentBytes, int indexIntervalBytes) {
-        return new LogConfig(segmentBytes, Long.MAX_VALUE, indexIntervalBytes, Long.MAX_VALUE);
+  @Test
+  void aSegmentNeverGrowsPastSegmentBytesUnlessOneBatchIsLarger() throws IOException {
+    int batchSize = TestBatches.batch(1, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 3, 0), clock)) {
+      for (int i = 0; i < 10; i++) {
+        log.append(TestBatches.batch(1, NOW));
+      }
+      assertThat(log.segmentBaseOffsets()).containsExactly(0L, 3L, 6L, 9L);
+
+      long big = log.append(TestBatches.batch(1, NOW, NOW, batchSize * 5));
+
+      assertThat(log.segmentBaseOffsets()).endsWith(big);
+      assertThat(log.read(big, 1)).hasSizeGreaterThan(batchSize * 3);
     }
+  }
 
-    private static Appended append(PartitionLog log, int records, long maxTimestamp, int valueBytes) throws IOException {
-        byte[] batch = TestBatches.batch(records, maxTimestamp - 5, maxTimestamp, valueBytes);
-        long base = log.append(batch);
-        return new Appended(base, base + records - 1, maxTimestamp, batch);
+  @Test
+  void storedBatchIsTheSentOneWithOnlyTheBaseOffsetReplaced() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      append(log, 3, NOW, 10);
+      Appended second = append(log, 2, NOW + 1, 10);
+
+      byte[] stored = log.read(second.baseOffset(), 1);
+
+      assertThat(TestBatches.baseOffset(stored, 0)).isEqualTo(3);
+      assertThat(Arrays.copyOfRange(stored, 8, stored.length))
+          .isEqualTo(Arrays.copyOfRange(second.sent(), 8, second.sent().length));
+      assertThat(TestBatches.crcValid(stored, 0)).isTrue();
+      assertThat(TestBatches.baseOffset(second.sent(), 0))
+          .as("the caller's array is untouched").isEqualTo(TestBatches.PRODUCER_BASE_OFFSET);
     }
+  }
 
-    @Test
-    void offsetsAreAssignedContiguouslyAcrossAppendsAndRolls() throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(400, 0), clock)) {
-            List<Long> bases = new ArrayList<>();
-            long expected = 0;
-            for (int i = 0; i < 20; i++) {
-                int records = 1 + i % 4;
-                bases.add(log.append(TestBatches.batch(records, NOW + i)));
-                assertThat(bases.get(i)).isEqualTo(expected);
-                expected += records;
-            }
+  @ParameterizedTest(name = "index interval {0} bytes")
+  @ValueSource(ints = {0, 150, 1 << 20})
+  void readingAnyOffsetStartsWithTheBatchHoldingIt(int indexIntervalBytes) throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1_000, indexIntervalBytes), clock)) {
+      List<Appended> appended = new ArrayList<>();
+      Random random = new Random(7);
+      for (int i = 0; i < 60; i++) {
+        appended.add(append(log, 1 + random.nextInt(5), NOW + i, random.nextInt(30)));
+      }
 
-            assertThat(log.logEndOffset()).isEqualTo(expected).isEqualTo(50);
-            assertThat(log.logStartOffset()).isZero();
-            assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(3).startsWith(0L);
-            assertThat(bases).containsAll(log.segmentBaseOffsets());
-            try (var files = Files.list(dir)) {
-                assertThat(files.map(f -> f.getFileName().toString()))
-                        .contains("00000000000000000000.log", "00000000000000000000.index",
-                                "00000000000000000000.timeindex");
-            }
+      for (Appended batch : appended) {
+        for (long offset = batch.baseOffset(); offset <= batch.lastOffset(); offset++) {
+          byte[] read = log.read(offset, 1);
+          assertThat(TestBatches.baseOffset(read, 0)).as("offset %d", offset).isEqualTo(batch.baseOffset());
+          assertThat(read).hasSize(batch.sent().length);
         }
+      }
+      assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(5);
     }
+  }
 
-    @Test
-    void aSegmentNeverGrowsPastSegmentBytesUnlessOneBatchIsLarger() throws IOException {
-        int batchSize = TestBatches.batch(1, NOW).length;
-        try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 3, 0), clock)) {
-            for (int i = 0; i < 10; i++) {
-                log.append(TestBatches.batch(1, NOW));
-            }
-            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 3L, 6L, 9L);
+  @Test
+  void readReturnsWholeBatchesUpToMaxBytesFromOneSegment() throws IOException {
+    int batchSize = TestBatches.batch(2, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 4, 0), clock)) {
+      for (int i = 0; i < 8; i++) {
+        log.append(TestBatches.batch(2, NOW));
+      }
+      assertThat(log.segmentBaseOffsets()).containsExactly(0L, 8L);
 
-            long big = log.append(TestBatches.batch(1, NOW, NOW, batchSize * 5));
-
-            assertThat(log.segmentBaseOffsets()).endsWith(big);
-            assertThat(log.read(big, 1)).hasSizeGreaterThan(batchSize * 3);
-        }
+      assertThat(log.read(0, batchSize * 2 + batchSize / 2)).hasSize(batchSize * 2);
+      assertThat(log.read(3, 1)).as("one batch even over the limit").hasSize(batchSize);
+      assertThat(log.read(5, Integer.MAX_VALUE)).as("stops at the segment end").hasSize(batchSize * 2);
+      assertThat(log.read(8, Integer.MAX_VALUE)).hasSize(batchSize * 4);
+      byte[] several = log.read(2, batchSize * 3);
+      assertThat(List.of(TestBatches.baseOffset(several, 0), TestBatches.baseOffset(several, batchSize),
+          TestBatches.baseOffset(several, 2 * batchSize))).containsExactly(2L, 4L, 6L);
     }
+  }
 
-    @Test
-    void storedBatchIsTheSentOneWithOnlyTheBaseOffsetReplaced() throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
-            append(log, 3, NOW, 10);
-            Appended second = append(log, 2, NOW + 1, 10);
+  @Test
+  void readAtTheEndIsEmptyAndOutsideTheLogIsRejected() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      assertThat(log.read(0, 100)).isEmpty();
+      log.append(TestBatches.batch(3, NOW));
 
-            byte[] stored = log.read(second.baseOffset(), 1);
-
-            assertThat(TestBatches.baseOffset(stored, 0)).isEqualTo(3);
-            assertThat(Arrays.copyOfRange(stored, 8, stored.length))
-                    .isEqualTo(Arrays.copyOfRange(second.sent(), 8, second.sent().length));
-            assertThat(TestBatches.crcValid(stored, 0)).isTrue();
-            assertThat(TestBatches.baseOffset(second.sent(), 0))
-                    .as("the caller's array is untouched").isEqualTo(TestBatches.PRODUCER_BASE_OFFSET);
-        }
+      assertThat(log.read(3, 100)).isEmpty();
+      assertThatThrownBy(() -> log.read(4, 100)).isInstanceOf(OffsetOutOfRangeException.class)
+          .hasMessageContaining("offset 4 is outside the log's range [0, 3]");
+      assertThatThrownBy(() -> log.read(-1, 100)).isInstanceOf(OffsetOutOfRangeException.class);
     }
+  }
 
-    @ParameterizedTest(name = "index interval {0} bytes")
-    @ValueSource(ints = {0, 150, 1 << 20})
-    void readingAnyOffsetStartsWithTheBatchHoldingIt(int indexIntervalBytes) throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(1_000, indexIntervalBytes), clock)) {
-            List<Appended> appended = new ArrayList<>();
-            Random random = new Random(7);
-            for (int i = 0; i < 60; i++) {
-                appended.add(append(log, 1 + random.nextInt(5), NOW + i, random.nextInt(30)));
-            }
+  @Test
+  void offsetForTimestampFindsTheFirstBatchReachingIt() throws IOException {
+    // max timestamps out of order, as producers with skewed clocks send them
+    long[] maxTimestamps = {100, 300, 200, 300, 500, 400, 700};
+    try (PartitionLog log = PartitionLog.open(dir, config(300, 0), clock)) {
+      for (long ts : maxTimestamps) {
+        log.append(TestBatches.batch(2, ts - 50, ts, 10));
+      }
 
-            for (Appended batch : appended) {
-                for (long offset = batch.baseOffset(); offset <= batch.lastOffset(); offset++) {
-                    byte[] read = log.read(offset, 1);
-                    assertThat(TestBatches.baseOffset(read, 0)).as("offset %d", offset).isEqualTo(batch.baseOffset());
-                    assertThat(read).hasSize(batch.sent().length);
-                }
-            }
-            assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(5);
-        }
+      assertThat(log.offsetForTimestamp(0)).hasValue(0);
+      assertThat(log.offsetForTimestamp(100)).hasValue(0);
+      assertThat(log.offsetForTimestamp(101)).hasValue(2);
+      assertThat(log.offsetForTimestamp(300)).hasValue(2);
+      assertThat(log.offsetForTimestamp(301)).hasValue(8);
+      assertThat(log.offsetForTimestamp(450)).hasValue(8);
+      assertThat(log.offsetForTimestamp(600)).hasValue(12);
+      assertThat(log.offsetForTimestamp(701)).isEmpty();
     }
+  }
 
-    @Test
-    void readReturnsWholeBatchesUpToMaxBytesFromOneSegment() throws IOException {
-        int batchSize = TestBatches.batch(2, NOW).length;
-        try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 4, 0), clock)) {
-            for (int i = 0; i < 8; i++) {
-                log.append(TestBatches.batch(2, NOW));
-            }
-            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 8L);
-
-            assertThat(log.read(0, batchSize * 2 + batchSize / 2)).hasSize(batchSize * 2);
-            assertThat(log.read(3, 1)).as("one batch even over the limit").hasSize(batchSize);
-            assertThat(log.read(5, Integer.MAX_VALUE)).as("stops at the segment end").hasSize(batchSize * 2);
-            assertThat(log.read(8, Integer.MAX_VALUE)).hasSize(batchSize * 4);
-            byte[] several = log.read(2, batchSize * 3);
-            assertThat(List.of(TestBatches.baseOffset(several, 0), TestBatches.baseOffset(several, batchSize),
-                    TestBatches.baseOffset(several, 2 * batchSize))).containsExactly(2L, 4L, 6L);
-        }
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void offsetForTimestampMatchesALinearScanBeforeAndAfterReopen(long seed) throws IOException {
+    Random random = new Random(seed);
+    LogConfig config = config(200 + random.nextInt(2_000), random.nextInt(300));
+    List<Appended> appended = new ArrayList<>();
+    try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
+      for (int i = 0; i < 200; i++) {
+        appended.add(append(log, 1 + random.nextInt(4), 1_000 + i * 10L + random.nextInt(200), random.nextInt(40)));
+      }
+      assertTimestampLookups(log, appended);
     }
-
-    @Test
-    void readAtTheEndIsEmptyAndOutsideTheLogIsRejected() throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
-            assertThat(log.read(0, 100)).isEmpty();
-            log.append(TestBatches.batch(3, NOW));
-
-            assertThat(log.read(3, 100)).isEmpty();
-            assertThatThrownBy(() -> log.read(4, 100)).isInstanceOf(OffsetOutOfRangeException.class)
-                    .hasMessageContaining("offset 4 is outside the log's range [0, 3]");
-            assertThatThrownBy(() -> log.read(-1, 100)).isInstanceOf(OffsetOutOfRangeException.class);
-        }
+    try (PartitionLog reopened = PartitionLog.open(dir, config, clock)) {
+      assertTimestampLookups(reopened, appended);
     }
+  }
 
-    @Test
-    void offsetForTimestampFindsTheFirstBatchReachingIt() throws IOException {
-        // max timestamps out of order, as producers with skewed clocks send them
-        long[] maxTimestamps = {100, 300, 200, 300, 500, 400, 700};
-        try (PartitionLog log = PartitionLog.open(dir, config(300, 0), clock)) {
-            for (long ts : maxTimestamps) {
-                log.append(TestBatches.batch(2, ts - 50, ts, 10));
-            }
-
-            assertThat(log.offsetForTimestamp(0)).hasValue(0);
-            assertThat(log.offsetForTimestamp(100)).hasValue(0);
-            assertThat(log.offsetForTimestamp(101)).hasValue(2);
-            assertThat(log.offsetForTimestamp(300)).hasValue(2);
-            assertThat(log.offsetForTimestamp(301)).hasValue(8);
-            assertThat(log.offsetForTimestamp(450)).hasValue(8);
-            assertThat(log.offsetForTimestamp(600)).hasValue(12);
-            assertThat(log.offsetForTimestamp(701)).isEmpty();
-        }
+  private static void assertTimestampLookups(PartitionLog log, List<Appended> appended) throws IOException {
+    for (long ts = 900; ts <= 3_300; ts += 7) {
+      long target = ts;
+      OptionalLong expected = appended.stream().filter(a -> a.maxTimestamp() >= target)
+          .mapToLong(Appended::baseOffset).findFirst();
+      assertThat(log.offsetForTimestamp(ts)).as("timestamp %d", ts).isEqualTo(expected);
     }
+  }
 
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4, 5})
-    void offsetForTimestampMatchesALinearScanBeforeAndAfterReopen(long seed) throws IOException {
-        Random random = new Random(seed);
-        LogConfig config = config(200 + random.nextInt(2_000), random.nextInt(300));
-        List<Appended> appended = new ArrayList<>();
-        try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
-            for (int i = 0; i < 200; i++) {
-                appended.add(append(log, 1 + random.nextInt(4), 1_000 + i * 10L + random.nextInt(200), random.nextInt(40)));
-            }
-            assertTimestampLookups(log, appended);
-        }
-        try (PartitionLog reopened = PartitionLog.open(dir, config, clock)) {
-            assertTimestampLookups(reopened, appended);
-        }
+  @Test
+  void segmentRollsOnceItsFirstBatchIsSegmentMsOld() throws IOException {
+    LogConfig config = new LogConfig(1 << 20, 1_000, 0, Long.MAX_VALUE);
+    try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
+      log.append(TestBatches.batch(1, clock.millis()));
+      clock.advance(999);
+      log.append(TestBatches.batch(1, clock.millis()));
+      assertThat(log.segmentBaseOffsets()).containsExactly(0L);
+
+      clock.advance(1);
+      log.append(TestBatches.batch(1, clock.millis()));
+
+      assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L);
     }
+  }
 
-    private static void assertTimestampLookups(PartitionLog log, List<Appended> appended) throws IOException {
-        for (long ts = 900; ts <= 3_300; ts += 7) {
-            long target = ts;
-            OptionalLong expected = appended.stream().filter(a -> a.maxTimestamp() >= target)
-                    .mapToLong(Appended::baseOffset).findFirst();
-            assertThat(log.offsetForTimestamp(ts)).as("timestamp %d", ts).isEqualTo(expected);
-        }
+  @Test
+  void anEmptyActiveSegmentDoesNotRollHoweverOld() throws IOException {
+    LogConfig config = new LogConfig(1 << 20, 1_000, 0, Long.MAX_VALUE);
+    try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
+      clock.advance(10_000);
+      log.append(TestBatches.batch(1, clock.millis()));
+
+      assertThat(log.segmentBaseOffsets()).containsExactly(0L);
     }
+  }
 
-    @Test
-    void segmentRollsOnceItsFirstBatchIsSegmentMsOld() throws IOException {
-        LogConfig config = new LogConfig(1 << 20, 1_000, 0, Long.MAX_VALUE);
-        try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
-            log.append(TestBatches.batch(1, clock.millis()));
-            clock.advance(999);
-            log.append(TestBatches.batch(1, clock.millis()));
-            assertThat(log.segmentBaseOffsets()).containsExactly(0L);
+  @Test
+  void flushPolicySyncsEveryNMessages() throws IOException {
+    LogConfig config = new LogConfig(1 << 20, Long.MAX_VALUE, 0, 5);
+    try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
+      List<Long> recoveryPoints = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        log.append(TestBatches.batch(2, NOW));
+        recoveryPoints.add(log.recoveryPoint());
+      }
 
-            clock.advance(1);
-            log.append(TestBatches.batch(1, clock.millis()));
-
-            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 2L);
-        }
+      // 2, 4 records unsynced; the third batch reaches 6 >= 5 and syncs; likewise at 12
+      assertThat(recoveryPoints).containsExactly(0L, 0L, 6L, 6L, 6L, 12L);
     }
+  }
 
-    @Test
-    void anEmptyActiveSegmentDoesNotRollHoweverOld() throws IOException {
-        LogConfig config = new LogConfig(1 << 20, 1_000, 0, Long.MAX_VALUE);
-        try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
-            clock.advance(10_000);
-            log.append(TestBatches.batch(1, clock.millis()));
+  @Test
+  void withoutAnIntervalOnlyAnExplicitFlushSyncs() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      for (int i = 0; i < 100; i++) {
+        log.append(TestBatches.batch(3, NOW));
+      }
+      assertThat(log.recoveryPoint()).isZero();
 
-            assertThat(log.segmentBaseOffsets()).containsExactly(0L);
-        }
+      log.flush();
+
+      assertThat(log.recoveryPoint()).isEqualTo(300);
     }
+  }
 
-    @Test
-    void flushPolicySyncsEveryNMessages() throws IOException {
-        LogConfig config = new LogConfig(1 << 20, Long.MAX_VALUE, 0, 5);
-        try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
-            List<Long> recoveryPoints = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                log.append(TestBatches.batch(2, NOW));
-                recoveryPoints.add(log.recoveryPoint());
-            }
+  @Test
+  void anInvalidBatchIsRejectedAndLeavesTheLogUnchanged() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      log.append(TestBatches.batch(2, NOW));
+      byte[] corrupt = TestBatches.batch(2, NOW);
+      corrupt[corrupt.length - 1] ^= 0x40;
+      byte[] twoBatches = ByteBuffer.allocate(corrupt.length * 2)
+          .put(TestBatches.batch(2, NOW)).put(TestBatches.batch(2, NOW)).array();
 
-            // 2, 4 records unsynced; the third batch reaches 6 >= 5 and syncs; likewise at 12
-            assertThat(recoveryPoints).containsExactly(0L, 0L, 6L, 6L, 6L, 12L);
-        }
+      assertThatThrownBy(() -> log.append(corrupt)).isInstanceOf(CorruptBatchException.class)
+          .hasMessageContaining("crc mismatch");
+      assertThatThrownBy(() -> log.append(twoBatches)).isInstanceOf(CorruptBatchException.class)
+          .hasMessageContaining("batchLength declares");
+      assertThat(log.logEndOffset()).isEqualTo(2);
+      assertThat(log.sizeInBytes()).isEqualTo(corrupt.length);
     }
-
-    @Test
-    void withoutAnIntervalOnlyAnExplicitFlushSyncs() throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
-            for (int i = 0; i < 100; i++) {
-                log.append(TestBatches.batch(3, NOW));
-            }
-            assertThat(log.recoveryPoint()).isZero();
-
-            log.flush();
-
-            assertThat(log.recoveryPoint()).isEqualTo(300);
-        }
-    }
-
-    @Test
-    void anInvalidBatchIsRejectedAndLeavesTheLogUnchanged() throws IOException {
-        try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
-            log.append(TestBatches.batch(2, NOW));
-            byte[] corrupt = TestBatches.batch(2, NOW);
-            corrupt[corrupt.length - 1] ^= 0x40;
-            byte[] twoBatches = ByteBuffer.allocate(corrupt.length * 2)
-                    .put(TestBatches.batch(2, NOW)).put(TestBatches.batch(2, NOW)).array();
-
-            assertThatThrownBy(() -> log.append(corrupt)).isInstanceOf(CorruptBatchException.class)
-                    .hasMessageContaining("crc mismatch");
-            assertThatThrownBy(() -> log.append(twoBatches)).isInstanceOf(CorruptBatchException.class)
-                    .hasMessageContaining("batchLength declares");
-            assertThat(log.logEndOffset()).isEqualTo(2);
-            assertThat(log.sizeInBytes()).isEqualTo(corrupt.length);
-        }
-    }
+  }
 }

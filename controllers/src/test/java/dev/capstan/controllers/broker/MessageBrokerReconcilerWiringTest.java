@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Clock;
@@ -71,16 +73,12 @@ class MessageBrokerReconcilerWiringTest {
       assertThat(status.selector()).isEqualTo("app.kubernetes.io/name=broker,app.kubernetes.io/instance=events");
     });
 
-    var externalSpec = Fixtures.parse(MessageBroker.class, """
-        apiVersion: capstan.dev/v1alpha1
-        kind: MessageBroker
-        metadata: {name: events}
-        spec: {external: {bootstrapServers: "kafka.corp:9092"}}
-        """).getSpec();
-    client.resources(MessageBroker.class).inNamespace(NS).withName("events").edit(b -> {
-      b.setSpec(externalSpec);
-      return b;
-    });
+    // A JSON patch replacing the whole spec carries no resourceVersion, so it cannot collide
+    // with the status patches the operator makes meanwhile (edit() would, now and then: 409).
+    client.resources(MessageBroker.class).inNamespace(NS).withName("events").patch(
+        PatchContext.of(PatchType.JSON),
+        "[{\"op\": \"replace\", \"path\": \"/spec\", "
+            + "\"value\": {\"external\": {\"bootstrapServers\": \"kafka.corp:9092\"}}}]");
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       var status = broker().getStatus();

@@ -5,13 +5,14 @@ import dev.capstan.api.broker.MessageBrokerSpec;
 import dev.capstan.api.broker.TopicDefaults;
 import dev.capstan.api.config.BrokerConfig;
 import dev.capstan.api.config.Ports;
-import dev.capstan.controllers.common.ConfigHash;
 import dev.capstan.controllers.common.ConfigYaml;
 import dev.capstan.controllers.common.ControllerSettings;
 import dev.capstan.controllers.common.Labels;
 import dev.capstan.controllers.common.PodTemplates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -19,7 +20,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.math.BigInteger;
 import java.util.Map;
@@ -34,12 +34,8 @@ import java.util.Optional;
  */
 public final class MessageBrokerResources {
   public static final String COMPONENT = "broker";
-  public static final String CONFIG_DIR = "/etc/capstan";
   public static final String DATA_DIR = "/var/lib/capstan/broker";
-  static final String DATA_VOLUME = "data";
-  static final String CONFIG_VOLUME = "config";
   static final String KAFKA_PORT_NAME = "kafka";
-  static final String ADMIN_PORT_NAME = "admin";
 
   /** Kafka's own defaults: num.partitions=1, log.retention.hours=168, log.retention.bytes=-1. */
   static final int DEFAULT_PARTITIONS = 1;
@@ -168,38 +164,16 @@ public final class MessageBrokerResources {
 
   public static StatefulSet statefulSet(MessageBroker b, ControllerSettings settings) {
     MessageBrokerSpec spec = b.getSpec();
-    Map<String, String> selector = Labels.selector(COMPONENT, b);
-    var storage = spec.storageOrDefault();
-    return new StatefulSetBuilder()
-        .withMetadata(Labels.metadata(COMPONENT, b, statefulSetName(b)))
-        .withNewSpec()
-        .withReplicas(spec.replicasOrDefault())
-        .withServiceName(headlessServiceName(b))
-        // Brokers start together: one waiting for another to be ready before it starts would
-        // wait forever when the first needs its peers to become ready.
-        .withPodManagementPolicy("Parallel")
-        .withNewSelector()
-        .withMatchLabels(selector)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Labels.of(COMPONENT, b))
-        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(configData(b))))
-        .endMetadata()
-        .withNewSpec()
-        .withSecurityContext(PodTemplates.podSecurityContext())
-        .withAffinity(PodTemplates.spreadOverNodes(selector))
-        .withTerminationGracePeriodSeconds(30L)
-        .addNewContainer()
+    Container server = new ContainerBuilder()
         .withName(COMPONENT)
         .withImage(settings.imageOr(spec.image()))
-        .withArgs("broker", "--config", CONFIG_DIR + "/" + BrokerConfig.FILE, "--data", DATA_DIR)
+        .withArgs("broker", "--config", PodTemplates.CONFIG_DIR + "/" + BrokerConfig.FILE, "--data", DATA_DIR)
         .addNewPort()
         .withName(KAFKA_PORT_NAME)
         .withContainerPort(Ports.BROKER_KAFKA)
         .endPort()
         .addNewPort()
-        .withName(ADMIN_PORT_NAME)
+        .withName(PodTemplates.ADMIN_PORT_NAME)
         .withContainerPort(Ports.ADMIN)
         .endPort()
         .withEnv(PodTemplates.podIdentityEnv())
@@ -207,28 +181,9 @@ public final class MessageBrokerResources {
         // Ready once the Kafka listener accepts connections: that is what clients need.
         .withReadinessProbe(PodTemplates.tcpProbe(Ports.BROKER_KAFKA, 5, 3))
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
-        .withSecurityContext(PodTemplates.containerSecurityContext())
-        .addNewVolumeMount()
-        .withName(DATA_VOLUME)
-        .withMountPath(DATA_DIR)
-        .endVolumeMount()
-        .addNewVolumeMount()
-        .withName(CONFIG_VOLUME)
-        .withMountPath(CONFIG_DIR)
-        .withReadOnly(true)
-        .endVolumeMount()
-        .endContainer()
-        .addNewVolume()
-        .withName(CONFIG_VOLUME)
-        .withNewConfigMap()
-        .withName(configMapName(b))
-        .endConfigMap()
-        .endVolume()
-        .endSpec()
-        .endTemplate()
-        .addToVolumeClaimTemplates(PodTemplates.dataVolumeClaim(DATA_VOLUME, COMPONENT, b, storage))
-        .endSpec()
         .build();
+    return PodTemplates.statefulServer(COMPONENT, b, headlessServiceName(b), spec.replicasOrDefault(),
+        configMapName(b), configData(b), spec.storageOrDefault(), DATA_DIR, server);
   }
 
   public static PodDisruptionBudget podDisruptionBudget(MessageBroker b) {

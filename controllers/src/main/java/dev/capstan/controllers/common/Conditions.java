@@ -1,5 +1,7 @@
 package dev.capstan.controllers.common;
 
+import static dev.capstan.api.common.ConditionTypes.RECONCILIATION_PAUSED;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -53,6 +55,22 @@ public final class Conditions {
               .build());
     }
     return result;
+  }
+
+  /**
+   * A paused resource's conditions: what it said before, kept as it was, plus
+   * ReconciliationPaused=True.
+   */
+  public static List<Condition> paused(List<Condition> current, Long observedGeneration, Instant now) {
+    List<Desired> kept = new ArrayList<>();
+    for (Condition c : current == null ? List.<Condition>of() : current) {
+      if (!RECONCILIATION_PAUSED.equals(c.getType())) {
+        kept.add(new Desired(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+      }
+    }
+    kept.add(Desired.isTrue(RECONCILIATION_PAUSED, "PausedByAnnotation",
+        "the capstan.dev/paused annotation is \"true\"; remove it to resume"));
+    return merge(current, kept, observedGeneration, now);
   }
 
   public static Condition find(List<Condition> conditions, String type) {

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -20,6 +22,12 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +35,12 @@ import java.util.Map;
 public final class PodTemplates {
   /** The uid of the non-root user the data-plane image runs as. */
   public static final long RUN_AS_USER = 10001L;
+  /** Where every data-plane server reads the file its ConfigMap holds. */
+  public static final String CONFIG_DIR = "/etc/capstan";
+  public static final String CONFIG_VOLUME = "config";
+  /** The port name of /health and /metrics ({@code Ports.ADMIN}). */
+  public static final String ADMIN_PORT_NAME = "admin";
+  static final String DATA_VOLUME = "data";
 
   private PodTemplates() {}
 
@@ -67,6 +81,78 @@ public final class PodTemplates {
         .build();
   }
 
+  /** The ConfigMap of a data-plane server as a pod volume. */
+  public static Volume configVolume(String configMapName) {
+    return new VolumeBuilder()
+        .withName(CONFIG_VOLUME)
+        .withNewConfigMap()
+        .withName(configMapName)
+        .endConfigMap()
+        .build();
+  }
+
+  /** The server's configuration, read-only at {@link #CONFIG_DIR}. */
+  public static VolumeMount configMount() {
+    return new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build();
+  }
+
+  /**
+   * The StatefulSet every stateful data-plane server (tsdb, broker) runs in, named after its
+   * owner: pods started in parallel behind a headless Service, spread over nodes, rolled when the
+   * configuration's hash changes, with the ConfigMap at {@link #CONFIG_DIR} and one volume per
+   * replica at {@code dataDir}.
+   *
+   * @param server the server container — name, image, args, ports, env, resources, probes; the
+   *     security context and the two mounts are added here
+   */
+  public static StatefulSet statefulServer(
+      String component,
+      HasMetadata owner,
+      String headlessService,
+      int replicas,
+      String configMapName,
+      Map<String, String> configData,
+      StorageSpec storage,
+      String dataDir,
+      Container server) {
+    Map<String, String> selector = Labels.selector(component, owner);
+    Container container = new ContainerBuilder(server)
+        .withSecurityContext(containerSecurityContext())
+        .addNewVolumeMount()
+        .withName(DATA_VOLUME)
+        .withMountPath(dataDir)
+        .endVolumeMount()
+        .addToVolumeMounts(configMount())
+        .build();
+    return new StatefulSetBuilder()
+        .withMetadata(Labels.metadata(component, owner, owner.getMetadata().getName()))
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withServiceName(headlessService)
+        // Replicas start together: one waiting for another to be ready would wait forever when
+        // the first needs its peers to become ready.
+        .withPodManagementPolicy("Parallel")
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Labels.of(component, owner))
+        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(configData)))
+        .endMetadata()
+        .withNewSpec()
+        .withSecurityContext(podSecurityContext())
+        .withAffinity(spreadOverNodes(selector))
+        .withTerminationGracePeriodSeconds(30L)
+        .withContainers(container)
+        .withVolumes(configVolume(configMapName))
+        .endSpec()
+        .endTemplate()
+        .addToVolumeClaimTemplates(dataVolumeClaim(DATA_VOLUME, component, owner, storage))
+        .endSpec()
+        .build();
+  }
+
   /** An HTTP GET probe with the timeout every data-plane server meets. */
   public static Probe httpProbe(String path, int port, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
@@ -93,7 +179,7 @@ public final class PodTemplates {
   }
 
   /** The claim template of each replica's data volume. */
-  public static PersistentVolumeClaim dataVolumeClaim(
+  private static PersistentVolumeClaim dataVolumeClaim(
       String volume, String component, HasMetadata owner, StorageSpec storage) {
     return new PersistentVolumeClaimBuilder()
         .withNewMetadata()

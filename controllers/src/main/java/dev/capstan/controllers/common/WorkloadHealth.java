@@ -5,6 +5,7 @@ import static dev.capstan.api.common.ConditionTypes.PROGRESSING;
 import static dev.capstan.api.common.ConditionTypes.READY;
 
 import dev.capstan.controllers.common.Conditions.Desired;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
@@ -18,43 +19,39 @@ public record WorkloadHealth(
     String kind, boolean exists, int desired, int current, int ready, int updated, boolean observedLatest) {
 
   public static WorkloadHealth of(Optional<StatefulSet> observed, int desired) {
-    if (observed.isEmpty()) {
-      return new WorkloadHealth("StatefulSet", false, desired, 0, 0, 0, false);
-    }
-    StatefulSet sts = observed.get();
-    var s = sts.getStatus();
-    boolean latest =
-        s != null
-            && s.getObservedGeneration() != null
-            && s.getObservedGeneration() >= sts.getMetadata().getGeneration();
-    return new WorkloadHealth(
-        "StatefulSet",
-        true,
-        desired,
-        s == null ? 0 : nz(s.getReplicas()),
-        s == null ? 0 : nz(s.getReadyReplicas()),
-        s == null ? 0 : nz(s.getUpdatedReplicas()),
-        latest);
+    return observed
+        .map(sts -> {
+          var s = sts.getStatus();
+          return s == null
+              ? observed("StatefulSet", desired, sts, null, null, null, null)
+              : observed("StatefulSet", desired, sts, s.getObservedGeneration(), s.getReplicas(),
+                  s.getReadyReplicas(), s.getUpdatedReplicas());
+        })
+        .orElse(missing("StatefulSet", desired));
   }
 
   public static WorkloadHealth ofDeployment(Optional<Deployment> observed, int desired) {
-    if (observed.isEmpty()) {
-      return new WorkloadHealth("Deployment", false, desired, 0, 0, 0, false);
-    }
-    Deployment d = observed.get();
-    var s = d.getStatus();
-    boolean latest =
-        s != null
-            && s.getObservedGeneration() != null
-            && s.getObservedGeneration() >= d.getMetadata().getGeneration();
-    return new WorkloadHealth(
-        "Deployment",
-        true,
-        desired,
-        s == null ? 0 : nz(s.getReplicas()),
-        s == null ? 0 : nz(s.getReadyReplicas()),
-        s == null ? 0 : nz(s.getUpdatedReplicas()),
-        latest);
+    return observed
+        .map(d -> {
+          var s = d.getStatus();
+          return s == null
+              ? observed("Deployment", desired, d, null, null, null, null)
+              : observed("Deployment", desired, d, s.getObservedGeneration(), s.getReplicas(),
+                  s.getReadyReplicas(), s.getUpdatedReplicas());
+        })
+        .orElse(missing("Deployment", desired));
+  }
+
+  private static WorkloadHealth missing(String kind, int desired) {
+    return new WorkloadHealth(kind, false, desired, 0, 0, 0, false);
+  }
+
+  /** StatefulSets and Deployments report the same counters, each in its own status class. */
+  private static WorkloadHealth observed(String kind, int desired, HasMetadata workload,
+      Long observedGeneration, Integer replicas, Integer ready, Integer updated) {
+    boolean latest = observedGeneration != null
+        && observedGeneration >= workload.getMetadata().getGeneration();
+    return new WorkloadHealth(kind, true, desired, nz(replicas), nz(ready), nz(updated), latest);
   }
 
   private static int nz(Integer i) {

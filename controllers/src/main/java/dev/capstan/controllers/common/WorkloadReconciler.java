@@ -3,12 +3,10 @@ package dev.capstan.controllers.common;
 import static dev.capstan.api.common.ConditionTypes.DEGRADED;
 import static dev.capstan.api.common.ConditionTypes.PROGRESSING;
 import static dev.capstan.api.common.ConditionTypes.READY;
-import static dev.capstan.api.common.ConditionTypes.RECONCILIATION_PAUSED;
 
 import dev.capstan.api.common.CapstanStatus;
 import dev.capstan.controllers.common.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -19,7 +17,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -87,10 +84,8 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     Long observed = current == null ? null : current.observedGeneration();
 
     if (Paused.isPaused(primary)) {
-      List<Desired> kept = new ArrayList<>(asDesired(currentConditions, RECONCILIATION_PAUSED));
-      kept.add(Desired.isTrue(RECONCILIATION_PAUSED, "PausedByAnnotation",
-          "the capstan.dev/paused annotation is \"true\"; remove it to resume"));
-      return patchIfChanged(primary, status(primary, context, observed, merge(currentConditions, kept, observed)));
+      return patchIfChanged(primary, status(primary, context, observed,
+          Conditions.paused(currentConditions, observed, clock.instant())));
     }
 
     Long generation = primary.getMetadata().getGeneration();
@@ -131,21 +126,11 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     if (Objects.equals(status, current)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(forStatusPatch(primary, status));
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(primary, status));
   }
 
   private List<Condition> merge(List<Condition> current, List<Desired> desired, Long generation) {
     return Conditions.merge(current, desired, generation, clock.instant());
-  }
-
-  private static List<Desired> asDesired(List<Condition> conditions, String except) {
-    if (conditions == null) {
-      return List.of();
-    }
-    return conditions.stream()
-        .filter(c -> !except.equals(c.getType()))
-        .map(c -> new Desired(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()))
-        .toList();
   }
 
   private void record(P primary, OwnedResource<?, P> owned, ReconcileResult<?> result) {
@@ -164,27 +149,7 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     if (Objects.equals(status, primary.getStatus())) {
       return UpdateControl.noUpdate();
     }
-    return UpdateControl.patchStatus(forStatusPatch(primary, status));
-  }
-
-  /**
-   * A fresh object with only name, namespace and status, so that the server-side-apply
-   * status patch claims nothing but the status.
-   */
-  private P forStatusPatch(P primary, S status) {
-    try {
-      @SuppressWarnings("unchecked")
-      P fresh = (P) primary.getClass().getDeclaredConstructor().newInstance();
-      fresh.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(primary.getMetadata().getName())
-              .withNamespace(primary.getMetadata().getNamespace())
-              .build());
-      fresh.setStatus(status);
-      return fresh;
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(primary.getClass() + " needs a public no-argument constructor", e);
-    }
+    return UpdateControl.patchStatus(StatusPatch.of(primary, status));
   }
 
   static String rootMessage(Throwable e) {

@@ -51,9 +51,6 @@ import java.util.regex.Pattern;
  */
 public final class LoadBalancerResources {
   public static final String COMPONENT = "lb";
-  public static final String CONFIG_DIR = "/etc/capstan";
-  static final String ADMIN_PORT_NAME = "admin";
-  static final String CONFIG_VOLUME = "config";
   static final String TMP_VOLUME = "tmp";
 
   /** What an HTTP probe accepts when the user lists no statuses: any 2xx or 3xx. */
@@ -117,7 +114,7 @@ public final class LoadBalancerResources {
         problems.add(field + ".port " + Ports.ADMIN + " is taken by the balancer's admin port");
       }
       String name = listenerName(l);
-      if (name.equals(ADMIN_PORT_NAME)) {
+      if (name.equals(PodTemplates.ADMIN_PORT_NAME)) {
         problems.add(field + ".name admin is taken by the balancer's admin port");
       }
       Integer earlier = firstWithName.putIfAbsent(name, i);
@@ -381,29 +378,20 @@ public final class LoadBalancerResources {
         .addNewContainer()
         .withName(COMPONENT)
         .withImage(settings.imageOr(spec.image()))
-        .withArgs("lb", "--config", CONFIG_DIR + "/" + BalancerConfig.FILE)
+        .withArgs("lb", "--config", PodTemplates.CONFIG_DIR + "/" + BalancerConfig.FILE)
         .withPorts(containerPorts(spec))
         .withEnv(PodTemplates.podIdentityEnv())
         .withResources(spec.resources())
         .withReadinessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 5, 3))
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
         .withSecurityContext(PodTemplates.containerSecurityContext())
-        .addNewVolumeMount()
-        .withName(CONFIG_VOLUME)
-        .withMountPath(CONFIG_DIR)
-        .withReadOnly(true)
-        .endVolumeMount()
+        .addToVolumeMounts(PodTemplates.configMount())
         .addNewVolumeMount()
         .withName(TMP_VOLUME)
         .withMountPath("/tmp")
         .endVolumeMount()
         .endContainer()
-        .addNewVolume()
-        .withName(CONFIG_VOLUME)
-        .withNewConfigMap()
-        .withName(configMapName(lb))
-        .endConfigMap()
-        .endVolume()
+        .addToVolumes(PodTemplates.configVolume(configMapName(lb)))
         // The root filesystem is read-only; the JVM and Netty's native transport write to /tmp.
         .addNewVolume()
         .withName(TMP_VOLUME)
@@ -422,7 +410,7 @@ public final class LoadBalancerResources {
     for (Listener l : spec.listeners()) {
       ports.add(new ContainerPortBuilder().withName(listenerName(l)).withContainerPort(l.port()).build());
     }
-    ports.add(new ContainerPortBuilder().withName(ADMIN_PORT_NAME).withContainerPort(Ports.ADMIN).build());
+    ports.add(new ContainerPortBuilder().withName(PodTemplates.ADMIN_PORT_NAME).withContainerPort(Ports.ADMIN).build());
     return ports;
   }
 

@@ -8,9 +8,9 @@ import dev.capstan.api.topic.MessageTopicStatus;
 import dev.capstan.controllers.common.Conditions;
 import dev.capstan.controllers.common.EventRecorder;
 import dev.capstan.controllers.common.SpecOrPauseChanged;
+import dev.capstan.controllers.common.StatusPatch;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -100,7 +100,7 @@ public class MessageTopicReconciler implements Reconciler<MessageTopic> {
       return UpdateControl.noUpdate();
     }
     recordConflict(topic, current, status);
-    return UpdateControl.patchStatus(forStatusPatch(topic, status));
+    return UpdateControl.patchStatus(StatusPatch.of(topic, status));
   }
 
   /**
@@ -125,20 +125,6 @@ public class MessageTopicReconciler implements Reconciler<MessageTopic> {
         && (before == null || !TopicStatusLogic.RESOURCE_CONFLICT.equals(before.getReason()))) {
       events.warning(topic, TopicStatusLogic.RESOURCE_CONFLICT, ready.getMessage());
     }
-  }
-
-  /**
-   * A fresh object with only name, namespace and status, so that the server-side-apply status
-   * patch claims nothing but the status.
-   */
-  private static MessageTopic forStatusPatch(MessageTopic topic, MessageTopicStatus status) {
-    MessageTopic fresh = new MessageTopic();
-    fresh.setMetadata(new ObjectMetaBuilder()
-        .withName(topic.getMetadata().getName())
-        .withNamespace(topic.getMetadata().getNamespace())
-        .build());
-    fresh.setStatus(status);
-    return fresh;
   }
 
   private static String brokerKey(MessageTopic topic) {

@@ -1,7 +1,6 @@
 package dev.capstan.controllers.topic;
 
 import static dev.capstan.api.common.ConditionTypes.READY;
-import static dev.capstan.api.common.ConditionTypes.RECONCILIATION_PAUSED;
 
 import dev.capstan.api.broker.MessageBroker;
 import dev.capstan.api.topic.MessageTopic;
@@ -11,7 +10,6 @@ import dev.capstan.controllers.common.Conditions.Desired;
 import dev.capstan.controllers.common.Paused;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -116,17 +114,9 @@ public final class TopicStatusLogic {
         ? List.of() : current.conditions();
     if (Paused.isPaused(topic)) {
       Long observed = current == null ? null : current.observedGeneration();
-      List<Desired> kept = new ArrayList<>();
-      for (Condition c : currentConditions) {
-        if (!RECONCILIATION_PAUSED.equals(c.getType())) {
-          kept.add(new Desired(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
-        }
-      }
-      kept.add(Desired.isTrue(RECONCILIATION_PAUSED, "PausedByAnnotation",
-          "the capstan.dev/paused annotation is \"true\"; remove it to resume"));
       return new MessageTopicStatus(
           observed,
-          Conditions.merge(currentConditions, kept, observed, now),
+          Conditions.paused(currentConditions, observed, now),
           topicName(topic),
           current == null ? null : current.topicId(),
           current == null ? null : current.partitions(),

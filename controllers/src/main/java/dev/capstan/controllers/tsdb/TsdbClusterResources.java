@@ -8,20 +8,20 @@ import dev.capstan.api.tsdb.RetentionPolicySpec;
 import dev.capstan.api.tsdb.SecretKeyRef;
 import dev.capstan.api.tsdb.TsdbCluster;
 import dev.capstan.api.tsdb.TsdbClusterSpec;
-import dev.capstan.controllers.common.ConfigHash;
 import dev.capstan.controllers.common.ConfigYaml;
 import dev.capstan.controllers.common.ControllerSettings;
 import dev.capstan.controllers.common.Labels;
 import dev.capstan.controllers.common.PodTemplates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +36,7 @@ import java.util.Optional;
  */
 public final class TsdbClusterResources {
   public static final String COMPONENT = "tsdb";
-  public static final String CONFIG_DIR = "/etc/capstan";
   public static final String DATA_DIR = "/var/lib/capstan/tsdb";
-  static final String DATA_VOLUME = "data";
 
   private TsdbClusterResources() {}
 
@@ -158,64 +156,25 @@ public final class TsdbClusterResources {
 
   public static StatefulSet statefulSet(TsdbCluster c, ControllerSettings settings) {
     TsdbClusterSpec spec = c.getSpec();
-    Map<String, String> selector = Labels.selector(COMPONENT, c);
-    var storage = spec.storageOrDefault();
-    return new StatefulSetBuilder()
-        .withMetadata(Labels.metadata(COMPONENT, c, c.getMetadata().getName()))
-        .withNewSpec()
-        .withReplicas(spec.replicasOrDefault())
-        .withServiceName(peersServiceName(c))
-        .withPodManagementPolicy("Parallel")
-        .withNewSelector()
-        .withMatchLabels(selector)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Labels.of(COMPONENT, c))
-        .withAnnotations(Map.of(dev.capstan.controllers.common.ConfigHash.ANNOTATION, ConfigHash.of(configData(c))))
-        .endMetadata()
-        .withNewSpec()
-        .withSecurityContext(PodTemplates.podSecurityContext())
-        .withAffinity(PodTemplates.spreadOverNodes(selector))
-        .withTerminationGracePeriodSeconds(30L)
-        .addNewContainer()
+    Container server = new ContainerBuilder()
         .withName(COMPONENT)
         .withImage(settings.imageOr(spec.image()))
-        .withArgs("tsdb", "--config", CONFIG_DIR + "/" + TsdbNodeConfig.FILE, "--data", DATA_DIR)
+        .withArgs("tsdb", "--config", PodTemplates.CONFIG_DIR + "/" + TsdbNodeConfig.FILE, "--data", DATA_DIR)
         .addNewPort()
         .withName("http")
         .withContainerPort(Ports.TSDB_HTTP)
         .endPort()
         .addNewPort()
-        .withName("admin")
+        .withName(PodTemplates.ADMIN_PORT_NAME)
         .withContainerPort(Ports.ADMIN)
         .endPort()
         .withEnv(env(spec))
         .withResources(spec.resources())
         .withReadinessProbe(PodTemplates.httpProbe("/ping", Ports.TSDB_HTTP, 5, 3))
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
-        .withSecurityContext(PodTemplates.containerSecurityContext())
-        .addNewVolumeMount()
-        .withName(DATA_VOLUME)
-        .withMountPath(DATA_DIR)
-        .endVolumeMount()
-        .addNewVolumeMount()
-        .withName("config")
-        .withMountPath(CONFIG_DIR)
-        .withReadOnly(true)
-        .endVolumeMount()
-        .endContainer()
-        .addNewVolume()
-        .withName("config")
-        .withNewConfigMap()
-        .withName(configMapName(c))
-        .endConfigMap()
-        .endVolume()
-        .endSpec()
-        .endTemplate()
-        .addToVolumeClaimTemplates(PodTemplates.dataVolumeClaim(DATA_VOLUME, COMPONENT, c, storage))
-        .endSpec()
         .build();
+    return PodTemplates.statefulServer(COMPONENT, c, peersServiceName(c), spec.replicasOrDefault(),
+        configMapName(c), configData(c), spec.storageOrDefault(), DATA_DIR, server);
   }
 
   public static PodDisruptionBudget podDisruptionBudget(TsdbCluster c) {

@@ -85,11 +85,20 @@ The RBAC rules the controllers need in every namespace they watch, and nothing m
       update               JOSDK writes ConfigMaps with update, not apply; and an object that
                            apply cannot restore (a Service port changed by hand) is replaced
       delete               owned objects a spec no longer asks for
+  "" serviceaccounts; rbac.authorization.k8s.io roles, rolebindings
+      the same seven verbs  the identity of a LoadBalancer's balancer pods (a ServiceAccount,
+                           and a Role bound to it) is an owned object like the others
+  discovery.k8s.io endpointslices
+      get, list, watch     never used by the operator itself: Kubernetes lets it grant only
+                           permissions it holds (the RBAC escalation check), and a balancer's
+                           Role grants these, with get on services (held above), to follow
+                           the EndpointSlices of its Service backends
   "" events
       create               Events on the custom resources (KubernetesEventRecorder)
 
 Not granted: update on the custom resources and their status (never rewritten), deletecollection, Secrets (pods read them through the kubelet, the operator never does),
-Pods, and any cluster-scoped resource.
+Pods, escalate and bind (so it can grant nothing beyond what it holds), and any cluster-scoped
+resource.
 */}}
 {{- define "capstan.managedRules" -}}
 - apiGroups: ["capstan.dev"]
@@ -110,6 +119,15 @@ Pods, and any cluster-scoped resource.
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +165,84 @@ abstract class E2EScenarios {
         .filteredOn(e -> "Updated".equals(e.getReason()))
         .extracting(e -> e.getInvolvedObject().getName() + ": " + e.getMessage())
         .isEmpty();
+    // The operator runs with the chart's RBAC: a missing permission would show up as a failed
+    // reconcile naming the refused request.
+    assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+        .extracting(e -> e.getInvolvedObject().getName() + ": " + e.getMessage())
+        .noneMatch(m -> m.toLowerCase().contains("forbidden"));
+  }
+
+  // ---------------------------------------------------------------- balancer identity
+
+  /**
+   * A LoadBalancer of Services gets a ServiceAccount bound to a Role that lets its pods follow
+   * EndpointSlices, created by the operator with the chart's RBAC: Kubernetes refuses a Role
+   * that grants what its creator does not hold, so this also proves the chart grants enough.
+   */
+  @Test
+  void balancersOfServicesGetAnIdentityAllowedToFollowEndpointSlices() throws IOException {
+    String ns = namespace("lb-identity");
+    applySample(ns, "lb-round-robin.yaml");
+    String identity = "web-round-robin-balancer";
+    String uid = get(ns, "LoadBalancer", "web-round-robin").getMetadata().getUid();
+    await().atMost(CONVERGE).untilAsserted(() -> {
+      // Absent objects are null until the operator creates them.
+      List<HasMetadata> identityObjects = Arrays.asList(
+          admin.serviceAccounts().inNamespace(ns).withName(identity).get(),
+          admin.rbac().roles().inNamespace(ns).withName(identity).get(),
+          admin.rbac().roleBindings().inNamespace(ns).withName(identity).get());
+      assertThat(identityObjects).doesNotContainNull().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
+          .singleElement().satisfies(r -> assertThat(r.getUid()).isEqualTo(uid)));
+      var deployment = admin.apps().deployments().inNamespace(ns).withName("web-round-robin").get();
+      assertThat(deployment).isNotNull();
+      var pod = deployment.getSpec().getTemplate().getSpec();
+      assertThat(pod.getServiceAccountName()).isEqualTo(identity);
+      assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+    });
+
+    String user = "system:serviceaccount:" + ns + ":" + identity;
+    assertThat(allowed(user, ns, "discovery.k8s.io", "endpointslices", "list")).isTrue();
+    assertThat(allowed(user, ns, "discovery.k8s.io", "endpointslices", "watch")).isTrue();
+    assertThat(allowed(user, ns, "", "services", "get")).isTrue();
+    assertThat(allowed(user, ns, "", "secrets", "get")).isFalse();
+    assertThat(allowed(user, ns, "discovery.k8s.io", "endpointslices", "create")).isFalse();
+    assertThat(allowed(user, "kube-system", "discovery.k8s.io", "endpointslices", "list")).isFalse();
+
+    // The Role is watched like every owned object: a hand edit is reverted.
+    Tools.kubectl(capstan.adminKubeconfig(), "delete", "-n", ns, "role", identity).orThrow();
+    await().atMost(CONVERGE).untilAsserted(() ->
+        assertThat(admin.rbac().roles().inNamespace(ns).withName(identity).get()).isNotNull());
+
+    // Fixed hosts only: the pods keep their identity but hold no token.
+    patch(ns, "LoadBalancer", "web-round-robin",
+        "{\"spec\": {\"backends\": [{\"host\": \"192.0.2.10\", \"port\": 8080}]}}");
+    await().atMost(CONVERGE).untilAsserted(() -> {
+      var pod = admin.apps().deployments().inNamespace(ns).withName("web-round-robin").get()
+          .getSpec().getTemplate().getSpec();
+      assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+      assertThat(pod.getServiceAccountName()).isEqualTo(identity);
+    });
+
+    assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+        .extracting(e -> e.getReason() + ": " + e.getMessage())
+        .noneMatch(e -> e.toLowerCase().contains("forbidden") || e.startsWith("ReconcileFailed"));
+    assertThat(capstan.operator().logText()).doesNotContainIgnoringCase("forbidden");
+  }
+
+  private boolean allowed(String user, String ns, String group, String resource, String verb) {
+    var review = new SubjectAccessReviewBuilder()
+        .withNewSpec()
+        .withUser(user)
+        .withGroups("system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated")
+        .withNewResourceAttributes()
+        .withNamespace(ns)
+        .withGroup(group)
+        .withResource(resource)
+        .withVerb(verb)
+        .endResourceAttributes()
+        .endSpec()
+        .build();
+    return admin.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
   }
 
   // ---------------------------------------------------------------- changes

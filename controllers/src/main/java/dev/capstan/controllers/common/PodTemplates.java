@@ -41,6 +41,14 @@ public final class PodTemplates {
   /** The port name of /health and /metrics ({@code Ports.ADMIN}). */
   public static final String ADMIN_PORT_NAME = "admin";
   static final String DATA_VOLUME = "data";
+  /** The writable scratch directory: java.io.tmpdir of the data-plane JVM. */
+  public static final String SCRATCH_DIR = "/tmp";
+  public static final String SCRATCH_VOLUME = "tmp";
+  /**
+   * Bounds the scratch space, which holds only the extracted native libraries (Netty epoll,
+   * snappy) and the JVM's hsperfdata, a few MiB; a pod writing more is evicted, not the node.
+   */
+  static final String SCRATCH_SIZE_LIMIT = "64Mi";
 
   private PodTemplates() {}
 
@@ -97,13 +105,34 @@ public final class PodTemplates {
   }
 
   /**
+   * Writable scratch space for a container whose root filesystem is read-only: Netty's native
+   * epoll transport and snappy-java extract their shared libraries to java.io.tmpdir before
+   * loading them, and the JVM writes its hsperfdata there. Without it the servers fall back to
+   * NIO or fail to start. On the node's disk (the default medium), so it is not counted
+   * against the pod's memory limit as tmpfs would be.
+   */
+  public static Volume scratchVolume() {
+    return new VolumeBuilder()
+        .withName(SCRATCH_VOLUME)
+        .withNewEmptyDir()
+        .withSizeLimit(new Quantity(SCRATCH_SIZE_LIMIT))
+        .endEmptyDir()
+        .build();
+  }
+
+  /** {@link #scratchVolume()} at {@link #SCRATCH_DIR}. */
+  public static VolumeMount scratchMount() {
+    return new VolumeMountBuilder().withName(SCRATCH_VOLUME).withMountPath(SCRATCH_DIR).build();
+  }
+
+  /**
    * The StatefulSet every stateful data-plane server (tsdb, broker) runs in, named after its
    * owner: pods started in parallel behind a headless Service, spread over nodes, rolled when the
-   * configuration's hash changes, with the ConfigMap at {@link #CONFIG_DIR} and one volume per
-   * replica at {@code dataDir}.
+   * configuration's hash changes, with the ConfigMap at {@link #CONFIG_DIR}, scratch space at
+   * {@link #SCRATCH_DIR} and one volume per replica at {@code dataDir}.
    *
    * @param server the server container — name, image, args, ports, env, resources, probes; the
-   *     security context and the two mounts are added here
+   *     security context and the three mounts are added here
    */
   public static StatefulSet statefulServer(
       String component,
@@ -122,7 +151,7 @@ public final class PodTemplates {
         .withName(DATA_VOLUME)
         .withMountPath(dataDir)
         .endVolumeMount()
-        .addToVolumeMounts(configMount())
+        .addToVolumeMounts(configMount(), scratchMount())
         .build();
     return new StatefulSetBuilder()
         .withMetadata(Labels.metadata(component, owner, owner.getMetadata().getName()))
@@ -145,7 +174,7 @@ public final class PodTemplates {
         .withAffinity(spreadOverNodes(selector))
         .withTerminationGracePeriodSeconds(30L)
         .withContainers(container)
-        .withVolumes(configVolume(configMapName))
+        .withVolumes(configVolume(configMapName), scratchVolume())
         .endSpec()
         .endTemplate()
         .addToVolumeClaimTemplates(dataVolumeClaim(DATA_VOLUME, component, owner, storage))

@@ -71,6 +71,17 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
   protected abstract S status(
       P primary, Context<P> context, Long observedGeneration, List<Condition> conditions);
 
+  /**
+   * The status cut down to the fields this operator writes. Fields that another writer owns
+   * (a LoadBalancer's healthyServers, reported by its balancers) are removed, so that they are
+   * neither compared, which would patch the status on every reconcile, nor sent, which would
+   * make the operator co-own them and put back its value after each report. All fields unless
+   * a kind overrides this.
+   */
+  protected S operatorOwned(S status) {
+    return status;
+  }
+
   @Override
   public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
     return EventSourceUtils.dependentEventSources(
@@ -122,8 +133,8 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
             Desired.isFalse(READY, "ReconcileFailed", message),
             Desired.isFalse(PROGRESSING, "ReconcileFailed", "will retry"),
             Desired.isTrue(DEGRADED, "ReconcileFailed", message));
-    S status = status(primary, context, generation, merge(currentConditions, conditions, generation));
-    if (Objects.equals(status, current)) {
+    S status = operatorOwned(status(primary, context, generation, merge(currentConditions, conditions, generation)));
+    if (Objects.equals(status, current == null ? null : operatorOwned(current))) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(primary, status));
@@ -145,8 +156,10 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     }
   }
 
-  private UpdateControl<P> patchIfChanged(P primary, S status) {
-    if (Objects.equals(status, primary.getStatus())) {
+  private UpdateControl<P> patchIfChanged(P primary, S computed) {
+    S status = operatorOwned(computed);
+    S current = primary.getStatus();
+    if (Objects.equals(status, current == null ? null : operatorOwned(current))) {
       return UpdateControl.noUpdate();
     }
     return UpdateControl.patchStatus(StatusPatch.of(primary, status));

@@ -13,7 +13,10 @@ import dev.capstan.controllers.common.WorkloadReconciler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -21,7 +24,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
-/** Reconciles a LoadBalancer into its ConfigMap, Service and Deployment of balancers. */
+/**
+ * Reconciles a LoadBalancer into the balancers' ServiceAccount, Role and RoleBinding, its
+ * ConfigMap, Service and Deployment of balancers.
+ */
 @ControllerConfiguration(
     name = "loadbalancer",
     generationAwareEventProcessing = false,
@@ -31,6 +37,12 @@ public class LoadBalancerReconciler extends WorkloadReconciler<LoadBalancer, Loa
       new OwnedResource<>(ConfigMap.class, "config", LoadBalancerResources::configMap);
   private final OwnedResource<Service, LoadBalancer> service =
       new OwnedResource<>(Service.class, "service", LoadBalancerResources::service);
+  private final OwnedResource<ServiceAccount, LoadBalancer> serviceAccount =
+      new OwnedResource<>(ServiceAccount.class, "serviceaccount", LoadBalancerResources::serviceAccount);
+  private final OwnedResource<Role, LoadBalancer> role =
+      new OwnedResource<>(Role.class, "role", LoadBalancerResources::role);
+  private final OwnedResource<RoleBinding, LoadBalancer> roleBinding =
+      new OwnedResource<>(RoleBinding.class, "rolebinding", LoadBalancerResources::roleBinding);
   private final OwnedResource<Deployment, LoadBalancer> deployment;
 
   public LoadBalancerReconciler(ControllerSettings settings, EventRecorder events, Clock clock) {
@@ -41,7 +53,16 @@ public class LoadBalancerReconciler extends WorkloadReconciler<LoadBalancer, Loa
 
   @Override
   protected List<OwnedResource<?, LoadBalancer>> ownedResources() {
-    return List.of(configMap, service, deployment);
+    // The identity comes before the Deployment: a pod naming a missing ServiceAccount is not
+    // created, and the ReplicaSet controller only retries with back-off.
+    return List.of(serviceAccount, role, roleBinding, configMap, service, deployment);
+  }
+
+  /** Without healthyServers, which the balancers write from their health checks. */
+  @Override
+  protected LoadBalancerStatus operatorOwned(LoadBalancerStatus s) {
+    return new LoadBalancerStatus(
+        s.observedGeneration(), s.conditions(), s.replicas(), s.readyReplicas(), s.selector(), s.endpoints(), null);
   }
 
   @Override

@@ -26,13 +26,18 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -47,11 +52,11 @@ import java.util.regex.Pattern;
 /**
  * The Kubernetes objects a LoadBalancer should own, as pure functions of the resource: a
  * ConfigMap with the balancer configuration, a Service of the requested type with a port per
- * listener, and the Deployment of balancer pods.
+ * listener, the Deployment of balancer pods, and the balancers' identity: a ServiceAccount and
+ * a Role, bound to it, to follow the EndpointSlices of Service backends.
  */
 public final class LoadBalancerResources {
   public static final String COMPONENT = "lb";
-  static final String TMP_VOLUME = "tmp";
 
   /** What an HTTP probe accepts when the user lists no statuses: any 2xx or 3xx. */
   static final List<StatusRange> DEFAULT_EXPECTED_STATUSES = List.of(new StatusRange(200, 399));
@@ -348,6 +353,71 @@ public final class LoadBalancerResources {
         .build();
   }
 
+  /**
+   * The name of the balancer pods' ServiceAccount, and of the Role and RoleBinding that give
+   * it its permissions. Not the bare LoadBalancer name: the application behind a LoadBalancer
+   * "web" often has a ServiceAccount "web" of its own, which the operator would otherwise take
+   * over and, through the owner reference, delete with the LoadBalancer.
+   */
+  public static String identityName(LoadBalancer lb) {
+    return lb.getMetadata().getName() + "-balancer";
+  }
+
+  /** Whether some backend is a Service, whose EndpointSlices the balancers then follow. */
+  public static boolean followsServices(LoadBalancer lb) {
+    return lb.getSpec().backends().stream().anyMatch(b -> b.service() != null);
+  }
+
+  /**
+   * The identity of the balancer pods. It and the Role exist whatever the backends are, so
+   * that switching backends between hosts and Services never leaves an object behind or asks
+   * for one that is missing; whether the pods get a token is decided on the pod template.
+   */
+  public static ServiceAccount serviceAccount(LoadBalancer lb) {
+    return new ServiceAccountBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, identityName(lb)))
+        .build();
+  }
+
+  /**
+   * What a balancer reads to follow a Service backend, in its own namespace only: the
+   * EndpointSlices (watched for ready endpoints) and the Service (to map the Service port to
+   * the endpoints' target port). Backends are Services of the LoadBalancer's namespace, so a
+   * namespaced Role is enough. The operator must itself hold these permissions to grant them
+   * (the RBAC escalation check), which the Helm chart gives it.
+   */
+  public static Role role(LoadBalancer lb) {
+    return new RoleBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, identityName(lb)))
+        .addNewRule()
+        .withApiGroups("discovery.k8s.io")
+        .withResources("endpointslices")
+        .withVerbs("get", "list", "watch")
+        .endRule()
+        .addNewRule()
+        .withApiGroups("")
+        .withResources("services")
+        .withVerbs("get")
+        .endRule()
+        .build();
+  }
+
+  public static RoleBinding roleBinding(LoadBalancer lb) {
+    return new RoleBindingBuilder()
+        .withMetadata(Labels.metadata(COMPONENT, lb, identityName(lb)))
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("Role")
+        .withName(identityName(lb))
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(identityName(lb))
+        .withNamespace(lb.getMetadata().getNamespace())
+        .endSubject()
+        .build();
+  }
+
   public static Deployment deployment(LoadBalancer lb, ControllerSettings settings) {
     LoadBalancerSpec spec = lb.getSpec();
     Map<String, String> selector = Labels.selector(COMPONENT, lb);
@@ -375,6 +445,11 @@ public final class LoadBalancerResources {
         .withSecurityContext(podSecurityContext(spec))
         .withAffinity(PodTemplates.spreadOverNodes(selector))
         .withTerminationGracePeriodSeconds(30L)
+        .withServiceAccountName(identityName(lb))
+        // Only a balancer that follows EndpointSlices talks to the API server; one with fixed
+        // hosts alone faces clients without holding any credential. Changing backends changes
+        // the configuration hash, so the pods roll either way and pick the new setting up.
+        .withAutomountServiceAccountToken(followsServices(lb))
         .addNewContainer()
         .withName(COMPONENT)
         .withImage(settings.imageOr(spec.image()))
@@ -385,20 +460,9 @@ public final class LoadBalancerResources {
         .withReadinessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 5, 3))
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
         .withSecurityContext(PodTemplates.containerSecurityContext())
-        .addToVolumeMounts(PodTemplates.configMount())
-        .addNewVolumeMount()
-        .withName(TMP_VOLUME)
-        .withMountPath("/tmp")
-        .endVolumeMount()
+        .addToVolumeMounts(PodTemplates.configMount(), PodTemplates.scratchMount())
         .endContainer()
-        .addToVolumes(PodTemplates.configVolume(configMapName(lb)))
-        // The root filesystem is read-only; the JVM and Netty's native transport write to /tmp.
-        .addNewVolume()
-        .withName(TMP_VOLUME)
-        .withNewEmptyDir()
-        .withSizeLimit(new Quantity("64Mi"))
-        .endEmptyDir()
-        .endVolume()
+        .addToVolumes(PodTemplates.configVolume(configMapName(lb)), PodTemplates.scratchVolume())
         .endSpec()
         .endTemplate()
         .endSpec()

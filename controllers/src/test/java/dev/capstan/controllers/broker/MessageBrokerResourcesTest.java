@@ -74,8 +74,9 @@ class MessageBrokerResourcesTest {
         .satisfies(t -> assertThat(t.getPodAffinityTerm().getLabelSelector().getMatchLabels())
             .isEqualTo(sts.getSpec().getSelector().getMatchLabels()));
     assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
-        .containsExactlyInAnyOrder("/var/lib/capstan/broker", "/etc/capstan");
-    assertThat(pod.getVolumes()).singleElement()
+        .containsExactlyInAnyOrder("/var/lib/capstan/broker", "/etc/capstan", "/tmp");
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactlyInAnyOrder("config", "tmp");
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getConfigMap() != null).singleElement()
         .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("events-config"));
     var claim = sts.getSpec().getVolumeClaimTemplates().get(0);
     assertThat(claim.getMetadata().getName()).isEqualTo("data");

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -358,6 +359,59 @@ class LoadBalancerResourcesTest {
     return d.getSpec().getTemplate().getSpec().getContainers().get(0);
   }
 
+  // ---- identity of the balancer pods ----
+
+  @Test
+  void balancersRunAsTheirOwnServiceAccountBoundToTheirRole() {
+    var account = LoadBalancerResources.serviceAccount(FULL);
+    var role = LoadBalancerResources.role(FULL);
+    var binding = LoadBalancerResources.roleBinding(FULL);
+    for (var o : List.of(account, role, binding)) {
+      assertThat(o.getMetadata().getName()).isEqualTo("web-balancer");
+      assertThat(o.getMetadata().getNamespace()).isEqualTo("shop");
+    }
+    assertThat(binding.getRoleRef().getApiGroup()).isEqualTo("rbac.authorization.k8s.io");
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getKind()).isEqualTo("ServiceAccount");
+      assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+      assertThat(s.getNamespace()).isEqualTo("shop");
+    });
+    assertThat(LoadBalancerResources.deployment(FULL, SETTINGS).getSpec().getTemplate().getSpec()
+        .getServiceAccountName()).isEqualTo(account.getMetadata().getName());
+  }
+
+  @Test
+  void theRoleLetsABalancerFollowEndpointSlicesAndReadServicesOnly() {
+    var rules = LoadBalancerResources.role(MINIMAL).getRules();
+    assertThat(rules)
+        .extracting(PolicyRule::getApiGroups, PolicyRule::getResources, PolicyRule::getVerbs, PolicyRule::getResourceNames)
+        .containsExactlyInAnyOrder(
+            tuple(List.of("discovery.k8s.io"), List.of("endpointslices"), List.of("get", "list", "watch"), List.of()),
+            tuple(List.of(""), List.of("services"), List.of("get"), List.of()));
+  }
+
+  static Stream<Arguments> tokenMounts() {
+    return Stream.of(
+        Arguments.of("backends: [{service: {name: app, port: 80}}]", true),
+        Arguments.of("backends: [{host: 192.0.2.10, port: 80}, {service: {name: app, port: 80}}]", true),
+        Arguments.of("backends: [{host: 192.0.2.10, port: 80}]", false),
+        Arguments.of("backends: [{host: a.example, port: 80}, {host: b.example, port: 80}]", false));
+  }
+
+  /** A balancer with fixed hosts only never calls the API server, so it gets no token. */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("tokenMounts")
+  void onlyBalancersOfServicesGetAnApiToken(String backends, boolean mounted) {
+    LoadBalancer lb = lb(backends);
+    assertThat(LoadBalancerResources.followsServices(lb)).isEqualTo(mounted);
+    var pod = LoadBalancerResources.deployment(lb, SETTINGS).getSpec().getTemplate().getSpec();
+    assertThat(pod.getAutomountServiceAccountToken()).isEqualTo(mounted);
+    // The same identity either way: switching backends leaves no object behind.
+    assertThat(pod.getServiceAccountName()).isEqualTo("web-balancer");
+  }
+
   // ---- labels and status ----
 
   @Test
@@ -365,7 +419,10 @@ class LoadBalancerResourcesTest {
     List.of(
             LoadBalancerResources.configMap(FULL),
             LoadBalancerResources.service(FULL),
-            LoadBalancerResources.deployment(FULL, SETTINGS))
+            LoadBalancerResources.deployment(FULL, SETTINGS),
+            LoadBalancerResources.serviceAccount(FULL),
+            LoadBalancerResources.role(FULL),
+            LoadBalancerResources.roleBinding(FULL))
         .forEach(o -> assertThat(o.getMetadata().getLabels())
             .containsEntry("app.kubernetes.io/managed-by", "capstan")
             .containsEntry("app.kubernetes.io/name", "lb")

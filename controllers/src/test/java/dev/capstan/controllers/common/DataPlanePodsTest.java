@@ -1,0 +1,79 @@
+package dev.capstan.controllers.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capstan.api.broker.MessageBroker;
+import dev.capstan.api.lb.LoadBalancer;
+import dev.capstan.api.tsdb.TsdbCluster;
+import dev.capstan.controllers.broker.MessageBrokerResources;
+import dev.capstan.controllers.lb.LoadBalancerResources;
+import dev.capstan.controllers.support.Fixtures;
+import dev.capstan.controllers.tsdb.TsdbClusterResources;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What every data-plane pod needs from its template, whichever controller builds it. */
+class DataPlanePodsTest {
+  private static final ControllerSettings SETTINGS = new ControllerSettings("capstan/dataplane:test");
+
+  static Stream<Arguments> pods() {
+    TsdbCluster tsdb = Fixtures.parse(TsdbCluster.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: TsdbCluster
+        metadata: {name: metrics, namespace: obs}
+        spec: {}
+        """);
+    MessageBroker broker = Fixtures.parse(MessageBroker.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: MessageBroker
+        metadata: {name: events, namespace: streaming}
+        spec: {}
+        """);
+    LoadBalancer lb = Fixtures.parse(LoadBalancer.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: LoadBalancer
+        metadata: {name: web, namespace: shop}
+        spec:
+          listeners: [{port: 8080}]
+          backends: [{host: 192.0.2.10, port: 80}]
+        """);
+    return Stream.of(
+        Arguments.of("tsdb", TsdbClusterResources.statefulSet(tsdb, SETTINGS).getSpec().getTemplate().getSpec()),
+        Arguments.of("broker", MessageBrokerResources.statefulSet(broker, SETTINGS).getSpec().getTemplate().getSpec()),
+        Arguments.of("lb", LoadBalancerResources.deployment(lb, SETTINGS).getSpec().getTemplate().getSpec()));
+  }
+
+  /**
+   * Netty's native epoll and snappy-java extract their libraries to java.io.tmpdir and the JVM
+   * writes hsperfdata there: with a read-only root, /tmp must be a volume of its own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void aReadOnlyRootComesWithAWritableBoundedTmp(String server, PodSpec pod) {
+    assertThat(pod.getContainers()).singleElement().satisfies(c -> {
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(c.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/tmp"))
+          .singleElement()
+          .satisfies(m -> assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE))
+          .extracting(VolumeMount::getName)
+          .isEqualTo(PodTemplates.SCRATCH_VOLUME);
+    });
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(PodTemplates.SCRATCH_VOLUME))
+        .singleElement()
+        .extracting(Volume::getEmptyDir)
+        .satisfies(dir -> {
+          assertThat(dir).isNotNull();
+          // On disk, not tmpfs: tmpfs pages would count against the container's memory limit.
+          assertThat(dir.getMedium()).isNull();
+          assertThat(dir.getSizeLimit()).isEqualTo(new Quantity("64Mi"));
+        });
+    // Every mount names a volume of the pod (or a claim template, checked per controller).
+    assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotHaveDuplicates();
+  }
+}

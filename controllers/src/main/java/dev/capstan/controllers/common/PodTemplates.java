@@ -131,6 +131,8 @@ public final class PodTemplates {
    * configuration's hash changes, with the ConfigMap at {@link #CONFIG_DIR}, scratch space at
    * {@link #SCRATCH_DIR} and one volume per replica at {@code dataDir}.
    *
+   * @param restartConfig the configuration the server reads only at start: its hash on the pod
+   *     template rolls the pods when it changes
    * @param server the server container — name, image, args, ports, env, resources, probes; the
    *     security context and the three mounts are added here
    */
@@ -140,7 +142,7 @@ public final class PodTemplates {
       String headlessService,
       int replicas,
       String configMapName,
-      Map<String, String> configData,
+      Map<String, String> restartConfig,
       StorageSpec storage,
       String dataDir,
       Container server) {
@@ -167,7 +169,7 @@ public final class PodTemplates {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.of(component, owner))
-        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(configData)))
+        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(restartConfig)))
         .endMetadata()
         .withNewSpec()
         .withSecurityContext(podSecurityContext())

@@ -122,6 +122,17 @@ public final class TsdbClusterResources {
     return Map.of(TsdbNodeConfig.FILE, ConfigYaml.render(nodeConfig(c)));
   }
 
+  /**
+   * The part of the node configuration a node reads only when it starts, which the pod
+   * template's config hash covers. Databases and retention policies are left out: nodes reload
+   * them from the mounted ConfigMap, so changing a retention does not restart every node.
+   */
+  static Map<String, String> restartConfigData(TsdbCluster c) {
+    TsdbNodeConfig config = nodeConfig(c);
+    return Map.of(TsdbNodeConfig.FILE, ConfigYaml.render(new TsdbNodeConfig(
+        config.httpPort(), config.replicationFactor(), config.authEnabled(), List.of())));
+  }
+
   public static Service peersService(TsdbCluster c) {
     return new ServiceBuilder()
         .withMetadata(Labels.metadata(COMPONENT, c, peersServiceName(c)))
@@ -174,7 +185,7 @@ public final class TsdbClusterResources {
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
         .build();
     return PodTemplates.statefulServer(COMPONENT, c, peersServiceName(c), spec.replicasOrDefault(),
-        configMapName(c), configData(c), spec.storageOrDefault(), DATA_DIR, server);
+        configMapName(c), restartConfigData(c), spec.storageOrDefault(), DATA_DIR, server);
   }
 
   public static PodDisruptionBudget podDisruptionBudget(TsdbCluster c) {

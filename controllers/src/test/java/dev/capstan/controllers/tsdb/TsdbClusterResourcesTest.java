@@ -122,14 +122,26 @@ class TsdbClusterResourcesTest {
   }
 
   @Test
-  void configChangeChangesThePodTemplateHash() {
+  void retentionChangesAreReloadedSoTheyLeaveThePodTemplateAlone() {
     var before = cluster("databases: [{name: db, retentionPolicies: [{name: rp, duration: 7d}]}]");
     var after = cluster("databases: [{name: db, retentionPolicies: [{name: rp, duration: 30d}]}]");
-    var same = cluster("databases: [{name: db, retentionPolicies: [{name: rp, duration: 7d}]}]");
+    var newDatabase = cluster("databases: [{name: db, retentionPolicies: [{name: rp, duration: 7d}]}, {name: other}]");
     String h1 = hash(TsdbClusterResources.statefulSet(before, SETTINGS));
+
     assertThat(h1).isNotBlank();
-    assertThat(hash(TsdbClusterResources.statefulSet(after, SETTINGS))).isNotEqualTo(h1);
-    assertThat(hash(TsdbClusterResources.statefulSet(same, SETTINGS))).isEqualTo(h1);
+    assertThat(hash(TsdbClusterResources.statefulSet(after, SETTINGS))).isEqualTo(h1);
+    assertThat(hash(TsdbClusterResources.statefulSet(newDatabase, SETTINGS))).isEqualTo(h1);
+    assertThat(TsdbClusterResources.configMap(after).getData())
+        .isNotEqualTo(TsdbClusterResources.configMap(before).getData());
+  }
+
+  @Test
+  void settingsReadAtStartChangeThePodTemplateHash() {
+    var plain = cluster("databases: [{name: db}]");
+    var withAuth = cluster("databases: [{name: db}]\nauthSecretRef: {name: influx-users}");
+
+    assertThat(hash(TsdbClusterResources.statefulSet(withAuth, SETTINGS)))
+        .isNotEqualTo(hash(TsdbClusterResources.statefulSet(plain, SETTINGS)));
   }
 
   private static String hash(StatefulSet sts) {

@@ -42,14 +42,18 @@ public final class CapstanOperator implements AutoCloseable {
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final HealthServer health;
+  /** Reconcilers holding clients of their own (the topic controller's Kafka Admin clients). */
+  private final List<AutoCloseable> resources;
   private final CountDownLatch stopped = new CountDownLatch(1);
   /** Set when a shutdown begins, so that giving up the Lease then does not exit the JVM. */
   private static final AtomicBoolean shuttingDown = new AtomicBoolean();
 
-  private CapstanOperator(Operator operator, OperatorMetrics metrics, HealthServer health) {
+  private CapstanOperator(
+      Operator operator, OperatorMetrics metrics, HealthServer health, List<AutoCloseable> resources) {
     this.operator = operator;
     this.metrics = metrics;
     this.health = health;
+    this.resources = resources;
   }
 
   public static void main(String[] args) {
@@ -135,7 +139,8 @@ public final class CapstanOperator implements AutoCloseable {
     if (!config.leaderElection()) {
       metrics.leading(true);
     }
-    for (Reconciler<?> reconciler : reconcilers(config.controllerSettings(), events, clock)) {
+    List<Reconciler<?>> reconcilers = reconcilers(config.controllerSettings(), events, clock);
+    for (Reconciler<?> reconciler : reconcilers) {
       register(operator, reconciler, config);
     }
     HealthServer health;
@@ -154,7 +159,8 @@ public final class CapstanOperator implements AutoCloseable {
     log.info("capstan-operator {} started; watching {}; health and metrics on port {}",
         VERSION, config.watchesAllNamespaces() ? "all namespaces" : "namespaces " + config.watchNamespaces(),
         health.port());
-    return new CapstanOperator(operator, metrics, health);
+    return new CapstanOperator(operator, metrics, health, reconcilers.stream()
+        .filter(AutoCloseable.class::isInstance).map(AutoCloseable.class::cast).toList());
   }
 
   static List<Reconciler<?>> reconcilers(ControllerSettings settings, EventRecorder events, Clock clock) {
@@ -207,6 +213,13 @@ public final class CapstanOperator implements AutoCloseable {
     try {
       operator.stop();
     } finally {
+      for (AutoCloseable resource : resources) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          log.warn("closing {}: {}", resource.getClass().getSimpleName(), e.toString());
+        }
+      }
       health.close();
       metrics.close();
       stopped.countDown();

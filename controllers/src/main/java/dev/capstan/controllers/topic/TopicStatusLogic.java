@@ -7,7 +7,6 @@ import dev.capstan.api.topic.MessageTopic;
 import dev.capstan.api.topic.MessageTopicStatus;
 import dev.capstan.controllers.common.Conditions;
 import dev.capstan.controllers.common.Conditions.Desired;
-import dev.capstan.controllers.common.Paused;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.Collection;
@@ -16,15 +15,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The status of a MessageTopic as a pure function of the topic, its broker and the other
- * topics of its namespace. Until Capstan talks to Kafka, Ready is never True: the best a topic
- * can be is waiting for topic synchronisation.
+ * The status of a MessageTopic as a pure function of the topic, its broker, the other topics
+ * of its namespace and what Kafka said.
  */
 public final class TopicStatusLogic {
   public static final String RESOURCE_CONFLICT = "ResourceConflict";
   public static final String BROKER_NOT_FOUND = "BrokerNotFound";
   public static final String BROKER_NOT_READY = "BrokerNotReady";
-  public static final String TOPIC_SYNC_NOT_IMPLEMENTED = "TopicSyncNotImplemented";
+  public static final String TOPIC_IN_SYNC = "TopicInSync";
 
   /** Oldest first; the name decides between two created in the same second. */
   static final Comparator<MessageTopic> OLDEST_FIRST =
@@ -69,25 +67,31 @@ public final class TopicStatusLogic {
   }
 
   /**
-   * The Ready condition. A conflict comes first: it does not go away when the broker appears
-   * or becomes ready, only when one of the two resources is deleted.
+   * Why the topic cannot be synchronised with Kafka now, as its Ready condition; empty when it
+   * can. A conflict comes first: it does not go away when the broker appears or becomes ready,
+   * only when one of the two resources is deleted. An external broker is never held back by
+   * its Ready condition, which only says that Capstan does not probe it: the Admin API answers
+   * for the cluster.
    *
    * @param broker the MessageBroker named by {@code spec.brokerRef}, or null when there is none
    */
-  static Desired ready(MessageTopic topic, MessageBroker broker, Collection<MessageTopic> sameNamespace) {
+  static Optional<Desired> blocked(MessageTopic topic, MessageBroker broker, Collection<MessageTopic> sameNamespace) {
     String name = topicName(topic);
     String brokerName = brokerName(topic);
     Optional<MessageTopic> owner = olderClaim(topic, sameNamespace);
     if (owner.isPresent()) {
-      return Desired.isFalse(READY, RESOURCE_CONFLICT,
+      return Optional.of(Desired.isFalse(READY, RESOURCE_CONFLICT,
           "MessageTopic " + owner.get().getMetadata().getName() + " already manages topic " + name
               + " in MessageBroker " + brokerName + "; this resource is ignored until that one is"
-              + " deleted, or set spec.topicName to another topic");
+              + " deleted, or set spec.topicName to another topic"));
     }
     if (broker == null) {
-      return Desired.isFalse(READY, BROKER_NOT_FOUND,
+      return Optional.of(Desired.isFalse(READY, BROKER_NOT_FOUND,
           "MessageBroker " + brokerName + " (spec.brokerRef.name) not found in namespace "
-              + topic.getMetadata().getNamespace());
+              + topic.getMetadata().getNamespace()));
+    }
+    if (broker.getSpec() != null && broker.getSpec().usesExternalKafka()) {
+      return Optional.empty();
     }
     var brokerStatus = broker.getStatus();
     Condition brokerReady = brokerStatus == null ? null : Conditions.find(brokerStatus.conditions(), READY);
@@ -95,39 +99,52 @@ public final class TopicStatusLogic {
       String why = brokerReady == null
           ? "it has no Ready condition yet"
           : brokerReady.getReason() + ": " + brokerReady.getMessage();
-      return Desired.isFalse(READY, BROKER_NOT_READY,
-          "MessageBroker " + brokerName + " is not ready (" + why + ")");
+      return Optional.of(Desired.isFalse(READY, BROKER_NOT_READY,
+          "MessageBroker " + brokerName + " is not ready (" + why + ")"));
     }
-    return Desired.isFalse(READY, TOPIC_SYNC_NOT_IMPLEMENTED,
-        "MessageBroker " + brokerName + " is ready, but topic " + name + " is not created in it:"
-            + " creating topics through the Kafka Admin API comes with the broker data plane");
+    return Optional.empty();
+  }
+
+  /** Ready=True: Kafka has the topic as declared. */
+  static Desired inSync(MessageTopic topic, ObservedTopic kafka) {
+    return Desired.isTrue(READY, TOPIC_IN_SYNC,
+        "topic " + kafka.name() + " in MessageBroker " + brokerName(topic) + " has " + kafka.partitions()
+            + " partitions, replication factor " + kafka.replicationFactor() + " and the declared config");
   }
 
   /**
-   * The status to write. A paused topic keeps what it said before, marked as paused, with the
-   * generation it last reconciled.
+   * A paused topic keeps what it said before, marked as paused, with the generation it last
+   * reconciled.
    */
-  public static MessageTopicStatus status(
-      MessageTopic topic, MessageBroker broker, Collection<MessageTopic> sameNamespace, Instant now) {
+  static MessageTopicStatus paused(MessageTopic topic, Instant now) {
+    MessageTopicStatus current = topic.getStatus();
+    Long observed = current == null ? null : current.observedGeneration();
+    return new MessageTopicStatus(
+        observed,
+        Conditions.paused(current == null ? null : current.conditions(), observed, now),
+        topicName(topic),
+        current == null ? null : current.topicId(),
+        current == null ? null : current.partitions(),
+        current == null ? null : current.replicationFactor());
+  }
+
+  /**
+   * The status of the current generation with this Ready condition.
+   *
+   * @param kafka the topic as Kafka has it now, or null when Kafka was not asked or did not
+   *     answer: the last known id, partitions and replication factor are kept then, since the
+   *     id is what the finalizer deletes
+   */
+  static MessageTopicStatus status(MessageTopic topic, Desired ready, ObservedTopic kafka, Instant now) {
     MessageTopicStatus current = topic.getStatus();
     List<Condition> currentConditions = current == null || current.conditions() == null
         ? List.of() : current.conditions();
-    if (Paused.isPaused(topic)) {
-      Long observed = current == null ? null : current.observedGeneration();
-      return new MessageTopicStatus(
-          observed,
-          Conditions.paused(currentConditions, observed, now),
-          topicName(topic),
-          current == null ? null : current.topicId(),
-          current == null ? null : current.partitions(),
-          current == null ? null : current.replicationFactor());
-    }
     Long generation = topic.getMetadata().getGeneration();
-    List<Desired> conditions = List.of(ready(topic, broker, sameNamespace));
-    // topicId, partitions and replicationFactor describe the topic as Kafka has it; nobody has
-    // asked Kafka yet, so they stay empty rather than echo the spec.
     return new MessageTopicStatus(
-        generation, Conditions.merge(currentConditions, conditions, generation, now), topicName(topic),
-        null, null, null);
+        generation, Conditions.merge(currentConditions, List.of(ready), generation, now), topicName(topic),
+        kafka != null ? kafka.topicId() : current == null ? null : current.topicId(),
+        kafka != null ? Integer.valueOf(kafka.partitions()) : current == null ? null : current.partitions(),
+        kafka != null ? Integer.valueOf(kafka.replicationFactor())
+            : current == null ? null : current.replicationFactor());
   }
 }

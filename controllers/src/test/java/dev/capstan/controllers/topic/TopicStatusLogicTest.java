@@ -53,6 +53,16 @@ class TopicStatusLogicTest {
         conditions: [{type: Ready, status: "False", reason: ReplicasNotReady, message: 0/3 replicas ready}]
       """);
   static final MessageBroker NEW_BROKER = broker("events", "");
+  static final MessageBroker EXTERNAL_BROKER = Fixtures.parse(MessageBroker.class, """
+      apiVersion: capstan.dev/v1alpha1
+      kind: MessageBroker
+      metadata: {name: events, namespace: streaming}
+      spec: {external: {bootstrapServers: "kafka:9092"}}
+      status:
+        conditions: [{type: Ready, status: "False", reason: ConnectivityNotChecked, message: not checked}]
+      """);
+  static final ObservedTopic IN_KAFKA =
+      new ObservedTopic("orders", "q1w2e3r4t5y6u7i8o9p0aQ", 3, 1, Map.of("cleanup.policy", "delete"));
 
   static Stream<Arguments> cases() {
     return Stream.of(
@@ -62,17 +72,18 @@ class TopicStatusLogicTest {
             "it has no Ready condition yet"),
         Arguments.of("broker starting", ORDERS, STARTING_BROKER, List.of(), "BrokerNotReady",
             "not ready (ReplicasNotReady: 0/3 replicas ready)"),
-        Arguments.of("broker ready", ORDERS, READY_BROKER, List.of(), "TopicSyncNotImplemented",
-            "comes with the broker data plane"),
+        Arguments.of("broker ready", ORDERS, READY_BROKER, List.of(), null, null),
+        Arguments.of("an external broker is not held back by its Ready condition", ORDERS, EXTERNAL_BROKER,
+            List.of(), null, null),
         Arguments.of("itself in the list is no conflict", ORDERS, READY_BROKER, List.of(ORDERS),
-            "TopicSyncNotImplemented", "topic orders is not created"),
+            null, null),
         Arguments.of("an older claim wins, even without a broker",
             topic("orders-v2", "2025-02-01T00:00:00Z", "{brokerRef: {name: events}, topicName: orders}"),
             null, List.of(ORDERS), "ResourceConflict",
             "MessageTopic orders already manages topic orders in MessageBroker events"),
         Arguments.of("a younger claim loses to this one", ORDERS, READY_BROKER,
             List.of(topic("orders-v2", "2025-02-01T00:00:00Z", "{brokerRef: {name: events}, topicName: orders}")),
-            "TopicSyncNotImplemented", ""),
+            null, null),
         Arguments.of("same second: the name decides (b loses)",
             topic("b", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}"), READY_BROKER,
             List.of(topic("a", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}")),
@@ -80,20 +91,26 @@ class TopicStatusLogicTest {
         Arguments.of("same second: the name decides (a wins)",
             topic("a", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}"), READY_BROKER,
             List.of(topic("b", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: t}")),
-            "TopicSyncNotImplemented", ""),
+            null, null),
         Arguments.of("same topic name in another broker", ORDERS, READY_BROKER,
             List.of(topic("old", "2024-01-01T00:00:00Z", "{brokerRef: {name: audit}, topicName: orders}")),
-            "TopicSyncNotImplemented", ""),
+            null, null),
         Arguments.of("another topic name in the same broker", ORDERS, READY_BROKER,
             List.of(topic("payments", "2024-01-01T00:00:00Z")),
-            "TopicSyncNotImplemented", ""));
+            null, null));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void readyFollowsBrokerAndClaims(
+  void kafkaIsAskedOnlyForAnUnclaimedTopicOfAReachableBroker(
       String name, MessageTopic topic, MessageBroker broker, List<MessageTopic> others, String reason, String message) {
-    MessageTopicStatus status = TopicStatusLogic.status(topic, broker, others, NOW);
+    var blocked = TopicStatusLogic.blocked(topic, broker, others);
+    if (reason == null) {
+      assertThat(blocked).isEmpty();
+      return;
+    }
+    assertThat(blocked).isPresent();
+    MessageTopicStatus status = TopicStatusLogic.status(topic, blocked.get(), null, NOW);
     Condition ready = Conditions.find(status.conditions(), "Ready");
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo(reason);
@@ -106,14 +123,19 @@ class TopicStatusLogicTest {
     assertThat(TopicStatusLogic.topicName(ORDERS)).isEqualTo("orders");
     var renamed = topic("orders-cr", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, topicName: shop.orders}");
     assertThat(TopicStatusLogic.topicName(renamed)).isEqualTo("shop.orders");
-    assertThat(TopicStatusLogic.status(renamed, READY_BROKER, List.of(), NOW).topicName()).isEqualTo("shop.orders");
+    assertThat(TopicStatusLogic.status(renamed, TopicStatusLogic.inSync(renamed, IN_KAFKA), IN_KAFKA, NOW).topicName())
+        .isEqualTo("shop.orders");
+  }
+
+  private static MessageTopicStatus blockedStatus(MessageTopic topic, MessageBroker broker, Instant now) {
+    return TopicStatusLogic.status(topic, TopicStatusLogic.blocked(topic, broker, List.of()).orElseThrow(), null, now);
   }
 
   @Test
-  void statusDescribesTheCurrentGenerationAndClaimsNothingFromKafka() {
+  void statusDescribesTheCurrentGenerationAndClaimsNothingKafkaDidNotSay() {
     var topic = topic("orders", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, partitions: 6}");
     topic.getMetadata().setGeneration(4L);
-    MessageTopicStatus status = TopicStatusLogic.status(topic, READY_BROKER, List.of(), NOW);
+    MessageTopicStatus status = blockedStatus(topic, STARTING_BROKER, NOW);
     assertThat(status.observedGeneration()).isEqualTo(4L);
     assertThat(status.conditions().get(0).getObservedGeneration()).isEqualTo(4L);
     assertThat(status.topicId()).isNull();
@@ -122,10 +144,32 @@ class TopicStatusLogicTest {
   }
 
   @Test
+  void inSyncReportsKafkasTopicAndAnUnansweredCheckKeepsIt() {
+    var topic = topic("orders", "2025-01-01T00:00:00Z", "{brokerRef: {name: events}, partitions: 3}");
+    MessageTopicStatus synced = TopicStatusLogic.status(topic, TopicStatusLogic.inSync(topic, IN_KAFKA), IN_KAFKA, NOW);
+    assertThat(synced.topicId()).isEqualTo("q1w2e3r4t5y6u7i8o9p0aQ");
+    assertThat(synced.partitions()).isEqualTo(3);
+    assertThat(synced.replicationFactor()).isEqualTo(1);
+    Condition ready = synced.conditions().get(0);
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo("TopicInSync");
+    assertThat(ready.getMessage()).isEqualTo(
+        "topic orders in MessageBroker events has 3 partitions, replication factor 1 and the declared config");
+
+    // The broker stops answering: the id stays, for the finalizer to delete the right topic.
+    topic.setStatus(synced);
+    MessageTopicStatus unreachable = TopicStatusLogic.status(topic,
+        Conditions.Desired.isFalse("Ready", "BrokerUnreachable", "no answer"), null, LATER);
+    assertThat(unreachable.topicId()).isEqualTo("q1w2e3r4t5y6u7i8o9p0aQ");
+    assertThat(unreachable.partitions()).isEqualTo(3);
+    assertThat(unreachable.conditions().get(0).getLastTransitionTime()).isEqualTo(LATER.toString());
+  }
+
+  @Test
   void readyKeepsItsTransitionTimeWhileItStaysFalse() {
     var topic = topic("orders", "2025-01-01T00:00:00Z");
-    topic.setStatus(TopicStatusLogic.status(topic, null, List.of(), NOW));
-    MessageTopicStatus next = TopicStatusLogic.status(topic, STARTING_BROKER, List.of(), LATER);
+    topic.setStatus(blockedStatus(topic, null, NOW));
+    MessageTopicStatus next = blockedStatus(topic, STARTING_BROKER, LATER);
     Condition ready = next.conditions().get(0);
     assertThat(ready.getReason()).isEqualTo("BrokerNotReady");
     assertThat(ready.getLastTransitionTime()).isEqualTo(NOW.toString());
@@ -134,25 +178,27 @@ class TopicStatusLogicTest {
   @Test
   void aPausedTopicKeepsItsStatusAndSaysItIsPaused() {
     var topic = topic("orders", "2025-01-01T00:00:00Z");
-    topic.setStatus(TopicStatusLogic.status(topic, null, List.of(), NOW));
+    topic.setStatus(TopicStatusLogic.status(topic, TopicStatusLogic.inSync(topic, IN_KAFKA), IN_KAFKA, NOW));
     topic.getMetadata().setGeneration(2L);
     topic.getMetadata().setAnnotations(Map.of("capstan.dev/paused", "true"));
 
-    MessageTopicStatus paused = TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER);
+    MessageTopicStatus paused = TopicStatusLogic.paused(topic, LATER);
     assertThat(paused.observedGeneration()).isEqualTo(1L);
+    assertThat(paused.topicId()).isEqualTo(IN_KAFKA.topicId());
+    assertThat(paused.partitions()).isEqualTo(3);
     assertThat(paused.conditions()).extracting(Condition::getType).containsExactly("Ready", "ReconciliationPaused");
-    assertThat(paused.conditions().get(0).getReason()).isEqualTo("BrokerNotFound");
+    assertThat(paused.conditions().get(0).getReason()).isEqualTo("TopicInSync");
     assertThat(paused.conditions().get(0).getLastTransitionTime()).isEqualTo(NOW.toString());
     assertThat(paused.conditions().get(1).getStatus()).isEqualTo("True");
     assertThat(paused.conditions().get(1).getReason()).isEqualTo("PausedByAnnotation");
     // Paused again: nothing changes, so nothing is written.
     topic.setStatus(paused);
-    assertThat(TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER.plusSeconds(60))).isEqualTo(paused);
+    assertThat(TopicStatusLogic.paused(topic, LATER.plusSeconds(60))).isEqualTo(paused);
 
     topic.getMetadata().setAnnotations(Map.of());
-    MessageTopicStatus resumed = TopicStatusLogic.status(topic, READY_BROKER, List.of(), LATER);
+    MessageTopicStatus resumed = blockedStatus(topic, null, LATER);
     assertThat(resumed.observedGeneration()).isEqualTo(2L);
     assertThat(resumed.conditions()).extracting(Condition::getType).containsExactly("Ready");
-    assertThat(resumed.conditions().get(0).getReason()).isEqualTo("TopicSyncNotImplemented");
+    assertThat(resumed.conditions().get(0).getReason()).isEqualTo("BrokerNotFound");
   }
 }

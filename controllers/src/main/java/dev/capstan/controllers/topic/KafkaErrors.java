@@ -1,0 +1,48 @@
+package dev.capstan.controllers.topic;
+
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.DisconnectException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/** A Kafka error as the reason and message of a status condition. */
+final class KafkaErrors {
+  static final String BROKER_UNREACHABLE = "BrokerUnreachable";
+
+  private KafkaErrors() {}
+
+  /**
+   * The reason: BrokerUnreachable when the cluster did not answer, else the error's class in
+   * the style of Kafka's error codes: InvalidConfig, PolicyViolation, TopicAuthorizationFailed.
+   */
+  static String reason(KafkaException e) {
+    if (e instanceof TimeoutException || e instanceof NetworkException || e instanceof DisconnectException
+        || e instanceof ConfigException) {
+      return BROKER_UNREACHABLE;
+    }
+    // Exactly: in Kafka's class tree authorisation, replication-factor and version errors are
+    // InvalidConfigurationExceptions too.
+    if (e.getClass() == InvalidConfigurationException.class) {
+      return "InvalidConfig";
+    }
+    String name = e.getClass().getSimpleName();
+    if (name.endsWith("Exception")) {
+      name = name.substring(0, name.length() - "Exception".length());
+    }
+    if (name.endsWith("Authorization")) {
+      name += "Failed";
+    }
+    return name.isEmpty() || "Kafka".equals(name) ? "KafkaError" : name;
+  }
+
+  /** One line: what Capstan tried, where, and what Kafka said. */
+  static String message(String action, String bootstrapServers, KafkaException e) {
+    String said = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String text = BROKER_UNREACHABLE.equals(reason(e))
+        ? "Kafka at " + bootstrapServers + " did not answer while trying to " + action + ": " + said
+        : "Kafka at " + bootstrapServers + " refused to " + action + ": " + said;
+    return text.replaceAll("\\s*\\R\\s*", " ");
+  }
+}

@@ -54,7 +54,7 @@ class ConfigFileTest {
         .isInstanceOf(ConfigFile.InvalidConfigException.class)
         .hasMessageStartingWith(file + ": bad value for httpPort: ")
         .hasMessageContaining("eighty")
-        .doesNotContain("\n");
+        .hasMessageNotContaining("\n");
   }
 
   @Test

@@ -1,0 +1,128 @@
+package dev.capstan.dataplane.tsdb.engine;
+
+import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
+import dev.capstan.dataplane.tsdb.lineprotocol.Point;
+import dev.capstan.dataplane.tsdb.store.FieldType;
+import dev.capstan.dataplane.tsdb.store.SeriesFilter;
+import dev.capstan.dataplane.tsdb.store.SeriesKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A database's series index: measurement → series (by key text, so iteration is key order),
+ * measurement → tag key → tag value → series, and measurement → field → type. It is derived
+ * from the data (shard files and memtables carry every series and field type), so it needs no
+ * file of its own: it is rebuilt on open and after anything removes data. All methods are
+ * synchronized; queries return copies.
+ */
+final class SeriesIndex {
+  private final TreeMap<String, TreeMap<String, SeriesKey>> series = new TreeMap<>();
+  private final Map<String, TreeMap<String, TreeMap<String, TreeSet<String>>>> tags = new HashMap<>();
+  private final Map<String, TreeMap<String, FieldType>> fieldTypes = new HashMap<>();
+
+  /**
+   * Checks a point's field types against the measurement's and, if none conflicts, fixes the
+   * types of its new fields. Atomic, so of two concurrent writes with different types for a new
+   * field exactly one wins.
+   *
+   * @return influxd's conflict message for the first conflicting field, or null if the point is accepted
+   */
+  synchronized String acceptFields(Point point) {
+    TreeMap<String, FieldType> known = fieldTypes.get(point.measurement());
+    if (known != null) {
+      for (Map.Entry<String, FieldValue> field : point.fields().entrySet()) {
+        FieldType existing = known.get(field.getKey());
+        FieldType input = FieldType.of(field.getValue());
+        if (existing != null && existing != input) {
+          return "field type conflict: input field \"" + field.getKey() + "\" on measurement \"" + point.measurement()
+              + "\" is type " + input.influxName() + ", already exists as type " + existing.influxName();
+        }
+      }
+    }
+    TreeMap<String, FieldType> types = fieldTypes.computeIfAbsent(point.measurement(), m -> new TreeMap<>());
+    point.fields().forEach((name, value) -> types.putIfAbsent(name, FieldType.of(value)));
+    return null;
+  }
+
+  synchronized void addSeries(SeriesKey key, String keyText) {
+    TreeMap<String, SeriesKey> ofMeasurement = series.computeIfAbsent(key.measurement(), m -> new TreeMap<>());
+    if (ofMeasurement.putIfAbsent(keyText, key) == null) {
+      TreeMap<String, TreeMap<String, TreeSet<String>>> byTag = tags.computeIfAbsent(key.measurement(), m -> new TreeMap<>());
+      key.tags().forEach((k, v) -> byTag.computeIfAbsent(k, x -> new TreeMap<>()).computeIfAbsent(v, x -> new TreeSet<>())
+          .add(keyText));
+    }
+  }
+
+  synchronized void addField(String measurement, String field, FieldType type) {
+    fieldTypes.computeIfAbsent(measurement, m -> new TreeMap<>()).putIfAbsent(field, type);
+  }
+
+  synchronized SortedSet<String> measurements() {
+    return new TreeSet<>(series.keySet());
+  }
+
+  /** Series of one measurement or (null) all, sorted by key text. */
+  synchronized List<SeriesKey> series(String measurement) {
+    if (measurement != null) {
+      TreeMap<String, SeriesKey> ofMeasurement = series.get(measurement);
+      return ofMeasurement == null ? List.of() : List.copyOf(ofMeasurement.values());
+    }
+    TreeMap<String, SeriesKey> all = new TreeMap<>();
+    series.values().forEach(all::putAll);
+    return List.copyOf(all.values());
+  }
+
+  /** The series a filter selects, by key text, in key order. */
+  synchronized SortedMap<String, SeriesKey> matching(SeriesFilter filter) {
+    TreeMap<String, SeriesKey> out = new TreeMap<>();
+    Iterable<TreeMap<String, SeriesKey>> candidates = filter.measurement() == null
+        ? series.values()
+        : series.containsKey(filter.measurement()) ? List.of(series.get(filter.measurement())) : List.of();
+    for (TreeMap<String, SeriesKey> ofMeasurement : candidates) {
+      ofMeasurement.forEach((text, key) -> {
+        if (filter.matches(key)) {
+          out.put(text, key);
+        }
+      });
+    }
+    return out;
+  }
+
+  synchronized SortedMap<String, FieldType> fieldKeys(String measurement) {
+    TreeMap<String, FieldType> types = fieldTypes.get(measurement);
+    return types == null || !series.containsKey(measurement) ? new TreeMap<>() : new TreeMap<>(types);
+  }
+
+  /** Tag values of a measurement's tag key with the series that carry each, sorted. */
+  synchronized SortedMap<String, SortedSet<String>> tagValues(String measurement, String tagKey) {
+    TreeMap<String, SortedSet<String>> out = new TreeMap<>();
+    Map<String, TreeMap<String, TreeSet<String>>> byTag = tags.get(measurement);
+    if (byTag != null && byTag.containsKey(tagKey)) {
+      byTag.get(tagKey).forEach((v, s) -> out.put(v, new TreeSet<>(s)));
+    }
+    return out;
+  }
+
+  /** A fresh index of what the shards hold. */
+  static SeriesIndex rebuild(List<Shard> shards) {
+    SeriesIndex index = new SeriesIndex();
+    for (Shard shard : shards) {
+      shard.describe((text, key, field, type) -> {
+        index.addSeries(key, text);
+        index.addField(key.measurement(), field, type);
+      });
+    }
+    return index;
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "SeriesIndex[" + series.size() + " measurements, " + new ArrayList<>(series.keySet()) + "]";
+  }
+}

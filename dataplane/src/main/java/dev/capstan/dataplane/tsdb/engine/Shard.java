@@ -1,0 +1,427 @@
+package dev.capstan.dataplane.tsdb.engine;
+
+import dev.capstan.dataplane.tsdb.wal.WalOptions;
+import dev.capstan.dataplane.tsdb.wal.WalRecord;
+import dev.capstan.dataplane.tsdb.wal.WriteAheadLog;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+
+/**
+ * The data of one shard group, {@code [start, end)}: a WAL, the memtable it feeds, and immutable
+ * files. One read-write lock per shard: writes, flushes, compactions and deletes take it
+ * exclusively, reads share it, so a read never sees a file being replaced and readers of one
+ * shard do not wait for each other. Flush and compaction run on the writing thread, which keeps
+ * the engine free of background mutation at the price of an occasional slow write.
+ */
+final class Shard implements Closeable {
+  private static final System.Logger LOG = System.getLogger(Shard.class.getName());
+  static final String WAL_DIR = "wal";
+
+  private final Path directory;
+  private final long start;
+  private final long end;
+  private final EngineOptions options;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final WriteAheadLog wal;
+  private Memtable memtable = new Memtable();
+  /** Oldest generation first: later files win where times collide. */
+  private final List<ShardFile> files = new ArrayList<>();
+  private long nextGeneration;
+  /** Clock time of the last write, for flushing shards that went cold. */
+  private volatile long lastWriteNanos;
+
+  private Shard(Path directory, long start, long end, EngineOptions options, WriteAheadLog wal) {
+    this.directory = directory;
+    this.start = start;
+    this.end = end;
+    this.options = options;
+    this.wal = wal;
+  }
+
+  /** Opens (or creates) a shard: loads its files, drops crash leftovers, replays the WAL's unflushed records. */
+  static Shard open(Path directory, long start, long end, EngineOptions options) throws IOException {
+    Fs.createDirectoriesDurably(directory);
+    List<Path> candidates = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        if (p.getFileName().toString().endsWith(".tmp")) {
+          Files.delete(p); // a flush or compaction that did not finish; its inputs are intact
+        } else if (ShardFile.generationOf(p) >= 0) {
+          candidates.add(p);
+        }
+      }
+    }
+    candidates.sort(null);
+    List<ShardFile> loaded = new ArrayList<>();
+    try {
+      for (Path p : candidates) {
+        loaded.add(ShardFile.open(p));
+      }
+    } catch (IOException | RuntimeException e) {
+      closeAll(loaded);
+      throw e;
+    }
+    Set<Long> replaced = new HashSet<>();
+    long maxGeneration = 0;
+    for (ShardFile f : loaded) {
+      replaced.addAll(f.replaces());
+      maxGeneration = Math.max(maxGeneration, f.generation());
+    }
+    List<ShardFile> live = new ArrayList<>();
+    for (ShardFile f : loaded) {
+      if (replaced.contains(f.generation())) {
+        // A compaction finished writing its output but crashed before deleting this input.
+        f.close();
+        Files.delete(f.path());
+        LOG.log(System.Logger.Level.INFO, () -> "removed compacted-away file " + f.path());
+      } else {
+        live.add(f);
+      }
+    }
+    for (long g : replaced) {
+      maxGeneration = Math.max(maxGeneration, g);
+    }
+    WriteAheadLog wal;
+    try {
+      wal = WriteAheadLog.open(directory.resolve(WAL_DIR), new WalOptions(options.walSegmentBytes(), options.fsync()));
+    } catch (IOException | RuntimeException e) {
+      closeAll(live);
+      throw e;
+    }
+    Shard shard = new Shard(directory, start, end, options, wal);
+    shard.files.addAll(live);
+    shard.nextGeneration = maxGeneration + 1;
+    try {
+      long flushed = shard.flushedSequence();
+      wal.replay(flushed + 1, shard::replay);
+    } catch (IOException | RuntimeException e) {
+      shard.close();
+      throw e;
+    }
+    return shard;
+  }
+
+  private void replay(WalRecord record) {
+    try {
+      for (SeriesPoint point : WalPayload.decode(record.payload())) {
+        memtable.add(point);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("WAL record " + record.sequence() + " of " + directory, e);
+    }
+  }
+
+  private long flushedSequence() {
+    long flushed = 0;
+    for (ShardFile f : files) {
+      flushed = Math.max(flushed, f.walSequence());
+    }
+    return flushed;
+  }
+
+  long start() {
+    return start;
+  }
+
+  long end() {
+    return end;
+  }
+
+  Path directory() {
+    return directory;
+  }
+
+  boolean overlaps(long min, long max) {
+    return start <= max && end > min;
+  }
+
+  /** Appends the points to the WAL (durable per the fsync policy), then makes them readable. */
+  void write(List<SeriesPoint> points, long nowNanos) throws IOException {
+    lock.writeLock().lock();
+    try {
+      lastWriteNanos = nowNanos;
+      wal.append(List.of(WalPayload.encode(points)));
+      for (SeriesPoint point : points) {
+        memtable.add(point);
+      }
+      if (memtable.values() >= options.flushValues() || memtable.approximateBytes() >= options.flushBytes()) {
+        flushLocked();
+        compactNewestLocked();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The points of one series field in {@code [min, max]} across files and memtable; null if none. */
+  FieldData read(String seriesText, String field, long min, long max) {
+    lock.readLock().lock();
+    try {
+      FieldData merged = null;
+      for (ShardFile f : files) {
+        merged = FieldData.merge(merged, f.read(seriesText, field, min, max));
+      }
+      return FieldData.merge(merged, memtable.read(seriesText, field, min, max));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  void flush() throws IOException {
+    lock.writeLock().lock();
+    try {
+      flushLocked();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Merges every file of the shard into one. */
+  void compact() throws IOException {
+    lock.writeLock().lock();
+    try {
+      compactLocked(List.copyOf(files));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Flushes the memtable if nothing was written since {@code idleSinceNanos}: a shard group
+   * that time has moved past would otherwise hold its memtable (and WAL) until a restart.
+   *
+   * @return whether it flushed
+   */
+  boolean flushIfColdSince(long idleSinceNanos) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (memtable.isEmpty() || lastWriteNanos > idleSinceNanos) {
+        return false;
+      }
+      flushLocked();
+      compactNewestLocked();
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  void sync() throws IOException {
+    lock.writeLock().lock();
+    try {
+      wal.sync();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void flushLocked() throws IOException {
+    if (memtable.isEmpty()) {
+      return;
+    }
+    long sequence = wal.lastSequence();
+    long generation = nextGeneration++;
+    ShardFile file = ShardFile.write(directory.resolve(ShardFile.fileName(generation)), sequence, 0, Set.of(),
+        memtable.sortedSeries(), options.pointsPerBlock());
+    files.add(file);
+    long values = memtable.values();
+    memtable = new Memtable();
+    // Records up to `sequence` are in the file now; whole segments below it can go.
+    wal.truncateBefore(sequence + 1);
+    LOG.log(System.Logger.Level.DEBUG, () -> "flushed " + values + " values to " + file.path() + " (" + file.sizeBytes() + " bytes)");
+  }
+
+  /**
+   * Tiered compaction: while the newest files include {@code compactionFiles} of one level,
+   * they are merged into one file a level up — like carrying in a counter — so each point is
+   * rewritten about log(files) times, not on every compaction, and the file count stays small.
+   * Only a run of the newest files is ever merged: the output is then newer than every file it
+   * does not replace, which keeps "later file wins" true.
+   */
+  private void compactNewestLocked() throws IOException {
+    while (true) {
+      int level = files.get(files.size() - 1).level();
+      int from = files.size();
+      while (from > 0 && files.get(from - 1).level() == level) {
+        from--;
+      }
+      if (files.size() - from < options.compactionFiles()) {
+        return;
+      }
+      compactLocked(List.copyOf(files.subList(from, files.size())));
+    }
+  }
+
+  /**
+   * Merges {@code inputs}, the newest files, into one, the newest value winning per series field
+   * and time. Series are merged and written one at a time, so memory is bounded by the largest
+   * series, not the shard.
+   */
+  private void compactLocked(List<ShardFile> inputs) throws IOException {
+    if (inputs.size() < 2) {
+      return;
+    }
+    Set<Long> replaced = new HashSet<>();
+    long sequence = 0;
+    TreeSet<String> seriesTexts = new TreeSet<>();
+    for (ShardFile f : inputs) {
+      replaced.add(f.generation());
+      replaced.addAll(f.replaces());
+      sequence = Math.max(sequence, f.walSequence());
+      seriesTexts.addAll(f.index().keySet());
+    }
+    Iterable<ShardFile.SeriesData> merged = () -> seriesTexts.stream().map(text -> {
+      ShardFile.SeriesData result = null;
+      for (ShardFile f : inputs) { // oldest first, so newer values replace older ones
+        if (!f.index().containsKey(text)) {
+          continue;
+        }
+        ShardFile.SeriesData data = f.readSeries(text);
+        if (result == null) {
+          result = new ShardFile.SeriesData(data.key(), new TreeMap<>(data.fields()));
+        } else {
+          SortedMap<String, FieldData> fields = result.fields();
+          data.fields().forEach((field, points) -> fields.merge(field, points, FieldData::merge));
+        }
+      }
+      return result;
+    }).iterator();
+    long generation = nextGeneration++;
+    int level = inputs.stream().mapToInt(ShardFile::level).max().orElse(0) + 1;
+    ShardFile output = ShardFile.write(directory.resolve(ShardFile.fileName(generation)), sequence, level, replaced, merged,
+        options.pointsPerBlock());
+    replaceFiles(inputs, output);
+    LOG.log(System.Logger.Level.DEBUG, () -> "compacted " + inputs.size() + " files of " + directory + " into " + output.path());
+  }
+
+  private void replaceFiles(List<ShardFile> inputs, ShardFile output) throws IOException {
+    files.removeAll(inputs);
+    files.add(output);
+    for (ShardFile f : inputs) {
+      f.close();
+      Files.deleteIfExists(f.path());
+    }
+    Fs.forceDirectory(directory);
+  }
+
+  /**
+   * Deletes the points of the given series in {@code [min, max]}. The memtable is flushed first,
+   * then every file holding such points is rewritten without them (same generation, atomic
+   * replace). Rewriting rather than tombstoning keeps reads and compactions free of tombstone
+   * logic and frees the space at once; deletes are rare, so their cost is acceptable. A crash
+   * part-way leaves some files rewritten and others not: the delete was not acknowledged.
+   */
+  void delete(Set<String> seriesTexts, long min, long max) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (!overlaps(min, max)) {
+        return;
+      }
+      flushLocked();
+      for (int i = 0; i < files.size(); i++) {
+        ShardFile f = files.get(i);
+        if (!f.overlaps(min, max) || seriesTexts.stream().noneMatch(f.index()::containsKey)) {
+          continue;
+        }
+        Iterable<ShardFile.SeriesData> kept = () -> f.index().keySet().stream().map(seriesText -> {
+          ShardFile.SeriesData data = f.readSeries(seriesText);
+          if (!seriesTexts.contains(seriesText)) {
+            return data;
+          }
+          SortedMap<String, FieldData> fields = new TreeMap<>();
+          data.fields().forEach((field, points) -> fields.put(field, without(points, min, max)));
+          return new ShardFile.SeriesData(data.key(), fields);
+        }).iterator();
+        // Written beside the old file and renamed over it; the old one is read (through its open
+        // channel) until the new one is whole.
+        ShardFile rewritten = ShardFile.write(f.path(), f.walSequence(), f.level(), f.replaces(), kept, options.pointsPerBlock());
+        f.close();
+        files.set(i, rewritten);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static FieldData without(FieldData points, long min, long max) {
+    FieldData before = min == Long.MIN_VALUE ? null : points.clip(Long.MIN_VALUE, min - 1);
+    FieldData after = max == Long.MAX_VALUE ? null : points.clip(max + 1, Long.MAX_VALUE);
+    FieldData result = FieldData.merge(before, after);
+    return result == null ? points.slice(0, 0) : result;
+  }
+
+  /** Every (series, field, type) the shard holds, for the series index. */
+  void describe(Memtable.SeriesCatalogSink sink) {
+    lock.readLock().lock();
+    try {
+      for (ShardFile f : files) {
+        f.index().forEach((text, series) -> series.fields().forEach((field, entry) -> sink.accept(text, series.key(), field,
+            entry.type())));
+      }
+      memtable.describe(sink);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Bytes of the shard's files (not its WAL). */
+  long fileBytes() {
+    lock.readLock().lock();
+    try {
+      return files.stream().mapToLong(ShardFile::sizeBytes).sum();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  int fileCount() {
+    lock.readLock().lock();
+    try {
+      return files.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    lock.writeLock().lock();
+    try {
+      try {
+        wal.close();
+      } finally {
+        closeAll(files);
+        files.clear();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void closeAll(List<ShardFile> files) throws IOException {
+    IOException first = null;
+    for (ShardFile f : files) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+}

@@ -50,7 +50,7 @@ public final class ServerLoad {
   }
 
   /** The average so far; null before the first response. */
-  ResponseTimeEwma responseTime() {
+  public ResponseTimeEwma responseTime() {
     return responseTime;
   }
 

@@ -1,0 +1,2 @@
+/** The servers of Service backends, from their EndpointSlices (fabric8 informer). */
+package dev.capstan.dataplane.lb.discovery;

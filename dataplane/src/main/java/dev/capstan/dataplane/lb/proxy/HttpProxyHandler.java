@@ -1,0 +1,668 @@
+package dev.capstan.dataplane.lb.proxy;
+
+import dev.capstan.api.lb.LeastTime;
+import dev.capstan.dataplane.lb.LbSettings;
+import dev.capstan.dataplane.lb.balancing.Request;
+import dev.capstan.dataplane.lb.pool.Member;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection of an HTTP listener: each request goes to the server the balancer
+ * picks, over a pooled keep-alive connection on this connection's event loop, with bodies
+ * streamed both ways (reading stops while the other side cannot take more). Requests are
+ * handled one at a time; pipelined ones wait in order.
+ */
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+
+  /** Idempotent requests with bodies up to this size are kept for a retry after a partial send. */
+  private static final long MAX_RETRY_BODY = 64 * 1024;
+
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+  /** Hop-by-hop headers (RFC 9110 7.6.1), which describe one connection and are not passed on. */
+  private static final List<CharSequence> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
+      HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
+      HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHORIZATION);
+
+  private final ProxyContext px;
+  private ChannelHandlerContext ctx;
+  private String peer;
+  private byte[] peerBytes;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
+  private Exchange exchange;
+  private boolean closed;
+
+  HttpProxyHandler(ProxyContext px) {
+    this.px = px;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+    peerBytes = remote.getAddress().getAddress();
+    peer = remote.getAddress().getHostAddress();
+    px.opened(ctx.channel());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closed) {
+      ReferenceCountUtil.release(msg);
+    } else if (!queued.isEmpty() || (exchange != null && exchange.requestDone)) {
+      // A pipelined request: it waits until the response before it is written.
+      queued.add(msg);
+      updateAutoRead();
+    } else {
+      inClientRead = true;
+      try {
+        dispatch(msg);
+      } finally {
+        inClientRead = false;
+      }
+    }
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      if (request.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        answer(HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
+        return;
+      }
+      exchange = new Exchange(request);
+      exchange.start();
+    }
+    if (msg instanceof HttpContent content) {
+      if (exchange != null) {
+        exchange.requestContent(content);
+      } else {
+        content.release(); // the rest of a request that was already answered
+      }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (exchange != null && exchange.backend != null) {
+      exchange.backend.flush();
+    }
+  }
+
+  /** True while a client read is being handled: its read-complete will flush the server. */
+  private boolean inClientRead;
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null && exchange.backend != null) {
+      exchange.backend.config().setAutoRead(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (exchange == null) {
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    if (exchange != null) {
+      exchange.abort();
+      exchange = null;
+    }
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
+    px.closed();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  /** Closes the connection if it is between requests; for a drain at shutdown. */
+  void closeIfIdle() {
+    if (exchange == null && queued.isEmpty()) {
+      ctx.close();
+    }
+  }
+
+  private void updateAutoRead() {
+    boolean read;
+    if (!queued.isEmpty()) {
+      read = false;
+    } else if (exchange == null) {
+      read = true;
+    } else if (exchange.upgrade) {
+      read = false; // until the server has switched protocols, there is nothing to read
+    } else if (exchange.requestDone) {
+      read = true;
+    } else {
+      read = exchange.backend != null && exchange.backend.isWritable();
+    }
+    ctx.channel().config().setAutoRead(read);
+  }
+
+  private void next() {
+    exchange = null;
+    while (exchange == null && !queued.isEmpty() && !closed) {
+      dispatch(queued.poll());
+      while (exchange != null && !exchange.requestDone && !queued.isEmpty()) {
+        dispatch(queued.poll());
+      }
+    }
+    if (exchange != null && exchange.backend != null) {
+      exchange.backend.flush(); // no client read-complete follows a pipelined request
+    }
+    if (!closed) {
+      updateAutoRead();
+    }
+  }
+
+  private static void detach(Channel backend) {
+    BackendHandler h = backend.pipeline().get(BackendHandler.class);
+    if (h != null) {
+      h.detach();
+    }
+  }
+
+  /** A response the balancer writes itself (no server, bad request). */
+  private void answer(HttpResponseStatus status, String body, boolean keepAlive) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    HttpUtil.setContentLength(r, r.content().readableBytes());
+    boolean keep = keepAlive && !px.draining();
+    HttpUtil.setKeepAlive(r, keep);
+    px.countResponse(null, status.code());
+    ChannelFuture f = ctx.writeAndFlush(r);
+    if (!keep) {
+      closed = true;
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** One request and its response. */
+  private final class Exchange implements BackendHandler.Listener {
+    final HttpRequest head;
+    final boolean idempotent;
+    final boolean clientKeepAlive;
+    final boolean http10;
+    /** Nothing follows the head but the (empty) end: a local answer may keep the connection. */
+    final boolean noBody;
+    final boolean upgrade;
+    final LbSettings settings;
+    final Request lbRequest;
+    final List<HttpContent> body = new ArrayList<>(2);
+    final Set<Member> tried = new HashSet<>(4);
+    String stickyValue;
+    boolean stickyFound;
+    long bodyBytes;
+    boolean bodyKept = true;
+    boolean requestDone;
+    Member member;
+    Channel backend;
+    boolean reused;
+    boolean loadCounted;
+    long sentAt;
+    ScheduledFuture<?> responseTimeout;
+    boolean responseStarted;
+    boolean informational;
+    boolean backendKeepAlive;
+    boolean closeClientAfter;
+    /** A try ended by the response timeout: if none is left, the answer is 504, not 502. */
+    boolean timedOut;
+    int status;
+    boolean finished;
+
+    Exchange(HttpRequest head) {
+      this.head = head;
+      this.settings = px.settings();
+      this.idempotent = IDEMPOTENT.contains(head.method());
+      this.clientKeepAlive = HttpUtil.isKeepAlive(head);
+      this.http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
+      this.noBody = !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
+      HttpHeaders h = head.headers();
+      this.upgrade = h.contains(HttpHeaderNames.UPGRADE)
+          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+      String incomingXff = h.get("X-Forwarded-For");
+      byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
+          ? RequestKeys.clientAddress(peerBytes, incomingXff, settings.trustedProxies())
+          : peerBytes;
+      this.lbRequest = new Request(RequestKeys.hashKey(settings.config().hashKey(), head), client);
+      if (settings.sessionCookie() != null) {
+        stickyValue = RequestKeys.cookie(h, settings.sessionCookie().name());
+      }
+      CharSequence upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
+      for (String token : h.getAll(HttpHeaderNames.CONNECTION)) {
+        for (String name : token.split(",")) {
+          if (!name.isBlank()) {
+            h.remove(name.trim());
+          }
+        }
+      }
+      for (CharSequence name : HOP_BY_HOP) {
+        h.remove(name);
+      }
+      if (upgrade) {
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        h.set(HttpHeaderNames.UPGRADE, upgradeTo);
+      }
+      h.set("X-Forwarded-For",
+          RequestKeys.forwardedFor(peer, peerBytes, incomingXff, settings.trustedProxies()));
+      if (!h.contains("X-Forwarded-Proto") || !Cidr.anyContains(settings.trustedProxies(), peerBytes)) {
+        h.set("X-Forwarded-Proto", "http");
+      }
+      // HTTP/1.1 to servers whatever the client speaks, so server connections stay pooled.
+      head.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    void start() {
+      choose();
+    }
+
+    void choose() {
+      Member m = null;
+      if (stickyValue != null && !stickyFound) {
+        m = px.pool.byCookie(stickyValue).filter(x -> !tried.contains(x)).orElse(null);
+        stickyFound = m != null;
+      }
+      if (m == null) {
+        m = px.pool.pick(lbRequest, tried).orElse(null);
+      }
+      if (m == null) {
+        if (tried.isEmpty() && !timedOut) {
+          fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy servers\n");
+        } else if (timedOut) {
+          fail(HttpResponseStatus.GATEWAY_TIMEOUT, "gateway timeout: no server answered in time\n");
+        } else {
+          fail(HttpResponseStatus.BAD_GATEWAY, "bad gateway: no server answered\n");
+        }
+        return;
+      }
+      member = m;
+      tried.add(m);
+      Channel pooled = px.connections.pooled(ctx.channel().eventLoop(), m);
+      if (pooled != null) {
+        // Usually called while reading the client: its read-complete flushes head and end
+        // together, one write to the server instead of two.
+        attach(pooled, true, !inClientRead);
+        return;
+      }
+      Member target = m;
+      ctx.channel().config().setAutoRead(false); // until connected, so the buffer stays small
+      px.connections.connect(ctx.channel().eventLoop(), m).addListener((ChannelFuture f) -> {
+        if (finished || member != target) {
+          if (f.isSuccess()) {
+            f.channel().close();
+          }
+          return;
+        }
+        if (f.isSuccess()) {
+          attach(f.channel(), false, true);
+        } else {
+          // Nothing was sent: any request may go to another server.
+          px.pool.failure(target, "connect: " + BackendHandler.describe(f.cause()));
+          member = null;
+          choose();
+        }
+      });
+    }
+
+    void attach(Channel ch, boolean pooled, boolean flush) {
+      backend = ch;
+      reused = pooled;
+      ch.pipeline().get(BackendHandler.class).attach(this);
+      member.load().begin();
+      loadCounted = true;
+      member.countRequest();
+      sentAt = px.nanoClock.getAsLong();
+      ch.write(head, ch.voidPromise());
+      boolean keep = keepForRetry(0);
+      for (HttpContent c : body) {
+        ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
+      }
+      if (!keep) {
+        body.clear();
+        bodyKept = false;
+      }
+      if (flush) {
+        ch.flush();
+      }
+      if (requestDone) {
+        scheduleResponseTimeout();
+      }
+      ch.config().setAutoRead(ctx.channel().isWritable());
+      updateAutoRead();
+    }
+
+    boolean keepForRetry(long more) {
+      return bodyKept && idempotent && !responseStarted && bodyBytes + more <= MAX_RETRY_BODY;
+    }
+
+    void requestContent(HttpContent c) {
+      boolean last = c instanceof LastHttpContent;
+      long size = c.content().readableBytes();
+      if (backend == null) {
+        body.add(c); // connecting or between tries: everything is kept until it can be sent
+        bodyBytes += size;
+      } else if (keepForRetry(size)) {
+        bodyBytes += size;
+        body.add(c);
+        backend.write(c.retainedDuplicate(), backend.voidPromise());
+      } else {
+        bodyBytes += size;
+        dropBody();
+        backend.write(c, backend.voidPromise());
+      }
+      if (last) {
+        requestDone = true;
+        if (backend != null) {
+          scheduleResponseTimeout();
+        }
+      }
+      updateAutoRead();
+    }
+
+    void dropBody() {
+      body.forEach(HttpContent::release);
+      body.clear();
+      bodyKept = false;
+    }
+
+    void scheduleResponseTimeout() {
+      if (responseStarted || responseTimeout != null) {
+        return;
+      }
+      long nanos = settings.responseTimeoutNanos();
+      responseTimeout = ctx.executor().schedule(() -> {
+        responseTimeout = null;
+        if (!finished && !responseStarted && backend != null) {
+          backendFailed("no response within " + nanos / 1_000_000 + "ms", true);
+        }
+      }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void cancelTimeout() {
+      if (responseTimeout != null) {
+        responseTimeout.cancel(false);
+        responseTimeout = null;
+      }
+    }
+
+    @Override
+    public void backendRead(Object msg) {
+      if (finished) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpResponse r) {
+        cancelTimeout();
+        if (!responseStarted) {
+          responseStarted = true;
+          dropBody(); // no retry once the client has seen a byte
+        }
+        status = r.status().code();
+        informational = status >= 100 && status < 200 && status != 101;
+        if (upgrade && status == 101) {
+          switchProtocols(r);
+          return;
+        }
+        if (!informational) {
+          response(r);
+        } else {
+          ctx.write(r);
+        }
+      }
+      if (msg instanceof HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (informational) {
+          c.release();
+          informational = false;
+          return;
+        }
+        ctx.write(c, ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+          backend.config().setAutoRead(false);
+        }
+        if (last) {
+          complete();
+        }
+      } else if (!(msg instanceof HttpResponse)) {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void response(HttpResponse r) {
+      if (settings.leastTimeBasis() == LeastTime.Basis.FirstByte) {
+        long now = px.nanoClock.getAsLong();
+        member.load().recordResponseTime(now - sentAt, now);
+      }
+      backendKeepAlive = HttpUtil.isKeepAlive(r);
+      r.setProtocolVersion(HttpVersion.HTTP_1_1);
+      HttpHeaders h = r.headers();
+      for (String token : h.getAll(HttpHeaderNames.CONNECTION)) {
+        for (String name : token.split(",")) {
+          if (!name.isBlank()) {
+            h.remove(name.trim());
+          }
+        }
+      }
+      for (CharSequence name : HOP_BY_HOP) {
+        h.remove(name);
+      }
+      boolean mayHaveBody = !HttpMethod.HEAD.equals(head.method()) && status != 204 && status != 304;
+      if (mayHaveBody && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+        // The server ends the body by closing; the client learns the end from chunks, or, for
+        // HTTP/1.0, from our close.
+        if (http10) {
+          closeClientAfter = true;
+        } else {
+          HttpUtil.setTransferEncodingChunked(r, true);
+        }
+      }
+      boolean keep = clientKeepAlive && !closeClientAfter && !px.draining();
+      if (!keep) {
+        closeClientAfter = true;
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      } else if (http10) {
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+      LbSettings.Cookie cookie = settings.sessionCookie();
+      if (cookie != null && !member.cookieValue().equals(stickyValue)) {
+        DefaultCookie c = new DefaultCookie(cookie.name(), member.cookieValue());
+        c.setPath(cookie.path());
+        c.setHttpOnly(true);
+        if (cookie.maxAgeSeconds() >= 0) {
+          c.setMaxAge(cookie.maxAgeSeconds());
+        }
+        h.add(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(c));
+      }
+      ctx.write(r, ctx.voidPromise());
+    }
+
+    @Override
+    public void backendReadComplete() {
+      ctx.flush();
+    }
+
+    @Override
+    public void backendWritable(boolean writable) {
+      updateAutoRead();
+    }
+
+    @Override
+    public void backendClosed(String why) {
+      if (!finished) {
+        backendFailed(why, false);
+      }
+    }
+
+    private void endLoad() {
+      if (loadCounted) {
+        loadCounted = false;
+        member.load().end();
+      }
+    }
+
+    /** The last byte of the response was written to the client. */
+    private void complete() {
+      finished = true;
+      cancelTimeout();
+      if (settings.leastTimeBasis() == LeastTime.Basis.LastByte) {
+        long now = px.nanoClock.getAsLong();
+        member.load().recordResponseTime(now - sentAt, now);
+      }
+      endLoad();
+      px.countResponse(member, status);
+      Channel b = backend;
+      backend = null;
+      detach(b);
+      b.config().setAutoRead(true);
+      if (backendKeepAlive && requestDone) {
+        px.connections.release(b, member);
+      } else {
+        b.close();
+      }
+      dropBody();
+      ctx.flush();
+      if (closeClientAfter || !requestDone || px.draining()) {
+        closed = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        exchange = null;
+        return;
+      }
+      next();
+    }
+
+    /**
+     * After 101 Switching Protocols: both connections become a byte splice at once, at the
+     * response head, whatever the codec thinks of a body (it reads an old-style WebSocket
+     * handshake's as one); what it has decoded reaches the tunnel, which passes on the bytes.
+     */
+    private void switchProtocols(HttpResponse r) {
+      finished = true;
+      endLoad();
+      px.countResponse(member, 101);
+      Channel b = backend;
+      backend = null;
+      Channel client = ctx.channel();
+      ctx.writeAndFlush(r);
+      b.pipeline().replace(BackendHandler.class, "tunnel", new Tunnel(client, () -> {}));
+      ctx.pipeline().replace(HttpProxyHandler.this, "tunnel", new Tunnel(b, px::closed));
+      // Removing the codecs hands the bytes they hold to the tunnels.
+      b.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+      ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerCodec.class);
+      queued.forEach(ReferenceCountUtil::release);
+      queued.clear();
+      exchange = null;
+      client.config().setAutoRead(true);
+      b.config().setAutoRead(true);
+    }
+
+    /**
+     * The server connection failed before the response ended: retry on another server if
+     * nothing reached the client and the request may be sent again, else 502/504 or close.
+     */
+    private void backendFailed(String why, boolean timedOut) {
+      cancelTimeout();
+      endLoad();
+      Channel b = backend;
+      backend = null;
+      if (b != null) {
+        detach(b);
+        b.close();
+      }
+      // A pooled connection closed before any response byte is the keep-alive race (the
+      // server closed it while idle), not a sick server: retry without blaming it.
+      this.timedOut |= timedOut;
+      boolean serverFault = timedOut || !reused || responseStarted;
+      if (serverFault) {
+        px.pool.failure(member, why);
+      } else {
+        tried.remove(member);
+      }
+      if (responseStarted) {
+        finished = true;
+        px.countResponse(member, 502);
+        ctx.close();
+        return;
+      }
+      if (idempotent && bodyKept) {
+        member = null;
+        choose();
+        return;
+      }
+      fail(timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+          timedOut ? "gateway timeout\n" : "bad gateway\n");
+    }
+
+    private void fail(HttpResponseStatus status, String text) {
+      finished = true;
+      member = null;
+      dropBody();
+      exchange = null;
+      answer(status, text, clientKeepAlive && (requestDone || noBody));
+      if (!closed) {
+        next();
+      }
+    }
+
+    /** The client went away. */
+    void abort() {
+      finished = true;
+      cancelTimeout();
+      endLoad();
+      if (backend != null) {
+        detach(backend);
+        backend.close();
+        backend = null;
+      }
+      dropBody();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.capstan.dataplane.lb.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One direction of a byte splice between two channels on the same event loop: what one side
+ * reads the other writes. Reading stops while the other side cannot take more (backpressure), a
+ * half-close is passed on as a half-close, and either side's end closes both.
+ */
+final class Tunnel extends ChannelInboundHandlerAdapter {
+
+  private final Channel peer;
+  private final Runnable onClose;
+
+  /** @param onClose run once when this side closes (counts, metrics); may be a no-op */
+  Tunnel(Channel peer, Runnable onClose) {
+    this.peer = peer;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpContent c) {
+      // Decoded by an HTTP codec just before the switch to a tunnel: only the bytes go on.
+      msg = c.content();
+    } else if (msg instanceof HttpObject) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    peer.write(msg, peer.voidPromise());
+    if (!peer.isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    peer.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // We drained: the peer, which was paused because we could not take more, may read again.
+    if (peer.isActive()) {
+      peer.config().setAutoRead(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent && peer instanceof DuplexChannel p) {
+      p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f ->
+          p.shutdownOutput().addListener(s -> {
+            if (p.isInputShutdown()) {
+              p.close();
+            }
+          }));
+      if (ctx.channel() instanceof DuplexChannel self && self.isOutputShutdown()) {
+        ctx.close();
+      }
+    } else if (evt instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    onClose.run();
+    if (peer.isActive()) {
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -334,6 +334,19 @@ public final class LoadBalancerResources {
     return Map.of(BalancerConfig.FILE, ConfigYaml.render(balancerConfig(lb)));
   }
 
+  /**
+   * The part of the balancer configuration a balancer reads only at start — mode, listeners,
+   * admin port — which the pod template's config hash covers. Algorithm, backends, health checks,
+   * persistence and timeouts are reloaded live from the mounted ConfigMap without dropping
+   * connections, so changing them does not roll the balancers.
+   */
+  static Map<String, String> restartConfigData(LoadBalancer lb) {
+    BalancerConfig c = balancerConfig(lb);
+    BalancerConfig atStart = new BalancerConfig(c.mode(), null, null, null, null, null, null,
+        c.listeners(), null, null, null, null, c.adminPort());
+    return Map.of(BalancerConfig.FILE, ConfigYaml.render(atStart));
+  }
+
   public static Service service(LoadBalancer lb) {
     List<ServicePort> ports = lb.getSpec().listeners().stream()
         .map(l -> new ServicePortBuilder()
@@ -439,7 +452,7 @@ public final class LoadBalancerResources {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.of(COMPONENT, lb))
-        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(configData(lb))))
+        .withAnnotations(Map.of(ConfigHash.ANNOTATION, ConfigHash.of(restartConfigData(lb))))
         .endMetadata()
         .withNewSpec()
         .withSecurityContext(podSecurityContext(spec))

@@ -59,7 +59,7 @@ class ConfigFileTest {
 
   @Test
   void brokenYamlSaysWhere() throws IOException {
-    Path file = write("httpPort: [8086\n");
+    Path file = write("httpPort: 8086\n- item\n");
 
     assertThatThrownBy(() -> ConfigFile.of(file, TsdbNodeConfig.class).load())
         .isInstanceOf(ConfigFile.InvalidConfigException.class)

@@ -1,0 +1,528 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One aggregate or selector over the points of one bucket, fed typed values so that a million
+ * points are not boxed. A selector remembers the time of the point it chose.
+ */
+abstract class Accumulator {
+  /** Whether the last add changed the selected point (selectors, for their aux fields). */
+  boolean selectedChanged;
+
+  void addDouble(long t, double v) {
+    throw unsupported("float");
+  }
+
+  void addLong(long t, long v) {
+    throw unsupported("integer");
+  }
+
+  void addString(long t, String v) {
+    throw unsupported("string");
+  }
+
+  void addBoolean(long t, boolean v) {
+    throw unsupported("boolean");
+  }
+
+  String name;
+
+  private RuntimeException unsupported(String type) {
+    String iter = switch (type) {
+      case "float" -> "*query.floatInterruptIterator";
+      case "integer" -> "*query.integerInterruptIterator";
+      case "string" -> "*query.stringInterruptIterator";
+      default -> "*query.booleanInterruptIterator";
+    };
+    return new Eval.QueryError("unsupported " + name + " iterator type: " + iter);
+  }
+
+  /**
+   * A fresh accumulator for one series' points of a bucket, or null to feed this one directly.
+   * influxd reduces each series on its own and then combines the partial results; for float sums
+   * the order of additions shows in the last bits, so mean and sum do the same.
+   */
+  Accumulator partial() {
+    return null;
+  }
+
+  /** Folds in a partial made by {@link #partial()}. */
+  void combine(Accumulator partial) {
+    throw new IllegalStateException(name + " has no partials");
+  }
+
+  /** The result, or null when the bucket had no points. */
+  abstract Object result();
+
+  /**
+   * Whether the bucket yields a point: a result, or for stddev a null one (influxd emits a nil
+   * point for a single value; percentile out of range emits none).
+   */
+  boolean produced() {
+    return result() != null;
+  }
+
+  /** The chosen point's time, for selectors; {@code Long.MIN_VALUE} otherwise. */
+  long time() {
+    return Long.MIN_VALUE;
+  }
+
+  /** Several results (top, bottom, distinct): pairs of time (or MIN_VALUE) and value. */
+  List<Object[]> results() {
+    Object r = result();
+    return r == null ? List.of() : List.<Object[]>of(new Object[] {time(), r});
+  }
+
+  boolean multiRow() {
+    return false;
+  }
+
+  static Accumulator create(String name, double percentile, int n) {
+    Accumulator a = switch (name) {
+      case "count" -> new Count();
+      case "sum" -> new Sum();
+      case "mean" -> new Mean();
+      case "min" -> new MinMax(false);
+      case "max" -> new MinMax(true);
+      case "first" -> new FirstLast(true);
+      case "last" -> new FirstLast(false);
+      case "spread" -> new Spread();
+      case "stddev" -> new Stddev();
+      case "median" -> new Median();
+      case "percentile" -> new Percentile(percentile);
+      case "distinct" -> new Distinct();
+      case "count_distinct" -> new CountDistinct();
+      case "top" -> new TopBottom(true, n);
+      case "bottom" -> new TopBottom(false, n);
+      default -> throw new Eval.QueryError("undefined function " + name + "()");
+    };
+    a.name = name.equals("count_distinct") ? "count" : name;
+    return a;
+  }
+
+  static final class Count extends Accumulator {
+    long n;
+
+    @Override void addDouble(long t, double v) { n++; }
+    @Override void addLong(long t, long v) { n++; }
+    @Override void addString(long t, String v) { n++; }
+    @Override void addBoolean(long t, boolean v) { n++; }
+
+    @Override
+    Object result() {
+      return n == 0 ? null : n;
+    }
+  }
+
+  static final class Sum extends Accumulator {
+    double fsum;
+    long isum;
+    boolean isFloat;
+    boolean any;
+
+    @Override
+    void addDouble(long t, double v) {
+      fsum += v;
+      isFloat = true;
+      any = true;
+    }
+
+    @Override
+    void addLong(long t, long v) {
+      isum += v;
+      any = true;
+    }
+
+    @Override
+    Accumulator partial() {
+      Sum p = new Sum();
+      p.name = name;
+      return p;
+    }
+
+    @Override
+    void combine(Accumulator partial) {
+      Sum p = (Sum) partial;
+      fsum += p.fsum;
+      isum += p.isum;
+      isFloat |= p.isFloat;
+      any |= p.any;
+    }
+
+    @Override
+    Object result() {
+      return !any ? null : isFloat ? (Object) fsum : (Object) isum;
+    }
+  }
+
+  static final class Mean extends Accumulator {
+    double sum;
+    long n;
+
+    @Override
+    void addDouble(long t, double v) {
+      sum += v;
+      n++;
+    }
+
+    @Override
+    void addLong(long t, long v) {
+      sum += v;
+      n++;
+    }
+
+    @Override
+    Accumulator partial() {
+      Mean p = new Mean();
+      p.name = name;
+      return p;
+    }
+
+    /** As influxd's mean reducer folds a partial mean: value times its count. */
+    @Override
+    void combine(Accumulator partial) {
+      Mean p = (Mean) partial;
+      if (p.n == 0) {
+        return;
+      }
+      sum += p.n >= 2 ? (p.sum / p.n) * p.n : p.sum;
+      n += p.n;
+    }
+
+    @Override
+    Object result() {
+      return n == 0 ? null : sum / n;
+    }
+  }
+
+  /** Min or max, earliest point on ties, as influxd's reducers; true is above false. */
+  static final class MinMax extends Accumulator {
+    final boolean max;
+    boolean any;
+    boolean isFloat;
+    boolean isBoolean;
+    double fv;
+    long iv;
+    long t;
+
+    MinMax(boolean max) {
+      this.max = max;
+    }
+
+    @Override
+    void addDouble(long time, double v) {
+      isFloat = true;
+      selectedChanged = !any || (max ? v > fv : v < fv) || (v == fv && time < t);
+      if (selectedChanged) {
+        fv = v;
+        t = time;
+        any = true;
+      }
+    }
+
+    @Override
+    void addLong(long time, long v) {
+      selectedChanged = !any || (max ? v > iv : v < iv) || (v == iv && time < t);
+      if (selectedChanged) {
+        iv = v;
+        t = time;
+        any = true;
+      }
+    }
+
+    @Override
+    void addBoolean(long time, boolean v) {
+      isBoolean = true;
+      addLong(time, v ? 1 : 0);
+    }
+
+    @Override
+    Object result() {
+      return !any ? null : isFloat ? (Object) fv : isBoolean ? (Object) (iv == 1) : (Object) iv;
+    }
+
+    @Override
+    long time() {
+      return t;
+    }
+  }
+
+  static final class FirstLast extends Accumulator {
+    final boolean first;
+    boolean any;
+    Object v;
+    long t;
+
+    FirstLast(boolean first) {
+      this.first = first;
+    }
+
+    /** Earliest (latest) point; on a tie in time the greater value, as influxd's reducers. */
+    private void offer(long time, Object value) {
+      selectedChanged = !any || (first ? time < t : time > t)
+          || (time == t && compareAny(value, v) > 0);
+      if (selectedChanged) {
+        t = time;
+        v = value;
+        any = true;
+      }
+    }
+
+    @Override void addDouble(long time, double value) { offer(time, value); }
+    @Override void addLong(long time, long value) { offer(time, value); }
+    @Override void addString(long time, String value) { offer(time, value); }
+    @Override void addBoolean(long time, boolean value) { offer(time, value); }
+
+    @Override
+    Object result() {
+      return any ? v : null;
+    }
+
+    @Override
+    long time() {
+      return t;
+    }
+  }
+
+  static int compareAny(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) {
+      return Points.compareValues(x, y);
+    } else if (a instanceof String x && b instanceof String y) {
+      return x.compareTo(y);
+    } else if (a instanceof Boolean x && b instanceof Boolean y) {
+      return Boolean.compare(x, y);
+    }
+    return 0;
+  }
+
+  static final class Spread extends Accumulator {
+    boolean any;
+    boolean isFloat;
+    double fmin = Double.POSITIVE_INFINITY;
+    double fmax = Double.NEGATIVE_INFINITY;
+    long imin = Long.MAX_VALUE;
+    long imax = Long.MIN_VALUE;
+
+    @Override
+    void addDouble(long t, double v) {
+      any = true;
+      isFloat = true;
+      fmin = Math.min(fmin, v);
+      fmax = Math.max(fmax, v);
+    }
+
+    @Override
+    void addLong(long t, long v) {
+      any = true;
+      imin = Math.min(imin, v);
+      imax = Math.max(imax, v);
+    }
+
+    @Override
+    Object result() {
+      return !any ? null : isFloat ? (Object) (fmax - fmin) : (Object) (imax - imin);
+    }
+  }
+
+  /** Collects values as doubles (stddev, median). */
+  abstract static class Collect extends Accumulator {
+    double[] values = new double[16];
+    int n;
+    boolean isFloat;
+
+    @Override
+    void addDouble(long t, double v) {
+      isFloat = true;
+      push(v);
+    }
+
+    @Override
+    void addLong(long t, long v) {
+      push(v);
+    }
+
+    private void push(double v) {
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n++] = v;
+    }
+  }
+
+  static final class Stddev extends Collect {
+    @Override
+    boolean produced() {
+      return n > 0;
+    }
+
+    @Override
+    Object result() {
+      if (n == 0) {
+        return null;
+      }
+      if (n == 1) {
+        return null;
+      }
+      double[] v = values;
+      double mean = 0;
+      for (int i = 0; i < n; i++) {
+        mean += v[i];
+      }
+      mean /= n;
+      double variance = 0;
+      for (int i = 0; i < n; i++) {
+        variance += Math.pow(v[i] - mean, 2);
+      }
+      return Math.sqrt(variance / (n - 1));
+    }
+  }
+
+  static final class Median extends Collect {
+    @Override
+    Object result() {
+      if (n == 0) {
+        return null;
+      }
+      double[] v = Arrays.copyOf(values, n);
+      Arrays.sort(v);
+      if (n % 2 == 0) {
+        double lo = v[n / 2 - 1];
+        double hi = v[n / 2];
+        return lo + (hi - lo) / 2;
+      }
+      return v[n / 2];
+    }
+  }
+
+  /** Keeps the points themselves (percentile, top, bottom). */
+  abstract static class Points extends Accumulator {
+    final List<Object[]> points = new ArrayList<>();
+
+    @Override void addDouble(long t, double v) { points.add(new Object[] {t, v}); }
+    @Override void addLong(long t, long v) { points.add(new Object[] {t, v}); }
+
+    static int compareValues(Object a, Object b) {
+      if (a instanceof Long x && b instanceof Long y) {
+        return Long.compare(x, y);
+      }
+      return Double.compare(((Number) a).doubleValue(), ((Number) b).doubleValue());
+    }
+  }
+
+  static final class Percentile extends Points {
+    final double p;
+    Object[] chosen;
+
+    Percentile(double p) {
+      this.p = p;
+    }
+
+    private Object[] choose() {
+      if (chosen == null && !points.isEmpty()) {
+        List<Object[]> sorted = new ArrayList<>(points);
+        sorted.sort((a, b) -> compareValues(a[1], b[1]));
+        int i = (int) Math.floor(sorted.size() * p / 100.0 + 0.5) - 1;
+        if (i >= 0 && i < sorted.size()) {
+          chosen = sorted.get(i);
+        }
+      }
+      return chosen;
+    }
+
+    @Override
+    Object result() {
+      Object[] c = choose();
+      return c == null ? null : c[1];
+    }
+
+    @Override
+    long time() {
+      Object[] c = choose();
+      return c == null ? Long.MIN_VALUE : (Long) c[0];
+    }
+  }
+
+  static final class TopBottom extends Points {
+    final boolean top;
+    final int limit;
+
+    TopBottom(boolean top, int limit) {
+      this.top = top;
+      this.limit = limit;
+    }
+
+    @Override
+    Object result() {
+      return null;
+    }
+
+    @Override
+    boolean multiRow() {
+      return true;
+    }
+
+    @Override
+    List<Object[]> results() {
+      List<Object[]> sorted = new ArrayList<>(points);
+      Comparator<Object[]> byValue = (a, b) -> compareValues(a[1], b[1]);
+      sorted.sort((top ? byValue.reversed() : byValue).thenComparing(a -> (Long) a[0]));
+      List<Object[]> chosen = new ArrayList<>(sorted.subList(0, Math.min(limit, sorted.size())));
+      chosen.sort(Comparator.comparing(a -> (Long) a[0]));
+      return chosen;
+    }
+  }
+
+  /** Distinct values in the order of their first point in time, as influxd lists them. */
+  static final class Distinct extends Accumulator {
+    final java.util.LinkedHashMap<Object, Long> values = new java.util.LinkedHashMap<>();
+
+    private void offer(long t, Object v) {
+      values.merge(v, t, Math::min);
+    }
+
+    @Override void addDouble(long t, double v) { offer(t, v); }
+    @Override void addLong(long t, long v) { offer(t, v); }
+    @Override void addString(long t, String v) { offer(t, v); }
+    @Override void addBoolean(long t, boolean v) { offer(t, v); }
+
+    @Override
+    Object result() {
+      return null;
+    }
+
+    @Override
+    boolean multiRow() {
+      return true;
+    }
+
+    @Override
+    List<Object[]> results() {
+      List<Map.Entry<Object, Long>> entries = new ArrayList<>(values.entrySet());
+      entries.sort(Map.Entry.comparingByValue());
+      List<Object[]> out = new ArrayList<>();
+      for (Map.Entry<Object, Long> e : entries) {
+        out.add(new Object[] {Long.MIN_VALUE, e.getKey()});
+      }
+      return out;
+    }
+  }
+
+  static final class CountDistinct extends Accumulator {
+    final Distinct inner = new Distinct();
+
+    @Override void addDouble(long t, double v) { inner.addDouble(t, v); }
+    @Override void addLong(long t, long v) { inner.addLong(t, v); }
+    @Override void addString(long t, String v) { inner.addString(t, v); }
+    @Override void addBoolean(long t, boolean v) { inner.addBoolean(t, v); }
+
+    @Override
+    Object result() {
+      return inner.values.isEmpty() ? null : (long) inner.values.size();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The syntax tree of InfluxQL: immutable records the parser builds and the executor reads. */
+final class Ast {
+  private Ast() {}
+
+  sealed interface Expr {}
+
+  /** A field or tag reference, optionally typed with {@code ::float}, {@code ::tag}, ... */
+  record VarRef(String name, String type) implements Expr {}
+
+  record Call(String name, List<Expr> args) implements Expr {}
+
+  /** {@code DISTINCT x} without parentheses. */
+  record Distinct(String name) implements Expr {}
+
+  record NumberLit(double value) implements Expr {}
+
+  record IntegerLit(long value) implements Expr {}
+
+  record StringLit(String value) implements Expr {}
+
+  record BoolLit(boolean value) implements Expr {}
+
+  record DurationLit(long nanos) implements Expr {}
+
+  record RegexLit(Pattern pattern, String source) implements Expr {}
+
+  /** {@code *}, {@code *::field} ({@code type} FIELD) or {@code *::tag} (TAG). */
+  record Wildcard(Token type) implements Expr {}
+
+  record Binary(Token op, Expr lhs, Expr rhs) implements Expr {}
+
+  record Paren(Expr expr) implements Expr {}
+
+  record ListLit(List<String> values) implements Expr {}
+
+  record Field(Expr expr, String alias) {}
+
+  /** A FROM source: a name or a regex, with optional database and policy. */
+  record Measurement(String database, String retentionPolicy, String name, RegexLit regex) {}
+
+  enum Fill { NULL, NONE, PREVIOUS, LINEAR, NUMBER }
+
+  sealed interface Statement {}
+
+  record Select(
+      List<Field> fields,
+      List<Measurement> sources,
+      Expr condition,
+      List<Expr> dimensions,
+      Fill fill,
+      Number fillValue,
+      boolean descending,
+      int limit,
+      int offset,
+      int slimit,
+      int soffset,
+      boolean hasTz) implements Statement {}
+
+  record Delete(List<Measurement> sources, Expr condition) implements Statement {}
+
+  record DropSeries(List<Measurement> sources, Expr condition) implements Statement {}
+
+  record ShowSeries(String database, List<Measurement> sources, Expr condition, int limit, int offset)
+      implements Statement {}
+
+  record ShowMeasurements(String database, Measurement source, Expr condition, int limit, int offset)
+      implements Statement {}
+
+  record ShowRetentionPolicies(String database) implements Statement {}
+
+  record ShowTagKeys(
+      String database, List<Measurement> sources, Expr condition, int limit, int offset, int slimit,
+      int soffset) implements Statement {}
+
+  record ShowTagValues(
+      String database, List<Measurement> sources, Token op, Expr keyExpr, Expr condition, int limit,
+      int offset) implements Statement {}
+
+  record ShowFieldKeys(String database, List<Measurement> sources, int limit, int offset)
+      implements Statement {}
+
+  record ShowDatabases() implements Statement {}
+
+  record CreateDatabase(
+      String name, boolean withPolicy, Long duration, Integer replication, long shardDuration,
+      String policyName) implements Statement {}
+
+  record DropDatabase(String name) implements Statement {}
+
+  record CreateRetentionPolicy(
+      String name, String database, long duration, int replication, long shardDuration,
+      boolean isDefault) implements Statement {}
+
+  record AlterRetentionPolicy(
+      String name, String database, Long duration, Integer replication, Long shardDuration,
+      boolean isDefault) implements Statement {}
+
+  record DropRetentionPolicy(String name, String database) implements Statement {}
+
+  record DropMeasurement(String name) implements Statement {}
+}

@@ -1,0 +1,1153 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import dev.capstan.dataplane.tsdb.influxql.Ast.*;
+import dev.capstan.dataplane.tsdb.influxql.Scanner.Pos;
+import dev.capstan.dataplane.tsdb.influxql.Scanner.Tok;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Recursive-descent InfluxQL parser following influxql (the revision influxd 1.6 vendors) token
+ * for token, so that error texts and their positions match influxd's.
+ */
+final class Parser {
+  private static final List<String> STATEMENT_KEYS = List.of(
+      "SELECT", "DELETE", "SHOW", "CREATE", "DROP", "EXPLAIN", "GRANT", "REVOKE", "ALTER", "SET", "KILL");
+  private static final List<String> SHOW_KEYS = List.of(
+      "CONTINUOUS", "DATABASES", "DIAGNOSTICS", "FIELD", "GRANTS", "MEASUREMENT", "MEASUREMENTS",
+      "QUERIES", "RETENTION", "SERIES", "SHARD", "SHARDS", "STATS", "SUBSCRIPTIONS", "TAG", "USERS");
+  private static final List<String> CREATE_KEYS =
+      List.of("CONTINUOUS", "DATABASE", "USER", "RETENTION", "SUBSCRIPTION");
+  private static final List<String> DROP_KEYS = List.of(
+      "CONTINUOUS", "DATABASE", "MEASUREMENT", "RETENTION", "SERIES", "SHARD", "SUBSCRIPTION", "USER");
+
+  private final Scanner scanner;
+  private final Tok[] buf = new Tok[3];
+  private int bi;
+  private int bn;
+
+  private Parser(String text) {
+    this.scanner = new Scanner(text);
+  }
+
+  /** Parses the statements of a query, separated by semicolons. */
+  static List<Statement> parseQuery(String text) {
+    Parser p = new Parser(text);
+    List<Statement> statements = new ArrayList<>();
+    boolean semi = true;
+    while (true) {
+      Tok t = p.scanIgnoreWhitespace();
+      if (t.tok() == Token.EOF) {
+        return statements;
+      } else if (t.tok() == Token.SEMICOLON) {
+        semi = true;
+      } else {
+        if (!semi) {
+          throw error(t, List.of(";"));
+        }
+        p.unscan();
+        statements.add(p.parseStatement());
+        semi = false;
+      }
+    }
+  }
+
+  /** Parses one expression (tests and WHERE conditions built in code). */
+  static Expr parseExpr(String text) {
+    return new Parser(text).expr();
+  }
+
+  // --- errors ---
+
+  static QueryParseException error(Tok t, List<String> expected) {
+    return new QueryParseException("found " + Token.describe(t.tok(), t.lit()) + ", expected "
+        + String.join(", ", expected) + at(t.pos()));
+  }
+
+  static QueryParseException error(String message, Pos pos) {
+    return new QueryParseException(message + at(pos));
+  }
+
+  private static String at(Pos pos) {
+    return " at line " + (pos.line() + 1) + ", char " + (pos.ch() + 1);
+  }
+
+  // --- token buffer (influxql's bufScanner) ---
+
+  private Tok scan() {
+    return scanWith(false);
+  }
+
+  private Tok scanWith(boolean regex) {
+    if (bn > 0) {
+      bn--;
+      return curr();
+    }
+    bi = (bi + 1) % 3;
+    buf[bi] = regex ? scanner.scanRegex() : scanner.scan();
+    return curr();
+  }
+
+  private Tok curr() {
+    return buf[(bi - bn + 3) % 3];
+  }
+
+  private void unscan() {
+    bn++;
+  }
+
+  private Tok scanIgnoreWhitespace() {
+    while (true) {
+      Tok t = scan();
+      if (t.tok() != Token.WS && t.tok() != Token.COMMENT) {
+        return t;
+      }
+    }
+  }
+
+  private void consumeWhitespace() {
+    if (scan().tok() != Token.WS) {
+      unscan();
+    }
+  }
+
+  private int peekRune() {
+    int r = scanner.r.read();
+    if (r != Scanner.EOF_CH) {
+      scanner.r.unread();
+    }
+    return r;
+  }
+
+  private void expectTokens(Token... tokens) {
+    for (Token expected : tokens) {
+      Tok t = scanIgnoreWhitespace();
+      if (t.tok() != expected) {
+        throw error(t, List.of(expected.text));
+      }
+    }
+  }
+
+  // --- statements ---
+
+  private Statement parseStatement() {
+    Tok t = scanIgnoreWhitespace();
+    switch (t.tok()) {
+      case SELECT:
+        return parseSelect();
+      case DELETE:
+        return parseDelete();
+      case SHOW:
+        return parseShow();
+      case CREATE:
+        return parseCreate();
+      case DROP:
+        return parseDrop();
+      case ALTER: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() != Token.RETENTION) {
+          throw error(t2, List.of("RETENTION"));
+        }
+        Tok t3 = scanIgnoreWhitespace();
+        if (t3.tok() != Token.POLICY) {
+          throw error(t3, List.of("POLICY"));
+        }
+        return parseAlterRetentionPolicy();
+      }
+      case EXPLAIN, GRANT, REVOKE, SET, KILL:
+        throw error(t.tok().text + " is not supported by Capstan", t.pos());
+      default:
+        throw error(t, STATEMENT_KEYS);
+    }
+  }
+
+  private Statement parseShow() {
+    Tok t = scanIgnoreWhitespace();
+    switch (t.tok()) {
+      case DATABASES:
+        return new ShowDatabases();
+      case MEASUREMENTS:
+        return parseShowMeasurements();
+      case SERIES:
+        return parseShowSeries();
+      case RETENTION: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() != Token.POLICIES) {
+          throw error(t2, List.of("POLICIES"));
+        }
+        String db = null;
+        if (scanIgnoreWhitespace().tok() == Token.ON) {
+          db = parseIdent();
+        } else {
+          unscan();
+        }
+        return new ShowRetentionPolicies(db);
+      }
+      case TAG: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() == Token.KEYS) {
+          return parseShowTagKeys();
+        } else if (t2.tok() == Token.VALUES) {
+          return parseShowTagValues();
+        } else if (t2.tok() == Token.KEY) {
+          throw error("SHOW TAG KEY CARDINALITY is not supported by Capstan", t2.pos());
+        }
+        throw error(t2, List.of("KEY", "KEYS", "VALUES"));
+      }
+      case FIELD: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() == Token.KEYS) {
+          return parseShowFieldKeys();
+        } else if (t2.tok() == Token.KEY) {
+          throw error("SHOW FIELD KEY CARDINALITY is not supported by Capstan", t2.pos());
+        }
+        throw error(t2, List.of("KEY", "KEYS"));
+      }
+      case CONTINUOUS, DIAGNOSTICS, GRANTS, MEASUREMENT, QUERIES, SHARD, SHARDS, STATS,
+          SUBSCRIPTIONS, USERS:
+        throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
+      default:
+        throw error(t, SHOW_KEYS);
+    }
+  }
+
+  private Statement parseCreate() {
+    Tok t = scanIgnoreWhitespace();
+    switch (t.tok()) {
+      case DATABASE:
+        return parseCreateDatabase();
+      case RETENTION: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() != Token.POLICY) {
+          throw error(t2, List.of("POLICY"));
+        }
+        return parseCreateRetentionPolicy();
+      }
+      case CONTINUOUS, USER, SUBSCRIPTION:
+        throw error("CREATE " + t.tok().text + " is not supported by Capstan", t.pos());
+      default:
+        throw error(t, CREATE_KEYS);
+    }
+  }
+
+  private Statement parseDrop() {
+    Tok t = scanIgnoreWhitespace();
+    switch (t.tok()) {
+      case DATABASE:
+        return new DropDatabase(parseIdent());
+      case MEASUREMENT:
+        return new DropMeasurement(parseIdent());
+      case SERIES: {
+        SourcesAndCondition sc = parseSourcesAndConditionForDelete();
+        return new DropSeries(sc.sources, sc.condition);
+      }
+      case RETENTION: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() != Token.POLICY) {
+          throw error(t2, List.of("POLICY"));
+        }
+        String name = parseIdent();
+        Tok on = scanIgnoreWhitespace();
+        if (on.tok() != Token.ON) {
+          throw error(on, List.of("ON"));
+        }
+        return new DropRetentionPolicy(name, parseIdent());
+      }
+      case CONTINUOUS, SHARD, SUBSCRIPTION, USER:
+        throw error("DROP " + t.tok().text + " is not supported by Capstan", t.pos());
+      default:
+        throw error(t, DROP_KEYS);
+    }
+  }
+
+  private Select parseSelect() {
+    List<Field> fields = parseFields();
+    Tok into = scanIgnoreWhitespace();
+    if (into.tok() == Token.INTO) {
+      throw error("SELECT INTO is not supported by Capstan", into.pos());
+    }
+    unscan();
+    Tok from = scanIgnoreWhitespace();
+    if (from.tok() != Token.FROM) {
+      throw error(from, List.of("FROM"));
+    }
+    List<Measurement> sources = parseSources(true);
+    Expr condition = parseCondition();
+    List<Expr> dimensions = parseDimensions();
+    FillSpec fill = parseFill();
+    boolean descending = parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    int slimit = parseOptionalTokenAndInt(Token.SLIMIT);
+    int soffset = parseOptionalTokenAndInt(Token.SOFFSET);
+    boolean tz = parseLocation();
+    return new Select(fields, sources, condition, dimensions, fill.fill(), fill.value(),
+        descending, limit, offset, slimit, soffset, tz);
+  }
+
+  private record SourcesAndCondition(List<Measurement> sources, Expr condition) {}
+
+  private SourcesAndCondition parseSourcesAndConditionForDelete() {
+    Tok t = scanIgnoreWhitespace();
+    List<Measurement> sources = null;
+    if (t.tok() == Token.FROM) {
+      sources = parseSources(false);
+      String err = null;
+      for (Measurement m : sources) {
+        if (m.database() != null && !m.database().isEmpty()) {
+          err = "database not supported";
+        }
+        if (m.retentionPolicy() != null && !m.retentionPolicy().isEmpty()) {
+          err = "retention policy not supported";
+        }
+      }
+      if (err != null) {
+        throw error(err, new Pos(0, 0));
+      }
+    } else {
+      unscan();
+    }
+    Expr condition = parseCondition();
+    if (condition == null && sources == null) {
+      throw error(t, List.of("FROM", "WHERE"));
+    }
+    return new SourcesAndCondition(sources, condition);
+  }
+
+  private Delete parseDelete() {
+    SourcesAndCondition sc = parseSourcesAndConditionForDelete();
+    return new Delete(sc.sources, sc.condition);
+  }
+
+  private String parseOptionalOn() {
+    if (scanIgnoreWhitespace().tok() == Token.ON) {
+      return parseIdent();
+    }
+    unscan();
+    return null;
+  }
+
+  private List<Measurement> parseOptionalFrom() {
+    if (scanIgnoreWhitespace().tok() == Token.FROM) {
+      return parseSources(false);
+    }
+    unscan();
+    return null;
+  }
+
+  private Statement parseShowSeries() {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
+      throw error("SHOW SERIES CARDINALITY is not supported by Capstan", t.pos());
+    }
+    unscan();
+    String db = parseOptionalOn();
+    List<Measurement> sources = parseOptionalFrom();
+    Expr condition = parseCondition();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowSeries(db, sources, condition, limit, offset);
+  }
+
+  private Statement parseShowMeasurements() {
+    String db = parseOptionalOn();
+    Measurement source = null;
+    if (scanIgnoreWhitespace().tok() == Token.WITH) {
+      expectTokens(Token.MEASUREMENT);
+      Tok op = scanIgnoreWhitespace();
+      if (op.tok() == Token.EQ || op.tok() == Token.EQREGEX) {
+        source = parseSource(false);
+      } else {
+        throw error(op, List.of("=", "=~"));
+      }
+    } else {
+      unscan();
+    }
+    Expr condition = parseCondition();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowMeasurements(db, source, condition, limit, offset);
+  }
+
+  private Statement parseShowTagKeys() {
+    String db = parseOptionalOn();
+    List<Measurement> sources = parseOptionalFrom();
+    Expr condition = parseCondition();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    int slimit = parseOptionalTokenAndInt(Token.SLIMIT);
+    int soffset = parseOptionalTokenAndInt(Token.SOFFSET);
+    return new ShowTagKeys(db, sources, condition, limit, offset, slimit, soffset);
+  }
+
+  private Statement parseShowTagValues() {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
+      throw error("SHOW TAG VALUES CARDINALITY is not supported by Capstan", t.pos());
+    }
+    unscan();
+    String db = parseOptionalOn();
+    List<Measurement> sources = parseOptionalFrom();
+    expectTokens(Token.WITH, Token.KEY);
+    Tok op = scanIgnoreWhitespace();
+    Expr keyExpr;
+    if (op.tok() == Token.IN) {
+      Tok lp = scanIgnoreWhitespace();
+      if (lp.tok() != Token.LPAREN) {
+        throw error(lp, List.of("("));
+      }
+      List<String> keys = new ArrayList<>();
+      keys.add(parseIdent());
+      while (true) {
+        if (scanIgnoreWhitespace().tok() != Token.COMMA) {
+          unscan();
+          break;
+        }
+        keys.add(parseIdent());
+      }
+      Tok rp = scanIgnoreWhitespace();
+      if (rp.tok() != Token.RPAREN) {
+        throw error(rp, List.of(")"));
+      }
+      keyExpr = new ListLit(List.copyOf(keys));
+    } else if (op.tok() == Token.EQ || op.tok() == Token.NEQ) {
+      keyExpr = new StringLit(parseIdent());
+    } else if (op.tok() == Token.EQREGEX || op.tok() == Token.NEQREGEX) {
+      RegexLit re = parseRegex();
+      if (re == null) {
+        throw error(scanIgnoreWhitespace(), List.of("regex"));
+      }
+      keyExpr = re;
+    } else {
+      throw error(op, List.of("IN", "=", "=~"));
+    }
+    Expr condition = parseCondition();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowTagValues(db, sources, op.tok(), keyExpr, condition, limit, offset);
+  }
+
+  private Statement parseShowFieldKeys() {
+    String db = parseOptionalOn();
+    List<Measurement> sources = parseOptionalFrom();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowFieldKeys(db, sources, limit, offset);
+  }
+
+  private Statement parseCreateDatabase() {
+    String name = parseIdent();
+    if (scanIgnoreWhitespace().tok() != Token.WITH) {
+      unscan();
+      return new CreateDatabase(name, false, null, null, 0, null);
+    }
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.DURATION && t.tok() != Token.NAME && t.tok() != Token.REPLICATION
+        && t.tok() != Token.SHARD) {
+      throw error(t, List.of("DURATION", "NAME", "REPLICATION", "SHARD"));
+    }
+    unscan();
+    Long duration = null;
+    Integer replication = null;
+    long shard = 0;
+    String rpName = null;
+    if (scanIgnoreWhitespace().tok() == Token.DURATION) {
+      duration = parseDurationValue();
+    } else {
+      unscan();
+    }
+    if (scanIgnoreWhitespace().tok() == Token.REPLICATION) {
+      replication = parseInt(1, Integer.MAX_VALUE);
+    } else {
+      unscan();
+    }
+    if (scanIgnoreWhitespace().tok() == Token.SHARD) {
+      Tok d = scanIgnoreWhitespace();
+      if (d.tok() != Token.DURATION) {
+        throw error(d, List.of("DURATION"));
+      }
+      shard = parseDurationValue();
+    } else {
+      unscan();
+    }
+    if (scanIgnoreWhitespace().tok() == Token.NAME) {
+      rpName = parseIdent();
+    } else {
+      unscan();
+    }
+    return new CreateDatabase(name, true, duration, replication, shard, rpName);
+  }
+
+  private Statement parseCreateRetentionPolicy() {
+    String name = parseIdent();
+    Tok on = scanIgnoreWhitespace();
+    if (on.tok() != Token.ON) {
+      throw error(on, List.of("ON"));
+    }
+    String db = parseIdent();
+    Tok d = scanIgnoreWhitespace();
+    if (d.tok() != Token.DURATION) {
+      throw error(d, List.of("DURATION"));
+    }
+    long duration = parseDurationValue();
+    Tok r = scanIgnoreWhitespace();
+    if (r.tok() != Token.REPLICATION) {
+      throw error(r, List.of("REPLICATION"));
+    }
+    int replication = parseInt(1, Integer.MAX_VALUE);
+    long shard = 0;
+    if (scanIgnoreWhitespace().tok() == Token.SHARD) {
+      Tok sd = scanIgnoreWhitespace();
+      if (sd.tok() != Token.DURATION) {
+        throw error(sd, List.of("DURATION"));
+      }
+      Tok inf = scanIgnoreWhitespace();
+      if (inf.tok() == Token.INF) {
+        throw error("invalid duration INF for shard duration", inf.pos());
+      }
+      unscan();
+      shard = parseDurationValue();
+    } else {
+      unscan();
+    }
+    boolean isDefault = false;
+    if (scanIgnoreWhitespace().tok() == Token.DEFAULT) {
+      isDefault = true;
+    } else {
+      unscan();
+    }
+    return new CreateRetentionPolicy(name, db, duration, replication, shard, isDefault);
+  }
+
+  private Statement parseAlterRetentionPolicy() {
+    Tok t = scanIgnoreWhitespace();
+    String name;
+    if (t.tok() == Token.DEFAULT) {
+      name = "default";
+    } else if (t.tok() == Token.IDENT) {
+      name = t.lit();
+    } else {
+      throw error(t, List.of("identifier"));
+    }
+    Tok on = scanIgnoreWhitespace();
+    if (on.tok() != Token.ON) {
+      throw error(on, List.of("ON"));
+    }
+    String db = parseIdent();
+    Set<Token> found = new HashSet<>();
+    Long duration = null;
+    Integer replication = null;
+    Long shard = null;
+    boolean isDefault = false;
+    loop:
+    while (true) {
+      Tok o = scanIgnoreWhitespace();
+      if (found.contains(o.tok())) {
+        throw error("found duplicate " + o.tok().text + " option", o.pos());
+      }
+      switch (o.tok()) {
+        case DURATION -> duration = parseDurationValue();
+        case REPLICATION -> replication = parseInt(1, Integer.MAX_VALUE);
+        case SHARD -> {
+          Tok sd = scanIgnoreWhitespace();
+          if (sd.tok() != Token.DURATION) {
+            throw error(sd, List.of("DURATION"));
+          }
+          Tok inf = scanIgnoreWhitespace();
+          if (inf.tok() == Token.INF) {
+            throw error("invalid duration INF for shard duration", inf.pos());
+          }
+          unscan();
+          shard = parseDurationValue();
+        }
+        case DEFAULT -> isDefault = true;
+        default -> {
+          if (found.isEmpty()) {
+            throw error(o, List.of("DURATION", "REPLICATION", "SHARD", "DEFAULT"));
+          }
+          unscan();
+          break loop;
+        }
+      }
+      found.add(o.tok());
+    }
+    return new AlterRetentionPolicy(name, db, duration, replication, shard, isDefault);
+  }
+
+  // --- pieces ---
+
+  private int parseInt(int min, int max) {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.INTEGER) {
+      throw error(t, List.of("integer"));
+    }
+    long n;
+    try {
+      n = Long.parseLong(t.lit());
+    } catch (NumberFormatException e) {
+      throw error("strconv.Atoi: parsing \"" + t.lit() + "\": value out of range", t.pos());
+    }
+    if (n < min || n > max) {
+      throw error("invalid value " + n + ": must be " + min + " <= n <= " + max, t.pos());
+    }
+    return (int) n;
+  }
+
+  private long parseDurationValue() {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.DURATIONVAL && t.tok() != Token.INF) {
+      throw error(t, List.of("duration"));
+    }
+    if (t.tok() == Token.INF) {
+      return 0;
+    }
+    try {
+      return Durations.parse(t.lit());
+    } catch (IllegalArgumentException e) {
+      throw error(e.getMessage(), t.pos());
+    }
+  }
+
+  private String parseIdent() {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.IDENT) {
+      throw error(t, List.of("identifier"));
+    }
+    return t.lit();
+  }
+
+  private List<String> parseSegmentedIdents() {
+    List<String> idents = new ArrayList<>();
+    idents.add(parseIdent());
+    while (true) {
+      if (scan().tok() != Token.DOT) {
+        unscan();
+        break;
+      }
+      int ch = peekRune();
+      if (ch == '/' || ch == ':') {
+        break;
+      } else if (ch == '.') {
+        idents.add("");
+        continue;
+      }
+      idents.add(parseIdent());
+    }
+    if (idents.size() > 3) {
+      throw error("too many segments in " + quoteIdent(idents), new Pos(0, 0));
+    }
+    return idents;
+  }
+
+  /** influxql.QuoteIdent, as the "too many segments" error prints the name. */
+  static String quoteIdent(List<String> segments) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
+      boolean last = i == segments.size() - 1;
+      boolean quote = needsQuotes(seg) || (!last && !seg.isEmpty())
+          || ((i == 0 || last) && seg.isEmpty());
+      if (quote) {
+        sb.append('"');
+      }
+      sb.append(seg.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"));
+      if (quote) {
+        sb.append('"');
+      }
+      if (!last) {
+        sb.append('.');
+      }
+    }
+    return sb.toString();
+  }
+
+  static boolean needsQuotes(String ident) {
+    if (Token.lookup(ident) != Token.IDENT) {
+      return true;
+    }
+    for (int i = 0; i < ident.length(); i++) {
+      char c = ident.charAt(i);
+      if (i == 0 ? !(Scanner.isLetter(c) || c == '_') : !Scanner.isIdentChar(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<Field> parseFields() {
+    List<Field> fields = new ArrayList<>();
+    while (true) {
+      fields.add(parseField());
+      if (scan().tok() != Token.COMMA) {
+        unscan();
+        break;
+      }
+    }
+    return fields;
+  }
+
+  private Field parseField() {
+    Expr expr = parseRegex();
+    if (expr == null) {
+      Tok first = scanIgnoreWhitespace();
+      unscan();
+      expr = expr();
+      Token bad = invalidSelectOperator(expr);
+      if (bad != null) {
+        // Not a ParseError in influxql: no "at line" suffix of the usual kind is added twice.
+        throw new QueryParseException("invalid operator " + bad.text
+            + " in SELECT clause at line " + (first.pos().line() + 1) + ", char "
+            + (first.pos().ch() + 1) + "; operator is intended for WHERE clause");
+      }
+    }
+    String alias = null;
+    if (scanIgnoreWhitespace().tok() == Token.AS) {
+      alias = parseIdent();
+    } else {
+      unscan();
+    }
+    consumeWhitespace();
+    return new Field(expr, alias);
+  }
+
+  private static Token invalidSelectOperator(Expr e) {
+    if (e instanceof Binary b) {
+      switch (b.op()) {
+        case EQ, NEQ, EQREGEX, NEQREGEX, LT, LTE, GT, GTE, AND, OR:
+          return b.op();
+        default:
+          Token l = invalidSelectOperator(b.lhs());
+          return l != null ? l : invalidSelectOperator(b.rhs());
+      }
+    } else if (e instanceof Paren p) {
+      return invalidSelectOperator(p.expr());
+    } else if (e instanceof Call c) {
+      for (Expr a : c.args()) {
+        Token t = invalidSelectOperator(a);
+        if (t != null) {
+          return t;
+        }
+      }
+    }
+    return null;
+  }
+
+  private List<Measurement> parseSources(boolean subqueries) {
+    List<Measurement> sources = new ArrayList<>();
+    while (true) {
+      sources.add(parseSource(subqueries));
+      if (scanIgnoreWhitespace().tok() != Token.COMMA) {
+        unscan();
+        break;
+      }
+    }
+    return sources;
+  }
+
+  private Measurement parseSource(boolean subqueries) {
+    RegexLit re = parseRegex();
+    if (re != null) {
+      return new Measurement(null, null, null, re);
+    }
+    if (subqueries) {
+      Tok t = scanIgnoreWhitespace();
+      if (t.tok() == Token.LPAREN) {
+        throw error("subqueries are not supported by Capstan", t.pos());
+      }
+      unscan();
+    }
+    List<String> idents = parseSegmentedIdents();
+    if (idents.size() == 3) {
+      return new Measurement(idents.get(0), idents.get(1), idents.get(2), null);
+    }
+    re = parseRegex();
+    if (idents.size() == 1) {
+      return re != null ? new Measurement(null, idents.get(0), null, re)
+          : new Measurement(null, null, idents.get(0), null);
+    }
+    return re != null ? new Measurement(idents.get(0), idents.get(1), null, re)
+        : new Measurement(null, idents.get(0), idents.get(1), null);
+  }
+
+  private Expr parseCondition() {
+    if (scanIgnoreWhitespace().tok() != Token.WHERE) {
+      unscan();
+      return null;
+    }
+    return expr();
+  }
+
+  private List<Expr> parseDimensions() {
+    if (scanIgnoreWhitespace().tok() != Token.GROUP) {
+      unscan();
+      return List.of();
+    }
+    Tok by = scanIgnoreWhitespace();
+    if (by.tok() != Token.BY) {
+      throw error(by, List.of("BY"));
+    }
+    List<Expr> dims = new ArrayList<>();
+    while (true) {
+      RegexLit re = parseRegex();
+      if (re != null) {
+        dims.add(re);
+      } else {
+        dims.add(expr());
+        consumeWhitespace();
+      }
+      if (scan().tok() != Token.COMMA) {
+        unscan();
+        break;
+      }
+    }
+    return dims;
+  }
+
+  private record FillSpec(Fill fill, Number value) {}
+
+  private FillSpec parseFill() {
+    Tok t = scanIgnoreWhitespace();
+    unscan();
+    if (t.tok() != Token.IDENT || !t.lit().toLowerCase(Locale.ROOT).equals("fill")) {
+      return new FillSpec(Fill.NULL, null);
+    }
+    Expr e = expr();
+    if (!(e instanceof Call c)) {
+      throw new QueryParseException("fill must be a function call");
+    }
+    if (c.args().size() != 1) {
+      throw new QueryParseException("fill requires an argument, e.g.: 0, null, none, previous, linear");
+    }
+    Expr arg = c.args().get(0);
+    if (arg instanceof VarRef v && v.type() == null) {
+      switch (v.name()) {
+        case "null":
+          return new FillSpec(Fill.NULL, null);
+        case "none":
+          return new FillSpec(Fill.NONE, null);
+        case "previous":
+          return new FillSpec(Fill.PREVIOUS, null);
+        case "linear":
+          return new FillSpec(Fill.LINEAR, null);
+        default:
+          break;
+      }
+    }
+    if (arg instanceof IntegerLit i) {
+      return new FillSpec(Fill.NUMBER, i.value());
+    } else if (arg instanceof NumberLit n) {
+      return new FillSpec(Fill.NUMBER, n.value());
+    }
+    throw new QueryParseException("expected number argument in fill()");
+  }
+
+  private boolean parseLocation() {
+    Tok t = scanIgnoreWhitespace();
+    unscan();
+    if (t.tok() != Token.IDENT || !t.lit().toLowerCase(Locale.ROOT).equals("tz")) {
+      return false;
+    }
+    throw error("tz() is not supported by Capstan", t.pos());
+  }
+
+  private int parseOptionalTokenAndInt(Token token) {
+    if (scanIgnoreWhitespace().tok() != token) {
+      unscan();
+      return 0;
+    }
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.INTEGER) {
+      throw error(t, List.of("integer"));
+    }
+    long n;
+    try {
+      n = Long.parseLong(t.lit());
+    } catch (NumberFormatException e) {
+      n = Long.MAX_VALUE; // Go's ParseInt saturates at the maximum on overflow
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE);
+  }
+
+  /** ORDER BY; returns whether it asks for descending time. */
+  private boolean parseOrderBy() {
+    if (scanIgnoreWhitespace().tok() != Token.ORDER) {
+      unscan();
+      return false;
+    }
+    Tok by = scanIgnoreWhitespace();
+    if (by.tok() != Token.BY) {
+      throw error(by, List.of("BY"));
+    }
+    Tok t = scanIgnoreWhitespace();
+    List<Boolean> ascending = new ArrayList<>();
+    switch (t.tok()) {
+      case ASC, DESC -> ascending.add(t.tok() == Token.ASC);
+      case IDENT -> {
+        unscan();
+        boolean asc = parseSortField();
+        if (!t.lit().equals("time")) {
+          throw new QueryParseException("only ORDER BY time supported at this time");
+        }
+        ascending.add(asc);
+      }
+      default -> throw error(t, List.of("identifier", "ASC", "DESC"));
+    }
+    while (true) {
+      if (scanIgnoreWhitespace().tok() != Token.COMMA) {
+        unscan();
+        break;
+      }
+      ascending.add(parseSortField());
+    }
+    if (ascending.size() > 1) {
+      throw new QueryParseException("only ORDER BY time supported at this time");
+    }
+    return !ascending.get(0);
+  }
+
+  private boolean parseSortField() {
+    parseIdent();
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.ASC && t.tok() != Token.DESC) {
+      unscan();
+      return true;
+    }
+    return t.tok() == Token.ASC;
+  }
+
+  private VarRef parseVarRef() {
+    List<String> segments = parseSegmentedIdents();
+    String type = null;
+    if (scan().tok() == Token.DOUBLECOLON) {
+      Tok t = scan();
+      switch (t.tok()) {
+        case IDENT -> {
+          type = t.lit().toLowerCase(Locale.ROOT);
+          if (!List.of("float", "integer", "unsigned", "string", "boolean").contains(type)) {
+            throw error(t, List.of("float", "integer", "unsigned", "string", "boolean", "field", "tag"));
+          }
+        }
+        case FIELD -> type = "field";
+        case TAG -> type = "tag";
+        default -> throw error(t, List.of("float", "integer", "string", "boolean", "field", "tag"));
+      }
+    } else {
+      unscan();
+    }
+    return new VarRef(String.join(".", segments), type);
+  }
+
+  /** influxql's ParseExpr: operator precedence by re-rooting the right spine. */
+  Expr expr() {
+    Expr[] root = {unaryExpr()};
+    // The tree is kept as mutable nodes while building, then frozen into records.
+    Node top = new Node(null, null, null);
+    top.rhs = Node.leaf(root[0]);
+    while (true) {
+      Tok op = scanIgnoreWhitespace();
+      if (!op.tok().isOperator()) {
+        unscan();
+        return top.rhs.freeze();
+      }
+      Expr rhs;
+      if (op.tok() == Token.EQREGEX || op.tok() == Token.NEQREGEX) {
+        rhs = parseRegex();
+        if (rhs == null) {
+          throw error(scanIgnoreWhitespace(), List.of("regex"));
+        }
+      } else {
+        rhs = unaryExpr();
+      }
+      for (Node node = top; ; ) {
+        Node r = node.rhs;
+        if (r.op == null || r.op.precedence() >= op.tok().precedence()) {
+          node.rhs = new Node(op.tok(), r, Node.leaf(rhs));
+          break;
+        }
+        node = r;
+      }
+    }
+  }
+
+  private static final class Node {
+    Token op;
+    Node lhs;
+    Node rhs;
+    Expr leaf;
+
+    Node(Token op, Node lhs, Node rhs) {
+      this.op = op;
+      this.lhs = lhs;
+      this.rhs = rhs;
+    }
+
+    static Node leaf(Expr e) {
+      Node n = new Node(null, null, null);
+      n.leaf = e;
+      return n;
+    }
+
+    Expr freeze() {
+      return op == null ? leaf : new Binary(op, lhs.freeze(), rhs.freeze());
+    }
+  }
+
+  private Expr unaryExpr() {
+    if (scanIgnoreWhitespace().tok() == Token.LPAREN) {
+      Expr e = expr();
+      Tok t = scanIgnoreWhitespace();
+      if (t.tok() != Token.RPAREN) {
+        throw error(t, List.of(")"));
+      }
+      return new Paren(e);
+    }
+    unscan();
+    Tok t = scanIgnoreWhitespace();
+    switch (t.tok()) {
+      case IDENT: {
+        if (scan().tok() == Token.LPAREN) {
+          return parseCall(t.lit());
+        }
+        unscan();
+        unscan();
+        return parseVarRef();
+      }
+      case DISTINCT: {
+        Tok t0 = scan();
+        if (t0.tok() == Token.LPAREN) {
+          return parseCall("distinct");
+        } else if (t0.tok() == Token.WS) {
+          Tok t1 = scanIgnoreWhitespace();
+          if (t1.tok() != Token.IDENT) {
+            throw error(t1, List.of("identifier"));
+          }
+          return new Distinct(t1.lit());
+        }
+        throw error(t0, List.of("(", "identifier"));
+      }
+      case STRING:
+        return new StringLit(t.lit());
+      case NUMBER:
+        try {
+          return new NumberLit(Double.parseDouble(t.lit()));
+        } catch (NumberFormatException e) {
+          throw error("unable to parse number", t.pos());
+        }
+      case INTEGER:
+        try {
+          return new IntegerLit(Long.parseLong(t.lit()));
+        } catch (NumberFormatException e) {
+          throw error("unable to parse integer", t.pos());
+        }
+      case TRUE, FALSE:
+        return new BoolLit(t.tok() == Token.TRUE);
+      case DURATIONVAL:
+        try {
+          return new DurationLit(Durations.parse(t.lit()));
+        } catch (IllegalArgumentException e) {
+          throw new QueryParseException(e.getMessage());
+        }
+      case MUL: {
+        if (scan().tok() == Token.DOUBLECOLON) {
+          Tok t1 = scan();
+          if (t1.tok() == Token.FIELD || t1.tok() == Token.TAG) {
+            return new Wildcard(t1.tok());
+          }
+          throw error(t1, List.of("field", "tag"));
+        }
+        unscan();
+        return new Wildcard(null);
+      }
+      case BOUNDPARAM: {
+        String k = t.lit().substring(1);
+        throw new QueryParseException(k.isEmpty() ? "empty bound parameter" : "missing parameter: " + k);
+      }
+      case ADD, SUB: {
+        int mul = t.tok() == Token.SUB ? -1 : 1;
+        Tok t0 = scanIgnoreWhitespace();
+        switch (t0.tok()) {
+          case NUMBER, INTEGER, DURATIONVAL, LPAREN, IDENT: {
+            unscan();
+            Expr lit = unaryExpr();
+            if (lit instanceof NumberLit n) {
+              return new NumberLit(n.value() * mul);
+            } else if (lit instanceof IntegerLit i) {
+              return new IntegerLit(i.value() * mul);
+            } else if (lit instanceof DurationLit d) {
+              return new DurationLit(d.nanos() * mul);
+            }
+            return new Binary(Token.MUL, new IntegerLit(mul), lit);
+          }
+          default:
+            throw error(t0, List.of("identifier", "number", "duration", "("));
+        }
+      }
+      default:
+        throw error(t, List.of("identifier", "string", "number", "bool"));
+    }
+  }
+
+  private RegexLit parseRegex() {
+    int next = peekRune();
+    if (Scanner.isWhitespace(next)) {
+      consumeWhitespace();
+    }
+    next = peekRune();
+    if (next != '/') {
+      return null;
+    }
+    Tok t = scanWith(true);
+    if (t.tok() == Token.BADESCAPE) {
+      throw error("bad escape: " + t.lit(), t.pos());
+    } else if (t.tok() == Token.BADREGEX) {
+      throw error("bad regex: " + t.lit(), t.pos());
+    }
+    try {
+      return new RegexLit(Pattern.compile(t.lit()), t.lit());
+    } catch (PatternSyntaxException e) {
+      throw error("error parsing regexp: " + e.getDescription(), t.pos());
+    }
+  }
+
+  private Call parseCall(String rawName) {
+    String name = rawName.toLowerCase(Locale.ROOT);
+    List<Expr> args = new ArrayList<>();
+    RegexLit re = parseRegex();
+    if (re != null) {
+      args.add(re);
+    } else {
+      if (scan().tok() == Token.RPAREN) {
+        return new Call(name, List.of());
+      }
+      unscan();
+      args.add(expr());
+    }
+    while (true) {
+      if (scanIgnoreWhitespace().tok() != Token.COMMA) {
+        unscan();
+        break;
+      }
+      re = parseRegex();
+      if (re != null) {
+        args.add(re);
+        continue;
+      }
+      args.add(expr());
+    }
+    Tok t = scan();
+    if (t.tok() != Token.RPAREN) {
+      throw error(t, List.of(")"));
+    }
+    return new Call(name, List.copyOf(args));
+  }
+}

@@ -1,0 +1,487 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import dev.capstan.dataplane.tsdb.influxql.Ast.*;
+import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
+import dev.capstan.dataplane.tsdb.store.FieldType;
+import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
+import dev.capstan.dataplane.tsdb.store.SeriesFilter;
+import dev.capstan.dataplane.tsdb.store.SeriesKey;
+import dev.capstan.dataplane.tsdb.store.StoreException;
+import dev.capstan.dataplane.tsdb.store.TsdbStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Runs InfluxQL against a {@link TsdbStore} the way influxd 1.6.7 does: statements in order; an
+ * error ends the query. The results are the stream influxd's executor emits, which {@link
+ * InfluxJson} then merges or chunks as influxd's HTTP handler does.
+ */
+public final class QueryExecutor {
+  private static final long MIN_RP_DURATION = Durations.H;
+
+  private final TsdbStore store;
+  private final Clock clock;
+
+  public QueryExecutor(TsdbStore store, Clock clock) {
+    this.store = Objects.requireNonNull(store);
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  /**
+   * Parses and runs a query. After a failed statement influxd emits one "not executed" result
+   * per remaining statement but the last, all with the failed statement's id (its executor's
+   * quirk); they are kept so that the answer matches influxd's byte for byte.
+   *
+   * @throws QueryParseException when the text does not parse; nothing ran then
+   */
+  public List<StatementResult> execute(String query, QueryContext ctx) {
+    // influxd trims the q parameter before parsing; error positions depend on it.
+    List<Statement> statements = Parser.parseQuery(query.strip());
+    Instant instant = clock.instant();
+    long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    List<StatementResult> results = new ArrayList<>();
+    for (int i = 0; i < statements.size(); i++) {
+      try {
+        results.add(StatementResult.ok(i, run(statements.get(i), ctx, now)));
+      } catch (QueryError | StoreException | IllegalArgumentException e) {
+        // IllegalArgumentException: a value the store's records refuse (a negative duration).
+        results.add(StatementResult.failed(i, e.getMessage()));
+        for (int j = i; j < statements.size() - 1; j++) {
+          results.add(StatementResult.failed(i, "not executed"));
+        }
+        break;
+      }
+    }
+    return results;
+  }
+
+  private List<SeriesRow> run(Statement st, QueryContext ctx, long now) {
+    if (st instanceof Select s) {
+      return new SelectEngine(store, now).run(s, ctx.database(), ctx.retentionPolicy());
+    } else if (st instanceof ShowDatabases) {
+      List<List<Object>> values = new ArrayList<>();
+      for (String db : store.databases()) {
+        values.add(List.of(db));
+      }
+      return List.of(new SeriesRow("databases", Map.of(), List.of("name"), false, values, false));
+    } else if (st instanceof ShowRetentionPolicies s) {
+      String db = s.database() != null ? s.database() : ctx.database();
+      if (db == null || db.isEmpty()) {
+        throw new QueryError("database name required");
+      }
+      requireDatabase(db);
+      List<List<Object>> values = new ArrayList<>();
+      for (RetentionPolicy rp : store.retentionPolicies(db)) {
+        values.add(List.of(rp.name(), Durations.formatGo(rp.duration().toNanos()),
+            Durations.formatGo(rp.shardGroupDuration().toNanos()), (long) rp.replication(), rp.isDefault()));
+      }
+      return List.of(new SeriesRow(null, Map.of(),
+          List.of("name", "duration", "shardGroupDuration", "replicaN", "default"), false, values, false));
+    } else if (st instanceof ShowMeasurements s) {
+      return showMeasurements(s, ctx);
+    } else if (st instanceof ShowSeries s) {
+      return showSeries(s, ctx);
+    } else if (st instanceof ShowTagKeys s) {
+      return showTagKeys(s, ctx);
+    } else if (st instanceof ShowTagValues s) {
+      return showTagValues(s, ctx);
+    } else if (st instanceof ShowFieldKeys s) {
+      return showFieldKeys(s, ctx);
+    } else if (st instanceof CreateDatabase s) {
+      createDatabase(s);
+      return List.of();
+    } else if (st instanceof DropDatabase s) {
+      store.dropDatabase(s.name());
+      return List.of();
+    } else if (st instanceof CreateRetentionPolicy s) {
+      requireDatabase(s.database());
+      long shard = shardDuration(s.duration(), s.shardDuration());
+      checkPolicy(s.duration(), shard);
+      store.createRetentionPolicy(s.database(), new RetentionPolicy(s.name(),
+          Duration.ofNanos(s.duration()), Duration.ofNanos(shard), s.replication(), s.isDefault()));
+      return List.of();
+    } else if (st instanceof AlterRetentionPolicy s) {
+      requireDatabase(s.database());
+      RetentionPolicy old = store.retentionPolicies(s.database()).stream()
+          .filter(p -> p.name().equals(s.name())).findFirst()
+          .orElseThrow(() -> new QueryError("retention policy not found: " + s.name()));
+      long duration = s.duration() != null ? s.duration() : old.duration().toNanos();
+      long shard = s.shardDuration() != null ? shardDuration(duration, s.shardDuration())
+          : old.shardGroupDuration().toNanos();
+      checkPolicy(duration, shard);
+      store.alterRetentionPolicy(s.database(), new RetentionPolicy(s.name(), Duration.ofNanos(duration),
+          Duration.ofNanos(shard), s.replication() != null ? s.replication() : old.replication(),
+          s.isDefault() || old.isDefault()));
+      return List.of();
+    } else if (st instanceof DropRetentionPolicy s) {
+      requireDatabase(s.database());
+      store.dropRetentionPolicy(s.database(), s.name());
+      return List.of();
+    } else if (st instanceof DropMeasurement s) {
+      String db = existingDb(ctx);
+      store.dropMeasurement(db, s.name());
+      return List.of();
+    } else if (st instanceof DropSeries s) {
+      String db = existingDb(ctx);
+      if (s.condition() != null && mentionsTime(s.condition())) {
+        throw new QueryError("DROP SERIES doesn't support time in WHERE clause");
+      }
+      deleteSeries(db, s.sources(), s.condition(), Eval.MIN_TIME, Eval.MAX_TIME);
+      return List.of();
+    } else if (st instanceof Delete s) {
+      String db = existingDb(ctx);
+      long[] range = deleteRange(s.condition(), now);
+      deleteSeries(db, s.sources(), stripTime(s.condition()), range[0], range[1]);
+      return List.of();
+    }
+    throw new QueryError("statement is not supported by Capstan");
+  }
+
+  private void requireDatabase(String db) {
+    if (!store.databases().contains(db)) {
+      throw new QueryError("database not found: " + db);
+    }
+  }
+
+  /** DROP SERIES, DELETE and DROP MEASUREMENT do not ask for a name; they look it up. */
+  private String existingDb(QueryContext ctx) {
+    String db = ctx.database() == null ? "" : ctx.database();
+    requireDatabase(db);
+    return db;
+  }
+
+  private static String requireDb(String explicit, QueryContext ctx) {
+    String db = explicit != null && !explicit.isEmpty() ? explicit : ctx.database();
+    if (db == null || db.isEmpty()) {
+      throw new QueryError("database name required");
+    }
+    return db;
+  }
+
+  /** influxd's default shard group duration for a retention duration. */
+  static long shardDuration(long duration, long requested) {
+    if (requested > 0) {
+      return requested < Durations.H ? Durations.H : requested;
+    }
+    if (duration == 0) {
+      return 7 * Durations.D;
+    } else if (duration < 2 * Durations.D) {
+      return Durations.H;
+    } else if (duration < 180 * Durations.D) {
+      return Durations.D;
+    }
+    return 7 * Durations.D;
+  }
+
+  private static void checkPolicy(long duration, long shard) {
+    if (duration != 0 && duration < MIN_RP_DURATION) {
+      throw new QueryError("retention policy duration must be at least 1h0m0s");
+    }
+    if (duration != 0 && duration < shard) {
+      throw new QueryError("retention policy duration must be greater than the shard duration");
+    }
+  }
+
+  private void createDatabase(CreateDatabase s) {
+    if (!s.withPolicy()) {
+      store.createDatabase(s.name());
+      return;
+    }
+    long duration = s.duration() != null ? s.duration() : 0;
+    long shard = shardDuration(duration, s.shardDuration());
+    checkPolicy(duration, shard);
+    String name = s.policyName() != null ? s.policyName() : RetentionPolicy.AUTOGEN;
+    RetentionPolicy rp = new RetentionPolicy(name, Duration.ofNanos(duration), Duration.ofNanos(shard),
+        s.replication() != null ? s.replication() : 1, true);
+    boolean existed = store.databases().contains(s.name());
+    store.createDatabase(s.name());
+    if (existed) {
+      RetentionPolicy current = store.retentionPolicies(s.name()).stream()
+          .filter(p -> p.name().equals(name)).findFirst().orElse(null);
+      if (current == null || !current.equals(rp)) {
+        throw new QueryError("retention policy conflicts with an existing policy");
+      }
+      return;
+    }
+    if (name.equals(RetentionPolicy.AUTOGEN)) {
+      store.alterRetentionPolicy(s.name(), rp);
+    } else {
+      store.createRetentionPolicy(s.name(), rp);
+      store.dropRetentionPolicy(s.name(), RetentionPolicy.AUTOGEN);
+    }
+  }
+
+  // ---------- SHOW ----------
+
+  private List<String> measurementsOf(String db, List<Measurement> sources) {
+    TreeSet<String> all = new TreeSet<>(store.measurements(db));
+    if (sources == null) {
+      return new ArrayList<>(all);
+    }
+    TreeSet<String> out = new TreeSet<>();
+    for (Measurement m : sources) {
+      if (m.regex() != null) {
+        all.stream().filter(n -> m.regex().pattern().matcher(n).find()).forEach(out::add);
+      } else if (all.contains(m.name())) {
+        out.add(m.name());
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  private List<SeriesKey> matchingSeries(String db, String measurement, Expr cond) {
+    List<SeriesKey> out = new ArrayList<>();
+    for (SeriesKey k : store.series(db, measurement)) {
+      if (cond == null || tagMatch(cond, k)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  private static boolean tagMatch(Expr cond, SeriesKey key) {
+    Object v = Eval.value(cond, x -> {
+      if (x instanceof VarRef r) {
+        if (r.name().equals("_name")) {
+          return key.measurement();
+        }
+        return key.tag(r.name());
+      }
+      return null;
+    });
+    return Boolean.TRUE.equals(v);
+  }
+
+  private static <T> List<T> page(List<T> list, int limit, int offset) {
+    int from = Math.min(list.size(), offset);
+    int to = limit > 0 ? Math.min(list.size(), from + limit) : list.size();
+    return new ArrayList<>(list.subList(from, to));
+  }
+
+  private List<SeriesRow> showMeasurements(ShowMeasurements s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    if (!store.databases().contains(db)) {
+      return List.of(); // influxd lists no measurements of a missing database, without an error
+    }
+    List<String> names = measurementsOf(db, s.source() == null ? null : List.of(s.source()));
+    if (s.condition() != null) {
+      names.removeIf(n -> matchingSeries(db, n, s.condition()).isEmpty());
+    }
+    names = page(names, s.limit(), s.offset());
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    List<List<Object>> values = new ArrayList<>();
+    names.forEach(n -> values.add(List.of(n)));
+    return List.of(new SeriesRow("measurements", Map.of(), List.of("name"), false, values, false));
+  }
+
+  private List<SeriesRow> showSeries(ShowSeries s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    requireDatabase(db);
+    List<String> keys = new ArrayList<>();
+    for (String m : measurementsOf(db, s.sources())) {
+      for (SeriesKey k : matchingSeries(db, m, s.condition())) {
+        keys.add(k.text());
+      }
+    }
+    keys.sort(null);
+    keys = page(keys, s.limit(), s.offset());
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    List<List<Object>> values = new ArrayList<>();
+    keys.forEach(k -> values.add(List.of(k)));
+    return List.of(new SeriesRow(null, Map.of(), List.of("key"), false, values, false));
+  }
+
+  private List<SeriesRow> showTagKeys(ShowTagKeys s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    requireDatabase(db);
+    List<SeriesRow> out = new ArrayList<>();
+    for (String m : measurementsOf(db, s.sources())) {
+      TreeSet<String> keys = new TreeSet<>();
+      for (SeriesKey k : matchingSeries(db, m, s.condition())) {
+        keys.addAll(k.tags().keySet());
+      }
+      List<String> page = page(new ArrayList<>(keys), s.limit(), s.offset());
+      if (page.isEmpty()) {
+        continue;
+      }
+      List<List<Object>> values = new ArrayList<>();
+      page.forEach(k -> values.add(List.of(k)));
+      out.add(new SeriesRow(m, Map.of(), List.of("tagKey"), false, values, false));
+    }
+    return page(out, s.slimit(), s.soffset());
+  }
+
+  private List<SeriesRow> showTagValues(ShowTagValues s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    requireDatabase(db);
+    List<SeriesRow> out = new ArrayList<>();
+    for (String m : measurementsOf(db, s.sources())) {
+      TreeMap<String, TreeSet<String>> pairs = new TreeMap<>();
+      for (SeriesKey k : matchingSeries(db, m, s.condition())) {
+        for (Map.Entry<String, String> t : k.tags().entrySet()) {
+          if (keyMatches(s, t.getKey())) {
+            pairs.computeIfAbsent(t.getKey(), x -> new TreeSet<>()).add(t.getValue());
+          }
+        }
+      }
+      List<List<Object>> values = new ArrayList<>();
+      pairs.forEach((k, vs) -> vs.forEach(v -> values.add(List.of(k, v))));
+      List<List<Object>> page = page(values, s.limit(), s.offset());
+      if (!page.isEmpty()) {
+        out.add(new SeriesRow(m, Map.of(), List.of("key", "value"), false, page, false));
+      }
+    }
+    return out;
+  }
+
+  private static boolean keyMatches(ShowTagValues s, String key) {
+    return switch (s.op()) {
+      case EQ -> ((StringLit) s.keyExpr()).value().equals(key);
+      case NEQ -> !((StringLit) s.keyExpr()).value().equals(key);
+      case EQREGEX -> ((RegexLit) s.keyExpr()).pattern().matcher(key).find();
+      case NEQREGEX -> !((RegexLit) s.keyExpr()).pattern().matcher(key).find();
+      case IN -> ((ListLit) s.keyExpr()).values().contains(key);
+      default -> false;
+    };
+  }
+
+  private List<SeriesRow> showFieldKeys(ShowFieldKeys s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    requireDatabase(db);
+    List<SeriesRow> out = new ArrayList<>();
+    for (String m : measurementsOf(db, s.sources())) {
+      SortedMap<String, FieldType> fields = store.fieldKeys(db, m);
+      List<List<Object>> values = new ArrayList<>();
+      fields.forEach((k, t) -> values.add(List.of(k, t.influxName())));
+      List<List<Object>> page = page(values, s.limit(), s.offset());
+      if (!page.isEmpty()) {
+        out.add(new SeriesRow(m, Map.of(), List.of("fieldKey", "fieldType"), false, page, false));
+      }
+    }
+    return out;
+  }
+
+  // ---------- DELETE / DROP SERIES ----------
+
+  private static boolean mentionsTime(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof Binary b) {
+      return mentionsTime(b.lhs()) || mentionsTime(b.rhs());
+    }
+    return Eval.isTimeRef(e);
+  }
+
+  private static long[] deleteRange(Expr cond, long now) {
+    long[] r = {Eval.MIN_TIME, Eval.MAX_TIME};
+    if (cond == null) {
+      return r;
+    }
+    collectTime(Eval.unparen(cond), r, now);
+    return r;
+  }
+
+  private static void collectTime(Expr e, long[] r, long now) {
+    if (!(e instanceof Binary b)) {
+      return;
+    }
+    if (b.op() == Token.AND || b.op() == Token.OR) {
+      collectTime(Eval.unparen(b.lhs()), r, now);
+      collectTime(Eval.unparen(b.rhs()), r, now);
+      return;
+    }
+    boolean left = Eval.isTimeRef(Eval.unparen(b.lhs()));
+    boolean right = Eval.isTimeRef(Eval.unparen(b.rhs()));
+    if (!left && !right) {
+      return;
+    }
+    long t = Eval.timeValue(left ? b.rhs() : b.lhs(), now);
+    Token op = b.op();
+    if (right) {
+      op = switch (op) {
+        case LT -> Token.GT;
+        case LTE -> Token.GTE;
+        case GT -> Token.LT;
+        case GTE -> Token.LTE;
+        default -> op;
+      };
+    }
+    switch (op) {
+      case GT -> r[0] = Math.max(r[0], t + 1);
+      case GTE -> r[0] = Math.max(r[0], t);
+      case LT -> r[1] = Math.min(r[1], t - 1);
+      case LTE -> r[1] = Math.min(r[1], t);
+      case EQ -> {
+        r[0] = Math.max(r[0], t);
+        r[1] = Math.min(r[1], t);
+      }
+      default -> { }
+    }
+  }
+
+  /** The condition without its time comparisons (they became the time range). */
+  private static Expr stripTime(Expr e) {
+    if (e == null) {
+      return null;
+    }
+    Expr u = Eval.unparen(e);
+    if (u instanceof Binary b) {
+      if (b.op() == Token.AND || b.op() == Token.OR) {
+        Expr l = stripTime(b.lhs());
+        Expr r = stripTime(b.rhs());
+        if (l == null) {
+          return r;
+        } else if (r == null) {
+          return l;
+        }
+        return new Binary(b.op(), l, r);
+      }
+      if (mentionsTime(u)) {
+        return null;
+      }
+    }
+    return e;
+  }
+
+  private void deleteSeries(String db, List<Measurement> sources, Expr cond, long min, long max) {
+    if (cond != null) {
+      List<VarRef> refs = new ArrayList<>();
+      collect(cond, refs);
+      for (String m : measurementsOf(db, sources)) {
+        for (VarRef r : refs) {
+          if (store.fieldKeys(db, m).containsKey(r.name())) {
+            throw new QueryError("fields not supported in WHERE clause during deletion");
+          }
+        }
+      }
+    }
+    if (min > max) {
+      return;
+    }
+    for (String m : measurementsOf(db, sources)) {
+      Expr c = cond;
+      store.delete(db, new SeriesFilter(m, k -> c == null || tagMatch(c, k)), min, max);
+    }
+  }
+
+  private static void collect(Expr e, List<VarRef> refs) {
+    e = Eval.unparen(e);
+    if (e instanceof VarRef v) {
+      refs.add(v);
+    } else if (e instanceof Binary b) {
+      collect(b.lhs(), refs);
+      collect(b.rhs(), refs);
+    }
+  }
+}

@@ -1,0 +1,1133 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import dev.capstan.dataplane.tsdb.codec.Block;
+import dev.capstan.dataplane.tsdb.codec.Column;
+import dev.capstan.dataplane.tsdb.influxql.Ast.*;
+import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
+import dev.capstan.dataplane.tsdb.influxql.Eval.Tri;
+import dev.capstan.dataplane.tsdb.store.FieldType;
+import dev.capstan.dataplane.tsdb.store.ReadRequest;
+import dev.capstan.dataplane.tsdb.store.SeriesFilter;
+import dev.capstan.dataplane.tsdb.store.SeriesKey;
+import dev.capstan.dataplane.tsdb.store.TsdbStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Runs one SELECT: resolves sources and wildcards per measurement, reads the needed fields of
+ * the matching series from the store, and either lists raw rows or feeds aggregates bucket by
+ * bucket, straight from the blocks' arrays.
+ */
+final class SelectEngine {
+  private static final Set<String> SELECTORS =
+      Set.of("first", "last", "min", "max", "percentile", "top", "bottom");
+  private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "min",
+      "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct");
+  private static final int MAX_BUCKETS = 1 << 22;
+
+  private final TsdbStore store;
+  private final long now;
+
+  SelectEngine(TsdbStore store, long now) {
+    this.store = store;
+    this.now = now;
+  }
+
+  /** A field after wildcard expansion, with its output column name. */
+  private record OutputColumn(Expr expr, String name) {}
+
+  /** The calls of an aggregate query: each distinct call once, by its text. */
+  private record CallSpec(Call call, String function, String field, double percentile, int n) {}
+
+  List<SeriesRow> run(Select s, String defaultDb, String defaultRp) {
+    validate(s);
+    List<SeriesRow> out = new ArrayList<>();
+    Map<String, List<Measurement>> byDb = new LinkedHashMap<>();
+    for (Measurement m : s.sources()) {
+      String db = m.database() != null && !m.database().isEmpty() ? m.database() : defaultDb;
+      if (db == null || db.isEmpty()) {
+        throw new QueryError("database name required");
+      }
+      byDb.computeIfAbsent(db, k -> new ArrayList<>()).add(m);
+    }
+    long[] range = timeRange(s.condition());
+    for (Map.Entry<String, List<Measurement>> e : byDb.entrySet()) {
+      String db = e.getKey();
+      if (!store.databases().contains(db)) {
+        throw new QueryError("database not found: " + db);
+      }
+      TreeMap<String, String> names = new TreeMap<>(); // measurement -> rp
+      Set<String> all = store.measurements(db);
+      for (Measurement m : e.getValue()) {
+        String rp = m.retentionPolicy() != null && !m.retentionPolicy().isEmpty()
+            ? m.retentionPolicy() : defaultRp;
+        if (rp != null && store.retentionPolicies(db).stream().noneMatch(p -> p.name().equals(rp))) {
+          throw new QueryError("retention policy not found: " + rp);
+        }
+        if (m.regex() != null) {
+          for (String name : all) {
+            if (m.regex().pattern().matcher(name).find()) {
+              names.put(name, rp == null ? "" : rp);
+            }
+          }
+        } else if (all.contains(m.name())) {
+          names.put(m.name(), rp == null ? "" : rp);
+        }
+      }
+      // Wildcards expand to the union of all sources' keys, as in influxd.
+      TreeMap<String, FieldType> unionFields = new TreeMap<>();
+      TreeSet<String> unionTags = new TreeSet<>();
+      for (String name : names.keySet()) {
+        store.fieldKeys(db, name).forEach(unionFields::putIfAbsent);
+        for (SeriesKey k : store.series(db, name)) {
+          unionTags.addAll(k.tags().keySet());
+        }
+      }
+      for (Map.Entry<String, String> n : names.entrySet()) {
+        out.addAll(runMeasurement(s, db, n.getValue().isEmpty() ? null : n.getValue(), n.getKey(),
+            range, unionFields, unionTags));
+      }
+    }
+    if (s.soffset() > 0 || s.slimit() > 0) {
+      int from = Math.min(out.size(), s.soffset());
+      int to = s.slimit() > 0 ? Math.min(out.size(), from + s.slimit()) : out.size();
+      out = new ArrayList<>(out.subList(from, to));
+    }
+    return out;
+  }
+
+  // ---------- validation ----------
+
+  private static void collectCalls(Expr e, List<Call> calls) {
+    e = Eval.unparen(e);
+    if (e instanceof Call c) {
+      calls.add(c);
+    } else if (e instanceof Binary b) {
+      collectCalls(b.lhs(), calls);
+      collectCalls(b.rhs(), calls);
+    } else if (e instanceof Distinct d) {
+      calls.add(new Call("distinct", List.of(new VarRef(d.name(), null))));
+    }
+  }
+
+  private static void collectRefs(Expr e, List<VarRef> refs) {
+    e = Eval.unparen(e);
+    if (e instanceof VarRef v) {
+      refs.add(v);
+    } else if (e instanceof Binary b) {
+      collectRefs(b.lhs(), refs);
+      collectRefs(b.rhs(), refs);
+    } else if (e instanceof Call c) {
+      for (Expr a : c.args()) {
+        collectRefs(a, refs);
+      }
+    }
+  }
+
+  private static void collectOuterRefs(Expr e, List<Expr> refs) {
+    e = Eval.unparen(e);
+    if (e instanceof VarRef || e instanceof Wildcard || e instanceof RegexLit) {
+      refs.add(e);
+    } else if (e instanceof Binary b) {
+      collectOuterRefs(b.lhs(), refs);
+      collectOuterRefs(b.rhs(), refs);
+    }
+  }
+
+  private void validate(Select s) {
+    List<Call> calls = new ArrayList<>();
+    List<Expr> outer = new ArrayList<>();
+    for (Field f : s.fields()) {
+      collectCalls(f.expr(), calls);
+      collectOuterRefs(f.expr(), outer);
+    }
+    for (Call c : calls) {
+      if (c.name().equals("top") || c.name().equals("bottom")) {
+        if (calls.size() > 1) {
+          throw new QueryError("selector function " + c.name() + "() cannot be combined with other functions");
+        }
+      }
+      if (c.name().equals("distinct") && (calls.size() > 1 || !outer.isEmpty())) {
+        throw new QueryError("aggregate function distinct() cannot be combined with other functions or fields");
+      }
+    }
+    if (!calls.isEmpty() && !outer.isEmpty()) {
+      boolean selectorAlone = calls.size() == 1 && SELECTORS.contains(calls.get(0).name());
+      if (!selectorAlone) {
+        throw new QueryError("mixing aggregate and non-aggregate queries is not supported");
+      }
+    }
+    for (Call c : calls) {
+      if (!isWildcardCall(c)) {
+        callSpec(c);
+      }
+    }
+    boolean groupByTime = s.dimensions().stream().anyMatch(d -> Eval.unparen(d) instanceof Call);
+    if (calls.isEmpty() && groupByTime) {
+      throw new QueryError("GROUP BY requires at least one aggregate function");
+    }
+  }
+
+  private static final Set<String> NUMERIC_ONLY =
+      Set.of("mean", "median", "stddev", "spread", "sum", "percentile");
+
+  /** {@code mean(*)} or {@code max(/re/)}: one call per matching field, named mean_field. */
+  private static boolean isWildcardCall(Call c) {
+    return !c.args().isEmpty() && !Set.of("top", "bottom", "distinct").contains(c.name())
+        && (Eval.unparen(c.args().get(0)) instanceof Wildcard
+            || Eval.unparen(c.args().get(0)) instanceof RegexLit);
+  }
+
+  private static CallSpec callSpec(Call c) {
+    String name = c.name();
+    if (!AGGREGATES.contains(name)) {
+      if (Set.of("derivative", "non_negative_derivative", "difference", "non_negative_difference",
+          "moving_average", "cumulative_sum", "elapsed", "integral", "mode", "sample", "holt_winters",
+          "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
+          "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
+          "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
+          "chande_momentum_oscillator").contains(name)) {
+        throw new QueryError(name + "() is not supported by Capstan");
+      }
+      throw new QueryError("undefined function " + name + "()");
+    }
+    List<Expr> args = c.args();
+    switch (name) {
+      case "percentile": {
+        if (args.size() != 2) {
+          throw new QueryError("invalid number of arguments for percentile, expected 2, got " + args.size());
+        }
+        double p;
+        if (args.get(1) instanceof IntegerLit i) {
+          p = i.value();
+        } else if (args.get(1) instanceof NumberLit n) {
+          p = n.value();
+        } else {
+          throw new QueryError("expected float argument in percentile()");
+        }
+        return new CallSpec(c, name, fieldArg(name, args.get(0)), p, 0);
+      }
+      case "top", "bottom": {
+        if (args.size() < 2) {
+          throw new QueryError("invalid number of arguments for " + name + ", expected at least 2, got " + args.size());
+        }
+        Expr last = args.get(args.size() - 1);
+        if (!(last instanceof IntegerLit lim)) {
+          throw new QueryError("expected integer as last argument in " + name + "(), found " + last);
+        }
+        if (lim.value() < 1) {
+          throw new QueryError("limit (" + lim.value() + ") in " + name + " function must be at least 1");
+        }
+        if (args.size() > 2) {
+          throw new QueryError(name + "() with tag arguments is not supported by Capstan");
+        }
+        return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, (int) lim.value());
+      }
+      case "distinct": {
+        if (args.isEmpty()) {
+          throw new QueryError("distinct function requires at least one argument");
+        }
+        if (args.size() > 1) {
+          throw new QueryError("distinct function can only have one argument");
+        }
+        if (!(args.get(0) instanceof VarRef v)) {
+          throw new QueryError("expected field argument in distinct()");
+        }
+        return new CallSpec(c, name, v.name(), 0, 0);
+      }
+      default: {
+        if (args.size() != 1) {
+          throw new QueryError("invalid number of arguments for " + name + ", expected 1, got " + args.size());
+        }
+        Expr a = Eval.unparen(args.get(0));
+        if (name.equals("count") && a instanceof Call inner && inner.name().equals("distinct")) {
+          CallSpec d = callSpec(inner);
+          return new CallSpec(c, "count_distinct", d.field(), 0, 0);
+        }
+        if (name.equals("count") && a instanceof Distinct d) {
+          return new CallSpec(c, "count_distinct", d.name(), 0, 0);
+        }
+        return new CallSpec(c, name, fieldArg(name, a), 0, 0);
+      }
+    }
+  }
+
+  private static String fieldArg(String name, Expr a) {
+    a = Eval.unparen(a);
+    if (a instanceof VarRef v) {
+      return v.name();
+    } else if (a instanceof Wildcard) {
+      throw new QueryError(name + "(*) is not supported by Capstan");
+    } else if (a instanceof RegexLit) {
+      throw new QueryError(name + "(/regex/) is not supported by Capstan");
+    } else if (a instanceof Call) {
+      throw new QueryError("expected field argument in " + name + "()");
+    }
+    throw new QueryError("expected field argument in " + name + "()");
+  }
+
+  // ---------- time range ----------
+
+  private long[] timeRange(Expr cond) {
+    long[] r = {Eval.MIN_TIME, Eval.MAX_TIME};
+    if (cond == null) {
+      return r;
+    }
+    return range(cond);
+  }
+
+  private long[] range(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof Binary b) {
+      if (b.op() == Token.AND) {
+        long[] l = range(b.lhs());
+        long[] r = range(b.rhs());
+        return new long[] {Math.max(l[0], r[0]), Math.min(l[1], r[1])};
+      } else if (b.op() == Token.OR) {
+        // influxd 1.6 intersects the time ranges of both sides of an OR too: "time < a OR
+        // time > b" selects nothing there, and Capstan answers the same.
+        long[] l = range(b.lhs());
+        long[] r = range(b.rhs());
+        return new long[] {Math.max(l[0], r[0]), Math.min(l[1], r[1])};
+      }
+      Token op = b.op();
+      Expr other;
+      if (Eval.isTimeRef(Eval.unparen(b.lhs()))) {
+        other = b.rhs();
+      } else if (Eval.isTimeRef(Eval.unparen(b.rhs()))) {
+        other = b.lhs();
+        op = switch (op) {
+          case LT -> Token.GT;
+          case LTE -> Token.GTE;
+          case GT -> Token.LT;
+          case GTE -> Token.LTE;
+          default -> op;
+        };
+      } else {
+        return new long[] {Eval.MIN_TIME, Eval.MAX_TIME};
+      }
+      long t = Eval.timeValue(other, now);
+      return switch (op) {
+        case GT -> new long[] {t == Long.MAX_VALUE ? t : t + 1, Eval.MAX_TIME};
+        case GTE -> new long[] {t, Eval.MAX_TIME};
+        case LT -> new long[] {Eval.MIN_TIME, t - 1};
+        case LTE -> new long[] {Eval.MIN_TIME, t};
+        case EQ -> new long[] {t, t};
+        default -> new long[] {Eval.MIN_TIME, Eval.MAX_TIME};
+      };
+    }
+    return new long[] {Eval.MIN_TIME, Eval.MAX_TIME};
+  }
+
+  // ---------- per measurement ----------
+
+  private List<SeriesRow> runMeasurement(Select s, String db, String rp, String m, long[] range,
+      SortedMap<String, FieldType> unionFields, Set<String> unionTags) {
+    SortedMap<String, FieldType> fieldTypes = store.fieldKeys(db, m);
+    List<SeriesKey> seriesKeys = store.series(db, m);
+    TreeSet<String> tagKeys = new TreeSet<>();
+    for (SeriesKey k : seriesKeys) {
+      tagKeys.addAll(k.tags().keySet());
+    }
+
+    // GROUP BY: tags and an optional time(interval[, offset]).
+    List<String> groupTags = new ArrayList<>();
+    long interval = 0;
+    long offset = 0;
+    for (Expr d : s.dimensions()) {
+      d = Eval.unparen(d);
+      if (d instanceof Call c && c.name().equals("time")) {
+        if (c.args().isEmpty() || c.args().size() > 2) {
+          throw new QueryError("time dimension expected 1 or 2 arguments");
+        }
+        if (!(c.args().get(0) instanceof DurationLit di)) {
+          throw new QueryError("time dimension must have duration argument");
+        }
+        interval = di.nanos();
+        if (interval <= 0) {
+          throw new QueryError("time dimension must have positive duration");
+        }
+        if (c.args().size() == 2) {
+          Expr o = c.args().get(1);
+          if (o instanceof DurationLit od) {
+            offset = od.nanos();
+          } else if (o instanceof Call nc && nc.name().equals("now")) {
+            offset = now;
+          } else {
+            throw new QueryError("time dimension offset must be duration or now()");
+          }
+        }
+      } else if (d instanceof VarRef v) {
+        if (!groupTags.contains(v.name())) {
+          groupTags.add(v.name());
+        }
+      } else if (d instanceof Wildcard) {
+        for (String t : tagKeys) {
+          if (!groupTags.contains(t)) {
+            groupTags.add(t);
+          }
+        }
+      } else if (d instanceof RegexLit re) {
+        for (String t : tagKeys) {
+          if (re.pattern().matcher(t).find() && !groupTags.contains(t)) {
+            groupTags.add(t);
+          }
+        }
+      } else {
+        throw new QueryError("only time and tag dimensions allowed");
+      }
+    }
+    boolean byTime = interval > 0;
+
+    // Expand wildcards into columns.
+    List<OutputColumn> columns = new ArrayList<>();
+    List<String> aliases = new ArrayList<>();
+    for (Field f : s.fields()) {
+      Expr e = Eval.unparen(f.expr());
+      if (e instanceof Wildcard w) {
+        TreeMap<String, Expr> cols = new TreeMap<>();
+        if (w.type() != Token.TAG) {
+          unionFields.keySet().forEach(k -> cols.put(k, new VarRef(k, "field")));
+        }
+        if (w.type() != Token.FIELD) {
+          unionTags.stream().filter(k -> !groupTags.contains(k))
+              .forEach(k -> cols.putIfAbsent(k, new VarRef(k, "tag")));
+        }
+        cols.forEach((k, v) -> {
+          columns.add(new OutputColumn(v, k));
+          aliases.add(null);
+        });
+      } else if (e instanceof RegexLit re) {
+        TreeMap<String, Expr> cols = new TreeMap<>();
+        unionFields.keySet().stream().filter(k -> re.pattern().matcher(k).find())
+            .forEach(k -> cols.put(k, new VarRef(k, "field")));
+        unionTags.stream().filter(k -> !groupTags.contains(k) && re.pattern().matcher(k).find())
+            .forEach(k -> cols.putIfAbsent(k, new VarRef(k, "tag")));
+        cols.forEach((k, v) -> {
+          columns.add(new OutputColumn(v, k));
+          aliases.add(null);
+        });
+      } else if (e instanceof Call c && isWildcardCall(c)) {
+        Expr arg = Eval.unparen(c.args().get(0));
+        for (Map.Entry<String, FieldType> field : unionFields.entrySet()) {
+          String k = field.getKey();
+          boolean numeric = field.getValue() == FieldType.FLOAT || field.getValue() == FieldType.INTEGER;
+          boolean minMax = c.name().equals("min") || c.name().equals("max");
+          if ((arg instanceof RegexLit re && !re.pattern().matcher(k).find())
+              || (NUMERIC_ONLY.contains(c.name()) && !numeric)
+              || (minMax && field.getValue() == FieldType.STRING)) {
+            continue;
+          }
+          List<Expr> args = new ArrayList<>(c.args());
+          args.set(0, new VarRef(k, null));
+          Call expanded = new Call(c.name(), List.copyOf(args));
+          callSpec(expanded);
+          columns.add(new OutputColumn(expanded, c.name() + "_" + k));
+          aliases.add(null);
+        }
+      } else {
+        columns.add(new OutputColumn(f.expr(), fieldName(f.expr())));
+        aliases.add(f.alias());
+      }
+    }
+    List<String> names = columnNames(columns, aliases);
+
+    List<Call> calls = new ArrayList<>();
+    for (OutputColumn c : columns) {
+      collectCalls(c.expr(), calls);
+    }
+    boolean aggregate = !calls.isEmpty();
+
+    // Fields to read: referenced fields of the select list and the condition.
+    LinkedHashSet<String> readFields = new LinkedHashSet<>();
+    List<VarRef> refs = new ArrayList<>();
+    for (OutputColumn c : columns) {
+      collectRefs(c.expr(), refs);
+    }
+    List<VarRef> condRefs = new ArrayList<>();
+    if (s.condition() != null) {
+      collectRefs(s.condition(), condRefs);
+    }
+    Set<String> selectedFields = new LinkedHashSet<>();
+    for (VarRef v : refs) {
+      if (isField(v, fieldTypes)) {
+        readFields.add(v.name());
+        selectedFields.add(v.name());
+      }
+    }
+    boolean fieldCondition = false;
+    for (VarRef v : condRefs) {
+      if (!Eval.isTimeRef(v) && isField(v, fieldTypes)) {
+        readFields.add(v.name());
+        fieldCondition = true;
+      }
+    }
+    if (selectedFields.isEmpty() || range[0] > range[1]) {
+      return List.of();
+    }
+
+    Expr cond = s.condition();
+    SeriesFilter filter = new SeriesFilter(m,
+        key -> cond == null || tagCondition(cond, key, fieldTypes) != Tri.FALSE);
+    List<SeriesKey> keys = new ArrayList<>();
+    List<Map<String, Block>> data = new ArrayList<>();
+    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), range[0], range[1]),
+        (key, fields) -> {
+          keys.add(key);
+          data.add(fields);
+        });
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+
+    // Group series by their group-by tag values, in tag order.
+    // Series of a group share their GROUP BY tags; groups sort by those tags in key order.
+    List<String> sortedTags = new ArrayList<>(groupTags);
+    Collections.sort(sortedTags);
+    TreeMap<List<String>, List<Integer>> groups = new TreeMap<>(SelectEngine::compareLists);
+    for (int i = 0; i < keys.size(); i++) {
+      List<String> g = new ArrayList<>();
+      for (String t : sortedTags) {
+        g.add(keys.get(i).tag(t));
+      }
+      groups.computeIfAbsent(g, k -> new ArrayList<>()).add(i);
+    }
+
+    List<String> outColumns = new ArrayList<>();
+    outColumns.add("time");
+    outColumns.addAll(names);
+    List<SeriesRow> result = new ArrayList<>();
+    Expr rowCond = fieldCondition || hasTimeOr(cond) ? cond : null;
+
+    long minBucket = 0;
+    long maxBucket = 0;
+    if (byTime) {
+      long lo = range[0];
+      if (lo == Eval.MIN_TIME) {
+        lo = Long.MAX_VALUE;
+        for (Map<String, Block> d : data) {
+          for (Block b : d.values()) {
+            if (b.size() > 0) {
+              lo = Math.min(lo, b.timestamps()[0]);
+            }
+          }
+        }
+      }
+      long hi = range[1] == Eval.MAX_TIME ? now : range[1];
+      minBucket = bucketStart(lo, interval, offset);
+      maxBucket = bucketStart(hi, interval, offset);
+      if (maxBucket < minBucket) {
+        return List.of();
+      }
+      long count = (maxBucket - minBucket) / interval + 1;
+      if (count > MAX_BUCKETS) {
+        throw new QueryError("max-select-buckets limit exceeded: (" + count + "/" + MAX_BUCKETS + ")");
+      }
+    }
+
+    for (Map.Entry<List<String>, List<Integer>> g : groups.entrySet()) {
+      Map<String, String> tags = new TreeMap<>();
+      for (int i = 0; i < sortedTags.size(); i++) {
+        tags.put(sortedTags.get(i), g.getKey().get(i));
+      }
+      List<List<Object>> rows;
+      if (aggregate) {
+        rows = aggregateRows(s, columns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
+            range, byTime, interval, offset, minBucket, maxBucket);
+      } else {
+        rows = rawRows(columns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
+      }
+      if (s.descending()) {
+        Collections.reverse(rows);
+      }
+      int from = Math.min(rows.size(), s.offset());
+      int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
+      rows = rows.subList(from, to);
+      if (rows.isEmpty()) {
+        continue;
+      }
+      result.add(new SeriesRow(m, groupTags.isEmpty() ? Map.of() : tags, outColumns, true,
+          new ArrayList<>(rows), false));
+    }
+    return result;
+  }
+
+  private static boolean hasTimeOr(Expr e) {
+    e = e == null ? null : Eval.unparen(e);
+    if (e instanceof Binary b) {
+      if (b.op() == Token.OR) {
+        List<VarRef> refs = new ArrayList<>();
+        collectRefs(b, refs);
+        return refs.stream().anyMatch(Eval::isTimeRef);
+      }
+      return hasTimeOr(b.lhs()) || hasTimeOr(b.rhs());
+    }
+    return false;
+  }
+
+  private static int compareLists(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  }
+
+  static long bucketStart(long t, long interval, long offset) {
+    long o = Math.floorMod(offset, interval);
+    return t - Math.floorMod(t - o, interval);
+  }
+
+  private static boolean isField(VarRef v, Map<String, FieldType> fieldTypes) {
+    if ("tag".equals(v.type())) {
+      return false;
+    }
+    return fieldTypes.containsKey(v.name());
+  }
+
+  static String fieldName(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof Call c) {
+      return c.name();
+    } else if (e instanceof VarRef v) {
+      return v.name();
+    } else if (e instanceof Distinct) {
+      return "distinct";
+    } else if (e instanceof Binary b) {
+      List<String> parts = new ArrayList<>();
+      binaryNames(b, parts);
+      return String.join("_", parts);
+    }
+    return "";
+  }
+
+  private static void binaryNames(Expr e, List<String> parts) {
+    e = Eval.unparen(e);
+    if (e instanceof VarRef v) {
+      parts.add(v.name());
+    } else if (e instanceof Call c) {
+      parts.add(c.name());
+    } else if (e instanceof Binary b) {
+      binaryNames(b.lhs(), parts);
+      binaryNames(b.rhs(), parts);
+    }
+  }
+
+  /** influxd's ColumnNames: aliases first, then generated names made unique with _1, _2. */
+  private static List<String> columnNames(List<OutputColumn> columns, List<String> aliases) {
+    String[] out = new String[columns.size()];
+    Map<String, Integer> seen = new HashMap<>();
+    seen.put("time", 1);
+    for (int i = 0; i < columns.size(); i++) {
+      if (aliases.get(i) != null && !aliases.get(i).isEmpty()) {
+        out[i] = aliases.get(i);
+        seen.put(aliases.get(i), 1);
+      }
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      if (out[i] != null) {
+        continue;
+      }
+      String name = columns.get(i).name();
+      Integer count = seen.get(name);
+      if (count != null) {
+        while (true) {
+          String resolved = name + "_" + count;
+          if (!seen.containsKey(resolved)) {
+            seen.put(name, count + 1);
+            name = resolved;
+            break;
+          }
+          count++;
+        }
+      }
+      seen.merge(name, 1, Integer::sum);
+      out[i] = name;
+    }
+    return List.of(out);
+  }
+
+  // ---------- conditions ----------
+
+  /** A condition on a series' tags; field and time comparisons are not known here. */
+  private static Tri tagCondition(Expr e, SeriesKey key, Map<String, FieldType> fieldTypes) {
+    e = Eval.unparen(e);
+    if (e instanceof Binary b) {
+      if (b.op() == Token.AND || b.op() == Token.OR) {
+        Tri l = tagCondition(b.lhs(), key, fieldTypes);
+        Tri r = tagCondition(b.rhs(), key, fieldTypes);
+        if (b.op() == Token.AND) {
+          if (l == Tri.FALSE || r == Tri.FALSE) {
+            return Tri.FALSE;
+          }
+          return l == Tri.TRUE && r == Tri.TRUE ? Tri.TRUE : Tri.UNKNOWN;
+        }
+        if (l == Tri.TRUE || r == Tri.TRUE) {
+          return Tri.TRUE;
+        }
+        return l == Tri.FALSE && r == Tri.FALSE ? Tri.FALSE : Tri.UNKNOWN;
+      }
+      List<VarRef> refs = new ArrayList<>();
+      collectRefs(b, refs);
+      if (refs.isEmpty()) {
+        Object v = Eval.value(b, x -> null);
+        return Boolean.TRUE.equals(v) ? Tri.TRUE : Tri.FALSE;
+      }
+      for (VarRef v : refs) {
+        if (Eval.isTimeRef(v) || isField(v, fieldTypes)) {
+          return Tri.UNKNOWN;
+        }
+      }
+      Object v = Eval.value(b, x -> x instanceof VarRef r ? key.tag(r.name()) : null);
+      return Boolean.TRUE.equals(v) ? Tri.TRUE : Tri.FALSE;
+    }
+    return Tri.UNKNOWN;
+  }
+
+  /** A condition on one row: tags of its series, its field values and its time. */
+  private boolean rowCondition(Expr e, long time, Function<Expr, Object> refs) {
+    e = Eval.unparen(e);
+    if (e instanceof Binary b) {
+      if (b.op() == Token.AND) {
+        return rowCondition(b.lhs(), time, refs) && rowCondition(b.rhs(), time, refs);
+      } else if (b.op() == Token.OR) {
+        return rowCondition(b.lhs(), time, refs) || rowCondition(b.rhs(), time, refs);
+      }
+      if (Eval.isTimeRef(Eval.unparen(b.lhs())) || Eval.isTimeRef(Eval.unparen(b.rhs()))) {
+        boolean left = Eval.isTimeRef(Eval.unparen(b.lhs()));
+        long t = Eval.timeValue(left ? b.rhs() : b.lhs(), now);
+        Object r = left ? Eval.binary(b.op(), time, t) : Eval.binary(b.op(), t, time);
+        return Boolean.TRUE.equals(r);
+      }
+      return Boolean.TRUE.equals(Eval.value(b, refs));
+    }
+    return Boolean.TRUE.equals(Eval.value(e, refs));
+  }
+
+  // ---------- row access over blocks ----------
+
+  /** The rows of one series: the union of its fields' timestamps, and per field an index. */
+  private static final class Rows {
+    final long[] times;
+    final String[] fields;
+    final Column[] columns;
+    /** index[f][row], -1 when the field has no value then; null for one field (identity). */
+    final int[][] index;
+
+    Rows(Map<String, Block> blocks) {
+      fields = blocks.keySet().toArray(new String[0]);
+      columns = new Column[fields.length];
+      index = new int[fields.length][];
+      long[][] ts = new long[fields.length][];
+      int total = 0;
+      for (int f = 0; f < fields.length; f++) {
+        Block b = blocks.get(fields[f]);
+        columns[f] = b.values();
+        ts[f] = b.timestamps();
+        total += ts[f].length;
+      }
+      if (fields.length == 1) {
+        times = ts[0];
+        index[0] = null;
+        return;
+      }
+      long[] merged = new long[total];
+      int[] pos = new int[fields.length];
+      for (int f = 0; f < fields.length; f++) {
+        index[f] = new int[total];
+      }
+      int n = 0;
+      while (true) {
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (int f = 0; f < fields.length; f++) {
+          if (pos[f] < ts[f].length && (!any || ts[f][pos[f]] < min)) {
+            min = ts[f][pos[f]];
+            any = true;
+          }
+        }
+        if (!any) {
+          break;
+        }
+        merged[n] = min;
+        for (int f = 0; f < fields.length; f++) {
+          if (pos[f] < ts[f].length && ts[f][pos[f]] == min) {
+            index[f][n] = pos[f]++;
+          } else {
+            index[f][n] = -1;
+          }
+        }
+        n++;
+      }
+      times = java.util.Arrays.copyOf(merged, n);
+    }
+
+    int field(String name) {
+      for (int f = 0; f < fields.length; f++) {
+        if (fields[f].equals(name)) {
+          return f;
+        }
+      }
+      return -1;
+    }
+
+    int idx(int f, int row) {
+      return index[f] == null ? row : index[f][row];
+    }
+
+    Object value(int f, int row) {
+      if (f < 0) {
+        return null;
+      }
+      int i = idx(f, row);
+      if (i < 0) {
+        return null;
+      }
+      return boxed(columns[f], i);
+    }
+  }
+
+  static Object boxed(Column c, int i) {
+    if (c instanceof Column.FloatColumn fc) {
+      return fc.values()[i];
+    } else if (c instanceof Column.IntegerColumn ic) {
+      return ic.values()[i];
+    } else if (c instanceof Column.StringColumn sc) {
+      return sc.values().get(i);
+    }
+    return ((Column.BooleanColumn) c).values()[i];
+  }
+
+  private Function<Expr, Object> rowRefs(Rows rows, int row, SeriesKey key,
+      Map<String, FieldType> fieldTypes, boolean tagsAsEmpty) {
+    return x -> {
+      if (x instanceof VarRef v) {
+        if (isField(v, fieldTypes)) {
+          return rows.value(rows.field(v.name()), row);
+        }
+        if (Eval.isTimeRef(v)) {
+          return rows.times[row];
+        }
+        if ("field".equals(v.type())) {
+          return null;
+        }
+        String tv = key.tags().get(v.name());
+        return tv == null && tagsAsEmpty ? "" : tv;
+      }
+      return null;
+    };
+  }
+
+  // ---------- raw ----------
+
+  private List<List<Object>> rawRows(List<OutputColumn> columns, List<Integer> series,
+      List<SeriesKey> keys, List<Map<String, Block>> data, Map<String, FieldType> fieldTypes,
+      Set<String> selectedFields, Expr cond) {
+    List<long[]> order = new ArrayList<>(); // time, series position, row
+    List<Rows> rowsOf = new ArrayList<>();
+    List<List<Object>> out = new ArrayList<>();
+    List<Object[]> tmp = new ArrayList<>();
+    for (int si = 0; si < series.size(); si++) {
+      int idx = series.get(si);
+      Rows rows = new Rows(data.get(idx));
+      rowsOf.add(rows);
+      SeriesKey key = keys.get(idx);
+      int[] sel = selectedFields.stream().mapToInt(rows::field).filter(f -> f >= 0).toArray();
+      for (int r = 0; r < rows.times.length; r++) {
+        boolean any = false;
+        for (int f : sel) {
+          if (rows.idx(f, r) >= 0) {
+            any = true;
+            break;
+          }
+        }
+        if (!any) {
+          continue;
+        }
+        if (cond != null && !rowCondition(cond, rows.times[r], rowRefs(rows, r, key, fieldTypes, true))) {
+          continue;
+        }
+        Function<Expr, Object> refs = rowRefs(rows, r, key, fieldTypes, false);
+        List<Object> row = new ArrayList<>(columns.size() + 1);
+        row.add(rows.times[r]);
+        for (OutputColumn c : columns) {
+          row.add(Eval.value(c.expr(), refs));
+        }
+        tmp.add(new Object[] {rows.times[r], si, row});
+      }
+    }
+    // Stable sort: by time, series in key order on ties.
+    tmp.sort((a, b) -> Long.compare((Long) a[0], (Long) b[0]));
+    for (Object[] t : tmp) {
+      @SuppressWarnings("unchecked")
+      List<Object> row = (List<Object>) t[2];
+      out.add(row);
+    }
+    return out;
+  }
+
+  // ---------- aggregates ----------
+
+  private List<List<Object>> aggregateRows(Select s, List<OutputColumn> columns, List<Call> calls,
+      List<Integer> series, List<SeriesKey> keys, List<Map<String, Block>> data,
+      Map<String, FieldType> fieldTypes, Expr cond, long[] range, boolean byTime, long interval,
+      long offset, long minBucket, long maxBucket) {
+    // Distinct calls by identity of their text.
+    List<CallSpec> specs = new ArrayList<>();
+    Map<Call, Integer> callIndex = new HashMap<>();
+    for (Call c : calls) {
+      if (!callIndex.containsKey(c)) {
+        callIndex.put(c, specs.size());
+        specs.add(callSpec(c));
+      }
+    }
+    int nBuckets = byTime ? (int) ((maxBucket - minBucket) / interval + 1) : 1;
+    Accumulator[][] acc = new Accumulator[nBuckets][];
+    // A lone selector carries the other columns of the point it selects (max(v), host).
+    List<VarRef> aux = new ArrayList<>();
+    for (OutputColumn c : columns) {
+      List<Expr> outer = new ArrayList<>();
+      collectOuterRefs(c.expr(), outer);
+      for (Expr o : outer) {
+        if (o instanceof VarRef v) {
+          aux.add(v);
+        }
+      }
+    }
+    Map<VarRef, Object>[] auxValues = aux.isEmpty() ? null : newAuxArray(nBuckets);
+
+    // influxd walks the series backwards for ORDER BY time DESC; partial sums fold in that order.
+    List<Integer> order = new ArrayList<>(series);
+    if (s.descending()) {
+      Collections.reverse(order);
+    }
+    for (int idx : order) {
+      Rows rows = new Rows(data.get(idx));
+      SeriesKey key = keys.get(idx);
+      for (int ci = 0; ci < specs.size(); ci++) {
+        CallSpec spec = specs.get(ci);
+        int f = isField(new VarRef(spec.field(), null), fieldTypes) ? rows.field(spec.field()) : -1;
+        if (f < 0) {
+          continue;
+        }
+        Column col = rows.columns[f];
+        int[] index = rows.index[f];
+        long[] times = rows.times;
+        // Typed access hoisted out of the loop; no point is boxed.
+        double[] fv = col instanceof Column.FloatColumn fc ? fc.values() : null;
+        long[] lv = col instanceof Column.IntegerColumn ic ? ic.values() : null;
+        List<String> sv = col instanceof Column.StringColumn sc ? sc.values() : null;
+        boolean[] bv = col instanceof Column.BooleanColumn bc ? bc.values() : null;
+        // Times ascend, so the bucket changes rarely: keep its bounds [lo, hi).
+        long lo = 1;
+        long hi = 0;
+        Accumulator a = null;
+        Accumulator target = null;
+        int b = 0;
+        for (int r = 0; r < times.length; r++) {
+          int i = index == null ? r : index[r];
+          if (i < 0) {
+            continue;
+          }
+          long t = times[r];
+          if (t < range[0] || t > range[1]) {
+            continue;
+          }
+          if (cond != null && !rowCondition(cond, t, rowRefs(rows, r, key, fieldTypes, true))) {
+            continue;
+          }
+          if (t < lo || t >= hi) {
+            if (a != target) {
+              target.combine(a);
+            }
+            if (byTime) {
+              lo = bucketStart(t, interval, offset);
+              hi = lo + interval;
+              b = (int) ((lo - minBucket) / interval);
+            } else {
+              lo = Long.MIN_VALUE;
+              hi = Long.MAX_VALUE;
+              b = 0;
+            }
+            if (b < 0 || b >= nBuckets) {
+              a = null;
+              target = null;
+            } else {
+              Accumulator[] row = acc[b];
+              if (row == null) {
+                row = new Accumulator[specs.size()];
+                for (int k = 0; k < specs.size(); k++) {
+                  CallSpec sp = specs.get(k);
+                  row[k] = Accumulator.create(sp.function(), sp.percentile(), sp.n());
+                }
+                acc[b] = row;
+              }
+              target = row[ci];
+              Accumulator partial = target.partial();
+              a = partial != null ? partial : target;
+            }
+          }
+          if (a == null) {
+            continue;
+          }
+          if (fv != null) {
+            a.addDouble(t, fv[i]);
+          } else if (lv != null) {
+            a.addLong(t, lv[i]);
+          } else if (sv != null) {
+            a.addString(t, sv.get(i));
+          } else {
+            a.addBoolean(t, bv[i]);
+          }
+          if (auxValues != null && a.selectedChanged) {
+            Map<VarRef, Object> vals = new HashMap<>();
+            Function<Expr, Object> refs = rowRefs(rows, r, key, fieldTypes, false);
+            for (VarRef v : aux) {
+              vals.put(v, refs.apply(v));
+            }
+            auxValues[b] = vals;
+          }
+        }
+        if (a != target) {
+          target.combine(a);
+        }
+      }
+    }
+
+    // Build the output rows, bucket by bucket, with fill.
+    boolean selectorTime = !byTime && specs.size() == 1 && SELECTORS.contains(specs.get(0).function());
+    long defaultTime = range[0] == Eval.MIN_TIME ? 0 : range[0];
+    List<List<Object>> out = new ArrayList<>();
+    Object[] previous = new Object[specs.size()];
+    List<Object[]> bucketValues = new ArrayList<>(); // per bucket: call results, or null = empty
+    for (int b = 0; b < nBuckets; b++) {
+      Accumulator[] row = acc[b];
+      long bucketTime = byTime ? minBucket + (long) b * interval : defaultTime;
+      if (row != null && row.length == 1 && row[0].multiRow()) {
+        for (Object[] tv : row[0].results()) {
+          long t = (Long) tv[0] == Long.MIN_VALUE ? bucketTime : (Long) tv[0];
+          List<Object> r = new ArrayList<>();
+          r.add(t);
+          Object v = tv[1];
+          for (OutputColumn c : columns) {
+            r.add(Eval.value(c.expr(), x -> x instanceof Call || x instanceof Ast.Distinct ? v : null));
+          }
+          out.add(r);
+        }
+        continue;
+      }
+      Object[] vals = new Object[specs.size()];
+      // A row even when its results are null (stddev of one point) if some call produced.
+      boolean any = false;
+      long time = bucketTime;
+      if (row != null) {
+        for (int k = 0; k < specs.size(); k++) {
+          vals[k] = row[k].result();
+          any |= row[k].produced();
+        }
+        if (selectorTime && vals[0] != null) {
+          time = row[0].time();
+        }
+      }
+      bucketValues.add(any ? vals : null);
+      if (!any && !byTime) {
+        continue;
+      }
+      if (!any) {
+        switch (s.fill()) {
+          case NONE -> {
+            continue;
+          }
+          case NUMBER -> java.util.Arrays.fill(vals, s.fillValue());
+          case PREVIOUS -> System.arraycopy(previous, 0, vals, 0, vals.length);
+          case LINEAR -> vals = linear(b, nBuckets, acc, specs.size(), bucketTime, minBucket, interval, bucketValues, previous);
+          default -> { }
+        }
+        // influxd's count() reports 0, not null, for an empty interval under fill(null).
+        for (int k = 0; k < specs.size(); k++) {
+          String fn = specs.get(k).function();
+          if ((fn.equals("count") || fn.equals("count_distinct")) && vals[k] == null && s.fill() == Fill.NULL) {
+            vals[k] = 0L;
+          }
+        }
+      } else {
+        for (int k = 0; k < vals.length; k++) {
+          if (vals[k] != null) {
+            previous[k] = vals[k];
+          }
+        }
+      }
+      Object[] finalVals = vals;
+      Map<VarRef, Object> auxRow = auxValues == null ? null : auxValues[b];
+      List<Object> r = new ArrayList<>(columns.size() + 1);
+      r.add(time);
+      for (OutputColumn c : columns) {
+        r.add(Eval.value(c.expr(), x -> {
+          if (x instanceof Call call) {
+            Integer k = callIndex.get(call);
+            return k == null ? null : finalVals[k];
+          } else if (x instanceof Ast.Distinct) {
+            return null;
+          }
+          return auxRow == null ? null : auxRow.get(x);
+        }));
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<VarRef, Object>[] newAuxArray(int n) {
+    return new Map[n];
+  }
+
+  /** fill(linear): interpolate each call between the nearest buckets that have values. */
+  private static Object[] linear(int b, int nBuckets, Accumulator[][] acc, int nCalls, long time,
+      long minBucket, long interval, List<Object[]> bucketValues, Object[] previous) {
+    Object[] vals = new Object[nCalls];
+    for (int k = 0; k < nCalls; k++) {
+      int prevB = -1;
+      for (int p = b - 1; p >= 0; p--) {
+        if (acc[p] != null && acc[p][k].result() != null) {
+          prevB = p;
+          break;
+        }
+      }
+      int nextB = -1;
+      for (int q = b + 1; q < nBuckets; q++) {
+        if (acc[q] != null && acc[q][k].result() != null) {
+          nextB = q;
+          break;
+        }
+      }
+      if (prevB < 0 || nextB < 0) {
+        continue;
+      }
+      Object pv = acc[prevB][k].result();
+      Object nv = acc[nextB][k].result();
+      long pt = minBucket + (long) prevB * interval;
+      long nt = minBucket + (long) nextB * interval;
+      if (pv instanceof Long pl && nv instanceof Long nl) {
+        vals[k] = pl + (nl - pl) * (time - pt) / (nt - pt);
+      } else if (pv instanceof Number pn && nv instanceof Number nn) {
+        double x = pn.doubleValue();
+        double y = nn.doubleValue();
+        vals[k] = x + (y - x) * ((double) (time - pt) / (double) (nt - pt));
+      }
+    }
+    return vals;
+  }
+}

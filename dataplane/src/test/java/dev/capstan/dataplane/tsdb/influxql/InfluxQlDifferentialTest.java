@@ -1,0 +1,626 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.dataplane.tsdb.lineprotocol.LineProtocolParser;
+import dev.capstan.dataplane.tsdb.lineprotocol.ParseResult;
+import dev.capstan.dataplane.tsdb.lineprotocol.Precision;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The proof: the same fixtures written to a real influxd 1.6.7 and to Capstan's executor over an
+ * in-memory store, then the same queries against both, answers compared structurally (numbers by
+ * value within 1e-9 relative, strings and times exactly). Runs in order, since DDL cases change
+ * what later cases see. Skipped when influxd is not installed.
+ */
+@Tag("differential")
+class InfluxQlDifferentialTest {
+  private static final Path INFLUXD = Path.of("/usr/bin/influxd");
+  private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Process influxd;
+  private static Path dir;
+  private static int httpPort;
+  private static HttpClient http;
+  private static InMemoryTsdbStore store;
+  private static QueryExecutor executor;
+
+  /** A query with its db parameter and output options (pretty, epoch, chunk size; 0: unchunked). */
+  record Case(String db, String query, boolean pretty, String epoch, int chunkSize) {
+    Case(String db, String query, boolean pretty, String epoch) {
+      this(db, query, pretty, epoch, 0);
+    }
+
+    static Case q(String query) {
+      return new Case("db", query, false, null);
+    }
+
+    static Case noDb(String query) {
+      return new Case(null, query, false, null);
+    }
+
+    static Case chunked(String query, int chunkSize) {
+      return new Case("db", query, false, null, chunkSize);
+    }
+
+    String label() {
+      return (db == null ? "" : "[" + db + "] ") + (pretty ? "[pretty] " : "")
+          + (epoch == null ? "" : "[epoch=" + epoch + "] ")
+          + (chunkSize == 0 ? "" : "[chunk_size=" + chunkSize + "] ") + query;
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(INFLUXD),
+        "influxd 1.6.7 is not installed at /usr/bin/influxd; the differential test needs it");
+    dir = Files.createTempDirectory("influxd-diff");
+    httpPort = freePort();
+    int rpcPort = freePort();
+    String conf = """
+        reporting-disabled = true
+        bind-address = "127.0.0.1:%d"
+        [meta]
+          dir = "%s/meta"
+        [data]
+          dir = "%s/data"
+          wal-dir = "%s/wal"
+          query-log-enabled = false
+        [coordinator]
+        [monitor]
+          store-enabled = false
+        [http]
+          bind-address = "127.0.0.1:%d"
+          log-enabled = false
+        [continuous_queries]
+          enabled = false
+        [logging]
+          level = "error"
+        """.formatted(rpcPort, dir, dir, dir, httpPort);
+    Files.writeString(dir.resolve("influxd.conf"), conf);
+    influxd = new ProcessBuilder(INFLUXD.toString(), "-config", dir.resolve("influxd.conf").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("influxd.log").toFile()).start();
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/ping")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 204) {
+          break;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline || !influxd.isAlive()) {
+        throw new IllegalStateException("influxd did not start: " + Files.readString(dir.resolve("influxd.log")));
+      }
+      Thread.onSpinWait();
+    }
+    store = new InMemoryTsdbStore();
+    executor = new QueryExecutor(store, Clock.systemUTC());
+    for (String db : List.of("db", "db2", "ties")) {
+      both(db, "CREATE DATABASE " + db);
+    }
+    write("db", fixtures(new Random(42)));
+    write("db2", "cpu,host=z v=42 " + T0 + "\ncpu,host=z v=43 " + (T0 + 1_000_000_000L) + "\n");
+    StringBuilder ties = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      for (String h : List.of("a", "b", "c")) {
+        ties.append("t,host=").append(h).append(" v=").append(i * 10 + h.charAt(0) - 'a').append(' ')
+            .append(T0 + i * 1_000_000_000L).append('\n');
+      }
+    }
+    write("ties", ties.toString());
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger BYTE_IDENTICAL =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger WITHIN_TOLERANCE =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @AfterAll
+  static void stop() throws Exception {
+    System.out.println("differential: " + BYTE_IDENTICAL + " answers byte-identical to influxd, "
+        + WITHIN_TOLERANCE + " equal within 1e-9 (order of float additions)");
+    if (influxd != null) {
+      influxd.destroy();
+      influxd.waitFor();
+    }
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
+  }
+
+  /** Deterministic fixtures: irregular times, missing fields, several types, odd names. */
+  static String fixtures(Random random) {
+    StringBuilder sb = new StringBuilder();
+    String[][] hosts = {{"a", "eu"}, {"b", "us"}, {"c", "eu"}};
+    for (int i = 0; i < 40; i++) {
+      for (String[] h : hosts) {
+        if (random.nextInt(5) == 0) {
+          continue;
+        }
+        // Series never share a timestamp: influxd orders such ties arbitrarily (see KNOWN).
+        long t = T0 + i * 10_000_000_000L + (h[0].charAt(0) - 'a') * 1_000_000_000L;
+        sb.append("cpu,host=").append(h[0]).append(",region=").append(h[1]).append(' ');
+        List<String> fields = new ArrayList<>();
+        if (random.nextInt(6) != 0) {
+          fields.add("v=" + String.format(Locale.ROOT, "%.2f", random.nextDouble() * 100));
+        }
+        if (random.nextInt(3) != 0) {
+          fields.add("i=" + (random.nextInt(200) - 50) + "i");
+        }
+        if (random.nextInt(4) == 0) {
+          fields.add("s=\"" + (char) ('p' + random.nextInt(4)) + "\"");
+        }
+        if (random.nextInt(4) == 0) {
+          fields.add("ok=" + random.nextBoolean());
+        }
+        if (fields.isEmpty()) {
+          fields.add("v=0.5");
+        }
+        sb.append(String.join(",", fields)).append(' ').append(t).append('\n');
+      }
+    }
+    for (int i = 0; i < 12; i++) {
+      sb.append("mem,host=").append(i % 2 == 0 ? "a" : "b").append(" free=").append(1000 - i * 7)
+          .append("i,used=").append(i * 1.25).append(' ').append(T0 + i * 30_000_000_000L).append('\n');
+    }
+    for (int i = 0; i < 5; i++) {
+      sb.append("disk value=").append(i * 0.1).append(' ').append(T0 + i * 3_600_000_000_000L).append('\n');
+    }
+    sb.append("my\\ meas,tag\\ key=va\\ lue f=1 ").append(T0).append('\n');
+    sb.append("my\\ meas,tag\\ key=other f=2 ").append(T0 + 5_000_000_000L).append('\n');
+    sb.append("events,kind=click count=3i,label=\"x<y&z\" ").append(T0 + 7_000_000_000L).append('\n');
+    sb.append("events,kind=view count=5i,label=\"a\\\"b\" ").append(T0 + 8_000_000_000L).append('\n');
+    sb.append("events count=1i ").append(T0 + 9_000_000_000L).append('\n');
+    return sb.toString();
+  }
+
+  private static void write(String db, String lines) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/write?db=" + db))
+            .POST(HttpRequest.BodyPublishers.ofString(lines)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    ParseResult parsed = LineProtocolParser.parse(lines.getBytes(StandardCharsets.UTF_8),
+        Precision.NANOSECONDS, Instant.now());
+    assertThat(parsed.errors()).isEmpty();
+    store.write(db, null, parsed.points());
+  }
+
+  private static String[] both(String db, String query) throws Exception {
+    Case c = new Case(db, query, false, null);
+    return new String[] {influx(c), capstan(c)};
+  }
+
+  static String influx(Case c) throws Exception {
+    String form = "q=" + URLEncoder.encode(c.query(), StandardCharsets.UTF_8)
+        + (c.db() == null ? "" : "&db=" + c.db())
+        + (c.epoch() == null ? "" : "&epoch=" + c.epoch());
+    // influxd reads pretty from the URL only, not from a form body.
+    String params = (c.pretty() ? "&pretty=true" : "")
+        + (c.chunkSize() > 0 ? "&chunked=true&chunk_size=" + c.chunkSize() : "");
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            uri("/query" + (params.isEmpty() ? "" : "?" + params.substring(1))))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return r.body();
+  }
+
+  static String capstan(Case c) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    JsonOptions options = new JsonOptions(c.pretty(), c.epoch());
+    try {
+      List<StatementResult> results = executor.execute(c.query(), new QueryContext(c.db(), null));
+      if (c.chunkSize() > 0) {
+        InfluxJson.writeChunked(results, options, c.chunkSize(), out);
+      } else {
+        InfluxJson.write(results, options, out);
+      }
+    } catch (QueryParseException e) {
+      InfluxJson.writeError(e.influxMessage(), options, out);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> capstanAnswersAsInfluxdDoes() {
+    return cases().stream().map(InfluxQlDifferentialTest::differential);
+  }
+
+  /**
+   * Where Capstan answers differently, on purpose or for now; enabled, each of these fails. Not
+   * listed: the few float results that differ in the last bit because influxd adds in another
+   * order (stddev, means under ORDER BY time DESC); those are compared within 1e-9 above.
+   */
+  @Disabled("known differences from influxd 1.6.7, kept as executable documentation")
+  @TestFactory
+  Stream<DynamicTest> knownDifferences() {
+    return Stream.of(
+        // Rows of different series at the same time, without GROUP BY: influxd's merge heap
+        // orders such ties arbitrarily; Capstan orders them by series key.
+        new Case("ties", "SELECT v FROM t", false, null),
+        // influxd prefixes the shard ("shard 1: ...").
+        Case.q("DROP SERIES FROM cpu WHERE v > 1"),
+        // influxd merges one measurement read from two databases into one series.
+        Case.q("SELECT v FROM db2.autogen.cpu, cpu LIMIT 1"),
+        // Not implemented: Capstan answers "... is not supported by Capstan".
+        Case.q("SELECT derivative(mean(v), 1m) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)"),
+        Case.q("SELECT max(v) FROM (SELECT v FROM cpu)"),
+        Case.q("SELECT top(v, host, 2) FROM cpu"),
+        Case.q("SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) tz('Europe/Paris')"),
+        Case.q("SHOW USERS"),
+        Case.q("SHOW SERIES CARDINALITY")
+    ).map(InfluxQlDifferentialTest::differential);
+  }
+
+  private static DynamicTest differential(Case c) {
+    return DynamicTest.dynamicTest(c.label(), () -> {
+          String[] answers = {influx(c), capstan(c)};
+          // A chunked answer is one JSON document per line; compare them as an array.
+          JsonNode expected = JSON.readTree(c.chunkSize() == 0 ? answers[0]
+              : "[" + String.join(",", answers[0].strip().split("\n")) + "]");
+          JsonNode actual = JSON.readTree(c.chunkSize() == 0 ? answers[1]
+              : "[" + String.join(",", answers[1].strip().split("\n")) + "]");
+          List<String> diffs = new ArrayList<>();
+          List<String> inexact = new ArrayList<>();
+          compare("$", expected, actual, diffs, inexact);
+          assertThat(diffs).as("influxd: %s%ncapstan: %s", answers[0], answers[1]).isEmpty();
+          // Beyond structure, the bytes: number texts, key order, escaping, indentation. A few
+          // float results differ in the last bit (stddev's and DESC means' order of additions
+          // in influxd's merged streams); such answers are compared within 1e-9 only.
+          if (inexact.isEmpty()) {
+            assertThat(answers[1]).isEqualTo(answers[0]);
+            BYTE_IDENTICAL.incrementAndGet();
+          } else {
+            WITHIN_TOLERANCE.incrementAndGet();
+            System.out.println("within 1e-9 only: " + c.label() + " at " + inexact);
+          }
+        });
+  }
+
+  static void compare(String path, JsonNode e, JsonNode a, List<String> diffs, List<String> inexact) {
+    if (e.isNumber() && a.isNumber()) {
+      double x = e.asDouble();
+      double y = a.asDouble();
+      if (x != y && Math.abs(x - y) > 1e-9 * Math.max(Math.abs(x), Math.abs(y))) {
+        diffs.add(path + ": " + e + " != " + a);
+      } else if (x != y) {
+        inexact.add(path);
+      }
+      if (e.isIntegralNumber() != a.isIntegralNumber()) {
+        diffs.add(path + ": integer vs float " + e + " / " + a);
+      }
+    } else if (e.isObject() && a.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> it = e.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> f = it.next();
+        if (!a.has(f.getKey())) {
+          diffs.add(path + "." + f.getKey() + " missing");
+        } else {
+          compare(path + "." + f.getKey(), f.getValue(), a.get(f.getKey()), diffs, inexact);
+        }
+      }
+      a.fieldNames().forEachRemaining(k -> {
+        if (!e.has(k)) {
+          diffs.add(path + "." + k + " unexpected");
+        }
+      });
+    } else if (e.isArray() && a.isArray()) {
+      if (e.size() != a.size()) {
+        diffs.add(path + ": " + e.size() + " elements != " + a.size());
+      }
+      for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
+        compare(path + "[" + i + "]", e.get(i), a.get(i), diffs, inexact);
+      }
+    } else if (!e.equals(a)) {
+      diffs.add(path + ": " + e + " != " + a);
+    }
+  }
+
+  static List<Case> cases() {
+    List<Case> c = new ArrayList<>();
+    String range = " WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:07:00Z'";
+    // --- parse errors ---
+    for (String q : List.of("foo", "SELECT", "SELECT FROM cpu", "SELECT v FROM", "SELECT v FROM cpu WHERE",
+        "SELECT v FROM cpu WHERE v >", "SELECT v FROM cpu GROUP time(1m)", "SELECT v FROM cpu LIMIT x",
+        "SELECT v FROM cpu ORDER BY v", "SELECT v FROM cpu ORDER BY", "SHOW", "SHOW FOO", "CREATE",
+        "CREATE DATABASE", "DROP", "DROP RETENTION POLICY x", "SELECT v FROM cpu; foo",
+        "SELECT v FROM cpu WHERE host = 'a", "SELECT v FROM cpu WHERE host =~ /a", "SELECT v, FROM cpu",
+        "SELECT v FROM cpu SLIMIT", "SELECT v > 1 FROM cpu", "SELECT v FROM cpu WHERE v = 1 AND",
+        "SELECT \"v FROM cpu", "SHOW TAG VALUES FROM cpu", "SHOW TAG VALUES WITH KEY host",
+        "DELETE", "DROP SERIES", "CREATE RETENTION POLICY rp ON db DURATION 1h",
+        "CREATE RETENTION POLICY rp ON db DURATION 1h REPLICATION 0",
+        "ALTER RETENTION POLICY autogen ON db", "SELECT v FROM cpu fill(foo)",
+        "SELECT v FROM cpu GROUP BY time(1m) fill(1,2)", "SELECT mean(v) FROM cpu WHERE time > now() - 1x",
+        "SELECT v FROM cpu\nWHERE\n", "SELECT v FROM a.b.c.d", "SELECT v FROM cpu LIMIT 1 OFFSET",
+        "SHOW MEASUREMENTS WITH MEASUREMENT", "SHOW MEASUREMENTS WITH MEASUREMENT > cpu",
+        "SHOW RETENTION POLICIES ON", "SELECT v FROM cpu WHERE time > 1h30", "SELECT 'a' + FROM cpu",
+        "SELECT v FROM cpu -- comment", "SELECT v /* c */ FROM cpu LIMIT 1", "SELECT v FROM cpu WHERE (v > 1",
+        "SELECT v::bogus FROM cpu", "SELECT * ::field FROM cpu LIMIT 1")) {
+      c.add(Case.q(q));
+    }
+    // --- raw ---
+    for (String q : List.of(
+        "SELECT * FROM cpu", "SELECT v FROM cpu", "SELECT v, i FROM cpu", "SELECT i, v FROM cpu LIMIT 5",
+        "SELECT * FROM cpu LIMIT 3 OFFSET 2", "SELECT v FROM cpu ORDER BY time DESC LIMIT 4",
+        "SELECT v, host FROM cpu LIMIT 6", "SELECT v AS value, i AS v FROM cpu LIMIT 3",
+        "SELECT v, v FROM cpu LIMIT 2", "SELECT v + i, v * 2, v - 1, v / 4, i % 7, -v FROM cpu LIMIT 8",
+        "SELECT (v + 1) * 2 AS x FROM cpu LIMIT 3", "SELECT i / 2, i * 2, i + i FROM cpu LIMIT 5",
+        "SELECT s, ok FROM cpu", "SELECT * FROM mem", "SELECT free FROM mem WHERE host = 'a'",
+        "SELECT * FROM cpu WHERE host = 'b'", "SELECT v FROM cpu WHERE host != 'a'",
+        "SELECT v FROM cpu WHERE host =~ /^[ab]$/", "SELECT v FROM cpu WHERE host !~ /a/",
+        "SELECT v FROM cpu WHERE v > 50", "SELECT v, i FROM cpu WHERE i < 0",
+        "SELECT v FROM cpu WHERE v > 20 AND v < 60", "SELECT v FROM cpu WHERE v < 10 OR v > 90",
+        "SELECT v FROM cpu WHERE host = 'a' AND (v > 50 OR i > 100)", "SELECT * FROM cpu WHERE s = 'p'",
+        "SELECT v FROM cpu WHERE ok = true", "SELECT v FROM cpu WHERE region = 'eu' AND host = 'c'",
+        "SELECT * FROM cpu WHERE time = '2026-01-01T00:00:10Z'",
+        "SELECT v FROM cpu WHERE time > '2026-01-01T00:05:00Z'",
+        "SELECT v FROM cpu WHERE time >= '2026-01-01T00:05:00Z' AND time <= '2026-01-01T00:05:31Z'",
+        "SELECT v FROM cpu WHERE time > " + (T0 + 300_000_000_000L),
+        "SELECT v FROM cpu WHERE time < '2026-01-01T00:00:30Z' + 10s",
+        "SELECT v FROM cpu WHERE time < '2026-01-01 00:00:30'", "SELECT v FROM cpu WHERE time > now() - 1h",
+        "SELECT v FROM cpu WHERE time < now() AND host = 'a' LIMIT 2",
+        "SELECT v FROM cpu GROUP BY host LIMIT 2", "SELECT * FROM cpu GROUP BY * LIMIT 2",
+        "SELECT v FROM cpu GROUP BY region, host SLIMIT 2", "SELECT v FROM cpu GROUP BY host SLIMIT 1 SOFFSET 1",
+        "SELECT v FROM cpu GROUP BY /reg/ LIMIT 1", "SELECT * FROM cpu GROUP BY host LIMIT 1",
+        "SELECT nothere FROM cpu", "SELECT v, nothere FROM cpu LIMIT 2", "SELECT host FROM cpu",
+        "SELECT v FROM nope", "SELECT v FROM cpu WHERE host = 'zzz'", "SELECT v FROM cpu WHERE host = 1",
+        "SELECT * FROM /m/ LIMIT 2", "SELECT * FROM \"my meas\"", "SELECT f, \"tag key\" FROM \"my meas\"",
+        "SELECT * FROM events", "SELECT label FROM events", "SELECT * FROM disk",
+        "SELECT * FROM db.autogen.cpu LIMIT 1", "SELECT * FROM autogen.cpu LIMIT 1", "SELECT * FROM db..cpu LIMIT 1",
+        "SELECT v FROM db2.autogen.cpu", "SELECT v FROM cpu, mem LIMIT 2", "SELECT free, v FROM cpu, mem LIMIT 2",
+        "SELECT *::field FROM cpu LIMIT 2", "SELECT *::tag, v FROM cpu LIMIT 2", "SELECT /^[vi]$/ FROM cpu LIMIT 2",
+        "SELECT v::float, i::integer FROM cpu LIMIT 2", "SELECT host::tag, v::field FROM cpu LIMIT 2",
+        "SELECT v FROM cpu LIMIT 2; SELECT free FROM mem LIMIT 1", "SELECT v FROM nosuch.autogen.cpu",
+        "SELECT v FROM cpu LIMIT 0", "SELECT v FROM cpu OFFSET 110",
+        "SELECT v FROM cpu WHERE time >= '2026-01-01T00:05:00Z' ORDER BY time DESC")) {
+      c.add(Case.q(q));
+    }
+    // --- aggregates ---
+    for (String f : List.of("count(v)", "sum(v)", "mean(v)", "median(v)", "min(v)", "max(v)",
+        "first(v)", "last(v)", "spread(v)", "stddev(v)", "percentile(v, 90)", "count(i)", "sum(i)",
+        "mean(i)", "median(i)", "min(i)", "max(i)", "spread(i)", "stddev(i)", "percentile(i, 50)",
+        "first(s)", "last(ok)", "count(s)", "distinct(s)", "count(distinct(host))", "top(v, 3)",
+        "bottom(i, 2)", "distinct(i)", "count(distinct(i))", "percentile(v, 0)", "percentile(v, 100)")) {
+      c.add(Case.q("SELECT " + f + " FROM cpu"));
+    }
+    for (String q : List.of(
+        "SELECT count(v), mean(v), max(v) FROM cpu",
+        "SELECT mean(v) FROM cpu" + range,
+        "SELECT max(v) FROM cpu" + range,
+        "SELECT max(v), host FROM cpu",
+        "SELECT max(v) * 2, min(v) + 1 FROM cpu",
+        "SELECT mean(v) AS m, mean(v) FROM cpu",
+        "SELECT mean(v), mean(v), mean(i) FROM cpu",
+        "SELECT sum(v) / count(v) FROM cpu",
+        "SELECT mean(v) FROM cpu GROUP BY host",
+        "SELECT count(v) FROM cpu GROUP BY region, host",
+        "SELECT mean(v) FROM cpu GROUP BY *",
+        "SELECT mean(v) FROM cpu WHERE host = 'a'",
+        "SELECT mean(v) FROM cpu WHERE v > 50",
+        "SELECT count(v) FROM cpu WHERE i > 0",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m)",
+        "SELECT count(v) FROM cpu" + range + " GROUP BY time(1m)",
+        "SELECT count(v), sum(i) FROM cpu" + range + " GROUP BY time(1m), host",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m) fill(none)",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m) fill(0)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m) fill(previous)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m) fill(linear)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m) fill(null)",
+        "SELECT sum(i) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m) fill(linear)",
+        "SELECT count(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m)",
+        "SELECT count(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z' GROUP BY time(1m) fill(7)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:20Z' AND time < '2026-01-01T00:03:00Z' GROUP BY time(1m, 15s)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:20Z' AND time < '2026-01-01T00:03:00Z' GROUP BY time(1m, -15s)",
+        "SELECT mean(v) FROM cpu WHERE time > '2026-01-01T00:00:20Z' AND time <= '2026-01-01T00:03:00Z' GROUP BY time(30s)",
+        "SELECT max(v) FROM cpu" + range + " GROUP BY time(2m)",
+        "SELECT first(v), last(v) FROM cpu" + range + " GROUP BY time(2m)",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m) ORDER BY time DESC",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m) LIMIT 3",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m) LIMIT 2 OFFSET 2",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m), host SLIMIT 2",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m), host SLIMIT 1 SOFFSET 2",
+        "SELECT mean(free) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(1m), host",
+        "SELECT mean(v) * 10 FROM cpu" + range + " GROUP BY time(2m)",
+        "SELECT spread(i), stddev(v), median(v) FROM cpu" + range + " GROUP BY time(2m)",
+        "SELECT percentile(v, 75) FROM cpu" + range + " GROUP BY time(3m)",
+        "SELECT top(v, 2) FROM cpu" + range + " GROUP BY time(3m)",
+        "SELECT distinct(s) FROM cpu" + range + " GROUP BY time(3m)",
+        "SELECT mean(value) FROM disk WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T05:00:00Z' GROUP BY time(1h)",
+        "SELECT sum(count) FROM events GROUP BY kind",
+        "SELECT mean(v) FROM cpu WHERE time > now() - 1h GROUP BY time(1m)",
+        "SELECT count(v) FROM cpu WHERE time < now()",
+        "SELECT mean(v) FROM cpu, mem",
+        "SELECT mean(free), max(used) FROM mem",
+        "SELECT count(free) FROM mem WHERE host =~ /a|b/ AND free > 950")) {
+      c.add(Case.q(q));
+    }
+    // --- more edges ---
+    for (String q : List.of(
+        "SELECT v FROM cpu WHERE time < '2026-01-01T00:00:30Z' OR time > '2026-01-01T00:06:20Z'",
+        "SELECT v FROM cpu WHERE (host = 'a' OR host = 'b') AND time < '2026-01-01T00:01:00Z'",
+        "SELECT v FROM cpu WHERE host = 'a' OR v > 90", "SELECT v FROM cpu WHERE v = 0.5",
+        "SELECT v FROM cpu WHERE s =~ /^[pq]$/", "SELECT v FROM cpu WHERE s !~ /p/ AND time < '2026-01-01T00:02:00Z'",
+        "SELECT i FROM cpu WHERE i >= 100 AND i <= 120", "SELECT v FROM cpu WHERE i = 26",
+        "SELECT v FROM cpu WHERE v + 1 > 99", "SELECT v FROM cpu WHERE 'a' = host",
+        "SELECT v FROM cpu WHERE time = 1767225602000000000", "SELECT v FROM cpu WHERE time >= 1767225900s",
+        "SELECT v FROM cpu WHERE time > '2026-01-01'", "SELECT v FROM cpu WHERE time > '2025-12-31' LIMIT 1",
+        "SELECT v FROM cpu WHERE time > '2026-01-01T00:06:00.5Z'", "SELECT v FROM cpu WHERE time > '2026-01-01T01:00:00+01:00' LIMIT 2",
+        "SELECT v FROM cpu WHERE time > '2026-01-01T00:06:20Z' AND time < '2026-01-01T00:06:00Z'",
+        "SELECT i * 1000000000000, i % 3, i / 0, v / 0 FROM cpu LIMIT 4", "SELECT i - 2.5, 10 - i FROM cpu LIMIT 3",
+        "SELECT v * 1.1 FROM cpu LIMIT 5", "SELECT \"v\" FROM \"cpu\" LIMIT 1", "select V from CPU",
+        "SELECT v FROM cpu WHERE host = 'a' LIMIT 2 OFFSET 1", "SELECT used, free FROM mem WHERE used > 5 AND host = 'b'",
+        "SELECT count(i), count(v), count(s), count(ok) FROM cpu", "SELECT max(i) - min(i) FROM cpu",
+        "SELECT first(i), last(i) FROM cpu GROUP BY host", "SELECT last(v), host FROM cpu",
+        "SELECT first(s), region FROM cpu WHERE host = 'b'", "SELECT min(v), s, i FROM cpu",
+        "SELECT percentile(i, 33.3) FROM cpu", "SELECT median(free) FROM mem", "SELECT spread(used) FROM mem",
+        "SELECT stddev(v) FROM cpu WHERE time = '2026-01-01T00:00:02Z'", "SELECT top(free, 3), bottom(used, 1) FROM mem",
+        "SELECT bottom(v, 3) FROM cpu WHERE host = 'c'", "SELECT top(i, 100) FROM cpu WHERE host = 'a' AND time < '2026-01-01T00:02:00Z'",
+        "SELECT sum(free) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(2m), host fill(none)",
+        "SELECT last(used) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(45s) fill(previous)",
+        "SELECT max(free) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(45s) fill(linear)",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time <= '2026-01-01T00:02:00Z' GROUP BY time(1m)",
+        "SELECT count(v) FROM cpu WHERE host = 'zzz' AND time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:02:00Z' GROUP BY time(1m)",
+        "SELECT mean(v) FROM cpu WHERE v > 1000", "SELECT count(v) FROM cpu WHERE v > 1000",
+        "SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:03:00Z' GROUP BY time(1m), *",
+        "SELECT mean(v) FROM cpu GROUP BY nothere", "SELECT v FROM cpu GROUP BY nothere LIMIT 1",
+        "SELECT mean(v) FROM /cpu|mem/", "SELECT * FROM db2..cpu",
+        "SHOW TAG VALUES FROM cpu WITH KEY != host", "SHOW TAG VALUES FROM cpu WITH KEY !~ /host/",
+        "SHOW TAG VALUES FROM cpu WITH KEY = host LIMIT 1 OFFSET 1", "SHOW TAG VALUES FROM /e/ WITH KEY =~ /./",
+        "SHOW TAG KEYS FROM cpu LIMIT 1", "SHOW TAG KEYS WHERE host = 'a'", "SHOW SERIES WHERE host =~ /a|z/",
+        "SHOW SERIES FROM /^m/", "SHOW MEASUREMENTS WITH MEASUREMENT =~ /^(cpu|disk)$/ LIMIT 1 OFFSET 1",
+        "SHOW FIELD KEYS FROM events", "SHOW FIELD KEYS FROM cpu, mem", "SHOW FIELD KEYS LIMIT 1",
+        "SHOW FIELD KEYS ON db2", "SHOW TAG KEYS ON db2", "SHOW SERIES ON db2", "SHOW MEASUREMENTS ON nope")) {
+      c.add(Case.q(q));
+    }
+    // --- aggregates over wildcards and regexes ---
+    for (String q : List.of("SELECT mean(*) FROM cpu", "SELECT count(*) FROM cpu", "SELECT max(*) FROM cpu GROUP BY host",
+        "SELECT first(*) FROM cpu", "SELECT last(/^[is]$/) FROM cpu", "SELECT sum(*) FROM mem",
+        "SELECT count(*) FROM cpu" + range + " GROUP BY time(2m)", "SELECT spread(/./) FROM cpu",
+        "SELECT mean(*), count(v) FROM cpu", "SELECT distinct(*) FROM events")) {
+      c.add(Case.q(q));
+    }
+    // --- select errors ---
+    for (String q : List.of(
+        "SELECT v, mean(v) FROM cpu", "SELECT mean(v), host FROM cpu", "SELECT top(v, 2), mean(v) FROM cpu",
+        "SELECT distinct(v), mean(v) FROM cpu", "SELECT foo(v) FROM cpu", "SELECT mean(v, 2) FROM cpu",
+        "SELECT mean() FROM cpu", "SELECT percentile(v) FROM cpu", "SELECT top(v) FROM cpu",
+        "SELECT top(v, 0) FROM cpu", "SELECT v FROM cpu GROUP BY time(1m)", "SELECT mean(s) FROM cpu",
+        "SELECT sum(ok) FROM cpu")) {
+      c.add(Case.q(q));
+    }
+    c.add(Case.noDb("SELECT v FROM cpu"));
+    c.add(Case.noDb("SELECT v FROM db.autogen.cpu LIMIT 1"));
+    c.add(new Case("nosuch", "SELECT v FROM cpu", false, null));
+    c.add(Case.noDb("SHOW MEASUREMENTS"));
+    c.add(Case.q("SELECT v FROM db.nope.cpu"));
+    // --- output options ---
+    for (String q : List.of("SELECT v, s, ok FROM cpu LIMIT 3", "SELECT mean(v) FROM cpu GROUP BY host",
+        "SHOW DATABASES", "SELECT v FROM nope", "SELECT v, mean(v) FROM cpu", "SELECT FROM",
+        "SELECT * FROM events", "SHOW RETENTION POLICIES")) {
+      c.add(new Case("db", q, true, null));
+    }
+    for (String epoch : List.of("h", "m", "s", "ms", "u", "ns")) {
+      c.add(new Case("db", "SELECT v FROM cpu WHERE time >= '2026-01-01T00:05:00Z' LIMIT 3", false, epoch));
+      c.add(new Case("db", "SELECT count(v) FROM cpu" + range + " GROUP BY time(90s)", false, epoch));
+    }
+    // --- chunked ---
+    for (int size : List.of(1, 3, 10_000)) {
+      c.add(Case.chunked("SELECT v FROM cpu WHERE time < '2026-01-01T00:01:00Z' GROUP BY host", size));
+      c.add(Case.chunked("SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m); SHOW DATABASES; SELECT v FROM nope", size));
+    }
+    c.add(Case.chunked("SHOW DATABASES; SELECT v, mean(v) FROM cpu; SHOW DATABASES; SHOW DATABASES", 2));
+    // --- several statements, one failing: influxd's "not executed" quirk ---
+    c.add(Case.q("SELECT v, mean(v) FROM cpu; SHOW DATABASES"));
+    c.add(Case.q("SHOW DATABASES; SELECT v, mean(v) FROM cpu; SHOW DATABASES; SHOW DATABASES"));
+    c.add(Case.q("SHOW DATABASES; SELECT v, mean(v) FROM cpu"));
+    // --- SHOW ---
+    for (String q : List.of("SHOW DATABASES", "SHOW MEASUREMENTS", "SHOW MEASUREMENTS LIMIT 2",
+        "SHOW MEASUREMENTS WITH MEASUREMENT =~ /m/", "SHOW MEASUREMENTS WITH MEASUREMENT = cpu",
+        "SHOW MEASUREMENTS WHERE host = 'a'", "SHOW MEASUREMENTS ON db2", "SHOW SERIES",
+        "SHOW SERIES FROM cpu", "SHOW SERIES FROM cpu WHERE host = 'a'", "SHOW SERIES WHERE region =~ /u/",
+        "SHOW SERIES LIMIT 3 OFFSET 1", "SHOW TAG KEYS", "SHOW TAG KEYS FROM cpu", "SHOW TAG KEYS FROM nope",
+        "SHOW TAG VALUES WITH KEY = host", "SHOW TAG VALUES FROM cpu WITH KEY = host",
+        "SHOW TAG VALUES FROM cpu WITH KEY IN (host, region)", "SHOW TAG VALUES FROM cpu WITH KEY =~ /reg/",
+        "SHOW TAG VALUES FROM cpu WITH KEY = host WHERE region = 'eu'", "SHOW TAG VALUES WITH KEY = nope",
+        "SHOW FIELD KEYS", "SHOW FIELD KEYS FROM cpu", "SHOW FIELD KEYS FROM \"my meas\"",
+        "SHOW RETENTION POLICIES", "SHOW RETENTION POLICIES ON db2", "SHOW RETENTION POLICIES ON nope",
+        "SHOW SERIES ON nope")) {
+      c.add(Case.q(q));
+    }
+    // --- DDL, in order ---
+    for (String q : List.of(
+        "CREATE DATABASE ddl", "SHOW DATABASES", "CREATE DATABASE ddl", "SHOW RETENTION POLICIES ON ddl",
+        "CREATE RETENTION POLICY short ON ddl DURATION 1d REPLICATION 1",
+        "CREATE RETENTION POLICY mid ON ddl DURATION 30d REPLICATION 1 SHARD DURATION 2h",
+        "CREATE RETENTION POLICY long ON ddl DURATION 52w REPLICATION 1 DEFAULT",
+        "CREATE RETENTION POLICY forever ON ddl DURATION INF REPLICATION 2",
+        "CREATE RETENTION POLICY tiny ON ddl DURATION 30m REPLICATION 1",
+        "CREATE RETENTION POLICY x ON nope DURATION 1d REPLICATION 1",
+        "SHOW RETENTION POLICIES ON ddl",
+        "ALTER RETENTION POLICY short ON ddl DURATION 3d",
+        "ALTER RETENTION POLICY mid ON ddl SHARD DURATION 1d REPLICATION 3 DEFAULT",
+        "ALTER RETENTION POLICY nope ON ddl DURATION 3d",
+        "SHOW RETENTION POLICIES ON ddl",
+        "CREATE RETENTION POLICY mid ON ddl DURATION 30d REPLICATION 1 SHARD DURATION 2h",
+        "CREATE RETENTION POLICY mid ON ddl DURATION 31d REPLICATION 1",
+        "CREATE RETENTION POLICY sh ON ddl DURATION 2h REPLICATION 1 SHARD DURATION 3h",
+        "CREATE RETENTION POLICY sm ON ddl DURATION 2h REPLICATION 1 SHARD DURATION 30m",
+        "ALTER RETENTION POLICY short ON ddl DURATION 2h",
+        "ALTER RETENTION POLICY long ON ddl DURATION INF",
+        "ALTER RETENTION POLICY long ON ddl REPLICATION 2 REPLICATION 3",
+        "SHOW RETENTION POLICIES ON ddl",
+        "DROP RETENTION POLICY short ON ddl", "DROP RETENTION POLICY nope ON ddl",
+        "SHOW RETENTION POLICIES ON ddl",
+        "CREATE DATABASE withrp WITH DURATION 3d REPLICATION 1 SHARD DURATION 1h NAME three",
+        "SHOW RETENTION POLICIES ON withrp",
+        "CREATE DATABASE withdur WITH DURATION 100d", "SHOW RETENTION POLICIES ON withdur",
+        "CREATE DATABASE withdur WITH DURATION 100d", "CREATE DATABASE withdur WITH DURATION 50d",
+        "CREATE DATABASE withdur", "CREATE DATABASE shortdb WITH DURATION 10m",
+        "CREATE DATABASE \"odd name\"", "SHOW RETENTION POLICIES ON \"odd name\"", "DROP DATABASE \"odd name\"",
+        "DROP DATABASE withrp", "DROP DATABASE withdur", "DROP DATABASE nope", "DROP DATABASE ddl",
+        "SHOW DATABASES")) {
+      c.add(Case.q(q));
+    }
+    // --- deletes, last since they change the fixtures ---
+    for (String q : List.of(
+        "DELETE FROM mem WHERE time < '2026-01-01T00:02:00Z'", "SELECT * FROM mem",
+        "DELETE FROM mem WHERE host = 'a' AND time < '2026-01-01T00:04:00Z'", "SELECT * FROM mem",
+        "DROP SERIES FROM cpu WHERE host = 'c'", "SHOW SERIES FROM cpu", "SELECT count(v) FROM cpu GROUP BY host",
+"DROP SERIES WHERE time > 0",
+        "DELETE WHERE kind = 'view'", "SELECT * FROM events",
+        "DROP MEASUREMENT disk", "SHOW MEASUREMENTS", "SELECT * FROM disk", "SHOW FIELD KEYS FROM disk",
+        "DROP MEASUREMENT nope", "DELETE FROM events", "SHOW MEASUREMENTS")) {
+      c.add(Case.q(q));
+    }
+    c.add(Case.noDb("DROP SERIES FROM cpu"));
+    c.add(Case.noDb("DELETE FROM cpu"));
+    return c;
+  }
+}

@@ -3,6 +3,7 @@ package dev.capstan.dataplane.broker;
 import dev.capstan.api.config.BrokerConfig;
 import dev.capstan.dataplane.broker.server.BrokerServer;
 import dev.capstan.dataplane.server.AdminServer;
+import dev.capstan.dataplane.server.BindAddress;
 import dev.capstan.dataplane.server.CommandLine;
 import dev.capstan.dataplane.server.ConfigFile;
 import dev.capstan.dataplane.server.EventLoops;
@@ -51,7 +52,7 @@ public final class BrokerMain {
     EventLoops loops = EventLoops.start("broker", 0);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     BrokerServer broker = BrokerServer.start(options, loops, registry);
-    AdminServer admin = AdminServer.start(loops, "0.0.0.0", config.adminPort(), registry,
+    AdminServer admin = AdminServer.start(loops, BindAddress.host(), config.adminPort(), registry,
         AdminServer.Health::ok, broker::status);
     // One machine-readable line, so a parent process (a test, a script) learns the ports.
     System.out.println("capstan-broker listening kafka=" + broker.port() + " admin=" + admin.port());
@@ -113,7 +114,7 @@ public final class BrokerMain {
             + config.brokers());
       }
       listeners = config.peerListeners();
-      bindHost = "0.0.0.0";
+      bindHost = BindAddress.host();
     }
     return new BrokerServer.Options(data, bindHost, config.kafkaPort(), id, listeners,
         config.statefulSetName() == null ? "capstan-local" : config.statefulSetName(), retentionMs, retentionBytes,

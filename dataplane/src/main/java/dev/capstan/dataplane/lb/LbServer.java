@@ -11,6 +11,7 @@ import dev.capstan.dataplane.lb.pool.ServerPool;
 import dev.capstan.dataplane.lb.proxy.ProxyContext;
 import dev.capstan.dataplane.lb.proxy.ProxyListeners;
 import dev.capstan.dataplane.server.AdminServer;
+import dev.capstan.dataplane.server.BindAddress;
 import dev.capstan.dataplane.server.EventLoops;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -112,14 +113,16 @@ public final class LbServer implements AutoCloseable {
       if (tcp) {
         b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       }
-      Channel ch = b.bind(l.port()).sync().channel();
+      Channel ch = b.bind(BindAddress.host(), l.port()).sync().channel();
       listeners.put(l.name(), ch);
       LOG.info("lb: {} listener {} on :{}, {} servers, {}, {}", tcp ? "tcp" : "http", l.name(),
           port(l.name()), pool.members().size(), settings.algorithm(), loops.transport());
     }
-    admin = AdminServer.start(loops, "0.0.0.0", settings.config().adminPort(), registry,
-        () -> pool.healthyCount() > 0 || pool.members().isEmpty()
-            ? AdminServer.Health.ok() : AdminServer.Health.unhealthy("no healthy servers"),
+    admin = AdminServer.start(loops, BindAddress.host(), settings.config().adminPort(), registry,
+        // Healthy while it serves, even with every server down: it then answers 503 itself, which
+        // is what clients should see, rather than being restarted by its liveness probe or
+        // dropped from its Service. Server health is in /status and /metrics.
+        AdminServer.Health::ok,
         this::status);
   }
 

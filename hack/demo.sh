@@ -7,9 +7,11 @@
 #   hack/demo.sh stop     stop the operator and the control plane, remove the state
 #   hack/demo.sh status   kubectl get of the Capstan resources
 #
-# The control plane has no kubelet, so the pods of the StatefulSets and Deployments stay
-# Pending and the resources report Ready=False: ReplicasNotReady. Everything else — CRDs,
-# validation, owned objects, status, events, pause, drift repair — is real.
+# The control plane has no kubelet; a stand-in (dev.capstan.e2e.kubelet.LocalKubelet) runs
+# the data-plane pods as local processes, each on an address of its own (198.18.x.y, made
+# local by a route when run as root; 127.1.x.y otherwise, and then Services list no endpoints),
+# and reports their status, so StatefulSets, EndpointSlices and Capstan's conditions behave as
+# on a node. Pods of other images stay Pending.
 #
 # Environment: CAPSTAN_DEMO_DIR (state, default ${TMPDIR:-/tmp}/capstan-demo-$UID),
 # CAPSTAN_DEMO_PORT (operator health/metrics port, default 18080).
@@ -29,22 +31,33 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 kube() { kubectl --kubeconfig "$CAPSTAN_CP_DIR/kubeconfig" "$@"; }
 
 operator_running() { [[ -s "$STATE/operator.pid" ]] && kill -0 "$(cat "$STATE/operator.pid")" 2>/dev/null; }
+kubelet_running() { [[ -s "$STATE/kubelet.pid" ]] && kill -0 "$(cat "$STATE/kubelet.pid")" 2>/dev/null; }
 
 show() {
   kube get tsdbclusters,loadbalancers,messagebrokers,messagetopics -n "$NS" >&2
+  echo >&2
+  kube get pods -n "$NS" -o wide >&2
   cat >&2 <<EOT
 
 Try:   export KUBECONFIG=$CAPSTAN_CP_DIR/kubeconfig PATH=$BIN:\$PATH
+       influx -host <metrics-0 IP> -database telegraf -execute 'SHOW MEASUREMENTS'
+       kcat -b <events-0 IP>:9092 -L
        kubectl get statefulsets,deployments,services,configmaps,pdb -n $NS
        kubectl describe tsdbcluster metrics -n $NS
        kubectl annotate tsdbcluster metrics -n $NS capstan.dev/paused=true
        curl -s localhost:$PORT/metrics | grep capstan_
-Logs:  $STATE/operator.log
+Logs:  $STATE/operator.log, $STATE/kubelet.log, $STATE/kubelet/pods/*/log
 Stop:  hack/demo.sh stop
 EOT
 }
 
 cmd_stop() {
+  if kubelet_running; then
+    step "stopping the local kubelet and the data-plane processes"
+    kill "$(cat "$STATE/kubelet.pid")" || true
+    for _ in $(seq 1 30); do kubelet_running || break; sleep 1; done
+  fi
+  rm -f "$STATE/kubelet.pid"
   if operator_running; then
     step "stopping the operator"
     kill "$(cat "$STATE/operator.pid")" || true
@@ -89,8 +102,9 @@ cmd_start() {
     kubectl --kubeconfig "$kc" config set-credentials capstan --token "$token" >/dev/null
     kubectl --kubeconfig "$kc" config set-context capstan --cluster local --user capstan --namespace "$SYSTEM_NS" >/dev/null
     kubectl --kubeconfig "$kc" config use-context capstan >/dev/null
+    # Cluster names (brokers' bootstrap Services) resolve through the local kubelet's hosts file.
     KUBECONFIG="$kc" POD_NAMESPACE="$SYSTEM_NS" POD_NAME=capstan-demo CAPSTAN_LEASE_NAME=capstan \
-      CAPSTAN_HTTP_PORT="$PORT" nohup java -jar "$ROOT/operator/target/capstan-operator.jar" \
+      CAPSTAN_HTTP_PORT="$PORT" JAVA_TOOL_OPTIONS="-Djdk.net.hosts.file=$STATE/kubelet/hosts" nohup java -jar "$ROOT/operator/target/capstan-operator.jar" \
       >"$STATE/operator.log" 2>&1 &
     echo $! >"$STATE/operator.pid"
     for _ in $(seq 1 60); do
@@ -99,6 +113,17 @@ cmd_start() {
       sleep 1
     done
     curl -fs "localhost:$PORT/readyz" >/dev/null || die "the operator is not ready after 60s; see $STATE/operator.log"
+  fi
+
+  if ! kubelet_running; then
+    step "starting the local kubelet (data-plane pods as local processes; logs in $STATE/kubelet)"
+    mkdir -p "$STATE/kubelet"
+    (cd "$ROOT" && ./mvnw -B -q -ntp -pl e2e dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$STATE/kubelet.cp" >/dev/null) \
+      || die "cannot compute the local kubelet's classpath; run ./mvnw -pl e2e dependency:build-classpath"
+    KUBECONFIG="$CAPSTAN_CP_DIR/kubeconfig" nohup java -Xmx256m -cp "$ROOT/e2e/target/classes:$(cat "$STATE/kubelet.cp")" \
+      dev.capstan.e2e.kubelet.LocalKubelet "$STATE/kubelet" "$ROOT/dataplane/target/capstan-dataplane.jar" \
+      >"$STATE/kubelet.log" 2>&1 &
+    echo $! >"$STATE/kubelet.pid"
   fi
 
   step "applying samples/ to namespace $NS"
@@ -113,6 +138,16 @@ cmd_start() {
     [[ $pending -ge $total ]] && break
     sleep 1
   done
+
+  step "waiting for the data plane: TsdbCluster metrics and MessageBroker events Ready (pods run by the local kubelet)"
+  kube wait --for=condition=Ready --timeout=180s -n "$NS" tsdbcluster/metrics messagebroker/events >&2 \
+    || die "the data plane is not ready; see $STATE/kubelet.log and $STATE/kubelet/pods/*/log"
+  local tsdb_ip
+  tsdb_ip=$(kube get pod metrics-0 -n "$NS" -o jsonpath='{.status.podIP}')
+  step "the TSDB answers: a point written to http://$tsdb_ip:8086 and read back"
+  curl -fsS -XPOST "http://$tsdb_ip:8086/write?db=telegraf&precision=s" --data-binary "demo,host=$(hostname) up=1 $(date +%s)" >&2
+  curl -fsS "http://$tsdb_ip:8086/query?db=telegraf" --data-urlencode "q=SELECT * FROM demo" >&2
+  echo >&2
 
   step "Capstan is running ($((SECONDS - START))s)"
   show

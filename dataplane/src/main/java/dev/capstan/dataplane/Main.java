@@ -18,7 +18,7 @@ public final class Main {
         tsdb     the InfluxDB 1.x-compatible time-series node (tsdb.yaml)
         lb       the L4/L7 load balancer (lb.yaml)
         broker   the Kafka-protocol broker (broker.yaml)
-      The operator renders FILE into each pod's ConfigMap; see docs/ for the formats.""";
+      The operator renders FILE into each pod's ConfigMap from the custom resource.""";
 
   private Main() {}
 

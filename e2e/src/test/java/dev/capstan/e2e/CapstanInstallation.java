@@ -29,6 +29,7 @@ public final class CapstanInstallation implements AutoCloseable {
   private final Path operatorKubeconfig;
   private OperatorProcess operator;
   private int starts;
+  private final Map<String, String> operatorEnv = new HashMap<>();
 
   private CapstanInstallation(KubeCluster cluster, KubernetesClient admin, Path operatorKubeconfig) {
     this.cluster = cluster;
@@ -37,6 +38,11 @@ public final class CapstanInstallation implements AutoCloseable {
   }
 
   public static CapstanInstallation install(KubeCluster cluster) {
+    return install(cluster, Map.of());
+  }
+
+  /** Installs Capstan; {@code operatorEnv} is added to the operator process's environment. */
+  public static CapstanInstallation install(KubeCluster cluster, Map<String, String> operatorEnv) {
     KubernetesClient admin = client(cluster.adminKubeconfig());
     // The operator runs from the jar here, so the chart's Deployment runs no pod.
     Tools.helm(cluster.adminKubeconfig(), "install", RELEASE, Repo.CHART.toString(),
@@ -44,6 +50,7 @@ public final class CapstanInstallation implements AutoCloseable {
         .orThrow();
     Path kubeconfig = serviceAccountKubeconfig(cluster, admin);
     CapstanInstallation installation = new CapstanInstallation(cluster, admin, kubeconfig);
+    installation.operatorEnv.putAll(operatorEnv);
     installation.startOperator();
     return installation;
   }
@@ -75,6 +82,7 @@ public final class CapstanInstallation implements AutoCloseable {
     env.put("POD_NAMESPACE", NAMESPACE);
     env.put("CAPSTAN_LEADER_ELECTION", "true");
     env.put("CAPSTAN_LEASE_NAME", RELEASE);
+    env.putAll(operatorEnv);
     operator = OperatorProcess.start("operator-" + (++starts), env);
   }
 

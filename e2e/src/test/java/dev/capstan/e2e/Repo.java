@@ -11,6 +11,7 @@ public final class Repo {
   public static final Path CHART = ROOT.resolve("helm/capstan");
   public static final Path CRDS = ROOT.resolve("crds");
   public static final Path OPERATOR_JAR = ROOT.resolve("operator/target/capstan-operator.jar");
+  public static final Path DATAPLANE_JAR = ROOT.resolve("dataplane/target/capstan-dataplane.jar");
   /** Where logs of a run are kept: the operator's, and the control plane's when a test failed. */
   public static final Path LOGS = ROOT.resolve("e2e/target/e2e-logs");
 

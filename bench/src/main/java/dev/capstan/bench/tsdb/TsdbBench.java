@@ -1,0 +1,195 @@
+package dev.capstan.bench.tsdb;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Drives an InfluxDB 1.x HTTP API — influxd or Capstan's TSDB, the same way — and prints one
+ * result line per measurement ({@code key=value} pairs) for bench/tsdb.sh to tabulate.
+ *
+ * <pre>
+ *   ingest URL DB LAYOUT POINTS CONNECTIONS   writes POINTS points in batches of 5,000
+ *   query  URL DB RUNS                        times the typical queries on layout "regular"
+ * </pre>
+ *
+ * <p>Layouts: {@code regular} — 100 series, one float field every 10 s, as a sensor historian
+ * sees them (the value moves by 0.1 now and then, with one decimal); {@code quality} — the same
+ * with an integer quality field {@code q} (192 = good, now and then another code); {@code
+ * many} — 10,000 series, one float field. Points arrive in time order, all series of one
+ * instant together, as from a fleet of sensors.
+ */
+public final class TsdbBench {
+
+  static final int BATCH = 5_000;
+  /** 2026-01-01T00:00:00Z, in seconds: the first point of every layout. */
+  static final long START_SECONDS = 1_767_225_600L;
+  static final int INTERVAL_SECONDS = 10;
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TsdbBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: TsdbBench ingest URL DB LAYOUT POINTS CONNECTIONS | query URL DB RUNS");
+      System.exit(2);
+    }
+    switch (args[0]) {
+      case "ingest" -> ingest(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+      case "query" -> query(args[1], args[2], Integer.parseInt(args[3]));
+      default -> {
+        System.err.println("unknown command " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  static int seriesOf(String layout) {
+    return switch (layout) {
+      case "regular", "quality" -> 100;
+      case "many" -> 10_000;
+      default -> throw new IllegalArgumentException("unknown layout " + layout + " (regular, quality, many)");
+    };
+  }
+
+  /** The batches of a layout as line protocol with second precision, generated before timing. */
+  static List<byte[]> batches(String layout, int points) {
+    int series = seriesOf(layout);
+    SplittableRandom random = new SplittableRandom(42);
+    int[] tenths = new int[series];
+    Arrays.fill(tenths, 215);
+    List<byte[]> batches = new ArrayList<>();
+    StringBuilder sb = new StringBuilder(BATCH * 48);
+    int inBatch = 0;
+    for (int i = 0; i < points; i++) {
+      int s = i % series;
+      long t = START_SECONDS + (long) (i / series) * INTERVAL_SECONDS;
+      if (random.nextInt(10) < 3) {
+        tenths[s] += random.nextBoolean() ? 1 : -1;
+      }
+      sb.append(layout.equals("many") ? "sensors" : "plant")
+          .append(",host=h").append(String.format(Locale.ROOT, "%05d", s))
+          .append(" value=").append(tenths[s] / 10).append('.').append(Math.abs(tenths[s] % 10));
+      if (layout.equals("quality")) {
+        sb.append(",q=").append(random.nextInt(1000) == 0 ? 64 : 192).append('i');
+      }
+      sb.append(' ').append(t).append('\n');
+      if (++inBatch == BATCH) {
+        batches.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+        sb.setLength(0);
+        inBatch = 0;
+      }
+    }
+    if (inBatch > 0) {
+      batches.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return batches;
+  }
+
+  static void ingest(String url, String db, String layout, int points, int connections) throws Exception {
+    post(url + "/query", "q=" + enc("CREATE DATABASE " + db));
+    List<byte[]> batches = batches(layout, points);
+    URI write = URI.create(url + "/write?db=" + db + "&precision=s");
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<String> failure = new AtomicReference<>();
+    long start = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      Thread t = new Thread(() -> {
+        int i;
+        while (failure.get() == null && (i = next.getAndIncrement()) < batches.size()) {
+          try {
+            HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(write).POST(HttpRequest.BodyPublishers.ofByteArray(batches.get(i))).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 204) {
+              failure.compareAndSet(null, "HTTP " + r.statusCode() + ": " + r.body());
+            }
+          } catch (Exception e) {
+            failure.compareAndSet(null, e.toString());
+          }
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (failure.get() != null) {
+      throw new IllegalStateException("ingest failed: " + failure.get());
+    }
+    System.out.printf(Locale.ROOT, "ingest layout=%s points=%d connections=%d seconds=%.2f points_per_s=%.0f%n",
+        layout, points, connections, seconds, points / seconds);
+  }
+
+  /** The typical queries, on layout {@code regular} (measurement {@code plant}). */
+  static void query(String url, String db, int runs) throws Exception {
+    JsonNode count = get(url, db, "SELECT count(value) FROM plant");
+    long points = count.at("/results/0/series/0/values/0/1").asLong();
+    String range = "time >= '2026-01-01T00:00:00Z' AND time < '2026-01-03T00:00:00Z'";
+    String[][] queries = {
+      {"group_by_time_1h_all_series", "SELECT mean(value) FROM plant WHERE " + range + " GROUP BY time(1h)"},
+      {"group_by_time_10m_per_series", "SELECT max(value) FROM plant WHERE " + range + " GROUP BY time(10m), host"},
+      {"last_value_per_series", "SELECT last(value) FROM plant GROUP BY *"},
+      {"one_series_raw_1h", "SELECT value FROM plant WHERE host = 'h00042' AND time >= '2026-01-01T12:00:00Z' AND time < '2026-01-01T13:00:00Z'"},
+    };
+    for (String[] q : queries) {
+      for (int i = 0; i < 3; i++) {
+        get(url, db, q[1]);
+      }
+      long[] nanos = new long[runs];
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        JsonNode r = get(url, db, q[1]);
+        nanos[i] = System.nanoTime() - t0;
+        if (r.at("/results/0/error").isTextual()) {
+          throw new IllegalStateException(q[0] + ": " + r.at("/results/0/error").asText());
+        }
+      }
+      Arrays.sort(nanos);
+      System.out.printf(Locale.ROOT, "query name=%s points=%d runs=%d p50_ms=%.2f p99_ms=%.2f%n",
+          q[0], points, runs, nanos[runs / 2] / 1e6, nanos[Math.min(runs - 1, (int) Math.ceil(runs * 0.99) - 1)] / 1e6);
+    }
+  }
+
+  private static JsonNode get(String url, String db, String q) throws Exception {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create(url + "/query?db=" + enc(db) + "&q=" + enc(q))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("query " + q + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+    return new ObjectMapper().readTree(r.body());
+  }
+
+  private static void post(String url, String form) throws Exception {
+    HttpResponse<String> r = HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(url + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# TSDB benchmark: Capstan's TSDB node and influxd 1.6.7 (Debian package `influxdb`) side by
+# side, same machine, same client, same run. Prints a table and Capstan/influxd ratios; paste
+# it into docs/BENCHMARKS.md with the date and the machine.
+#
+#   bench/tsdb.sh [POINTS_PER_LAYOUT] [CONNECTIONS]     defaults: 1000000 2
+#
+# Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
+# bytes on disk per point once both have moved their writes from the WAL to their column/TSM
+# files; and the latency of typical queries over 1M points (layout regular).
+set -Eeuo pipefail
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+POINTS=${1:-1000000}
+CONNECTIONS=${2:-2}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-tsdb.XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+say() { printf '==> %s\n' "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ping() {
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$1/ping" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "no answer on port $1 (see $WORK/*.log)" >&2; exit 1
+}
+command -v influxd >/dev/null || { echo "influxd is missing: apt-get install influxdb" >&2; exit 1; }
+
+say "building Capstan's data plane and the load generator"
+(cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests -DskipE2E -pl dataplane,bench -am package)
+(cd "$ROOT" && ./mvnw -B -q -ntp -pl bench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
+BENCH=(java -cp "$ROOT/bench/target/classes:$(cat "$WORK/cp.txt")" dev.capstan.bench.tsdb.TsdbBench)
+
+INFLUX_PORT=$(free_port); RPC_PORT=$(free_port); CAPSTAN_PORT=$(free_port)
+mkdir -p "$WORK/influxd" "$WORK/capstan/data"
+sed -e "s#@DIR@#$WORK/influxd#; s#@RPC_PORT@#$RPC_PORT#; s#@HTTP_PORT@#$INFLUX_PORT#" \
+  "$ROOT/bench/influxd.conf.template" > "$WORK/influxd/influxd.conf"
+cat > "$WORK/capstan/tsdb.yaml" <<YAML
+httpPort: $CAPSTAN_PORT
+replicationFactor: 1
+authEnabled: false
+databases: []
+YAML
+
+say "starting influxd $(influxd version 2>/dev/null | awk '{print $2}') on :$INFLUX_PORT and Capstan on :$CAPSTAN_PORT"
+influxd -config "$WORK/influxd/influxd.conf" >"$WORK/influxd.log" 2>&1 & PIDS+=($!)
+java -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
+  --data "$WORK/capstan/data" >"$WORK/capstan.log" 2>&1 & PIDS+=($!)
+wait_ping "$INFLUX_PORT"; wait_ping "$CAPSTAN_PORT"
+
+declare -A RESULT
+for layout in regular quality many; do
+  for peer in influxd capstan; do
+    port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
+    say "ingest $layout ($POINTS points, $CONNECTIONS connections) into $peer"
+    line=$("${BENCH[@]}" ingest "http://127.0.0.1:$port" "bench_$layout" "$layout" "$POINTS" "$CONNECTIONS")
+    RESULT[$peer,$layout,ingest]=$(sed -n 's/.*points_per_s=\([0-9]*\).*/\1/p' <<<"$line")
+  done
+done
+
+say "waiting for both to move their writes out of the WAL (influxd: cache snapshot after 2 s cold)"
+sleep 15
+for layout in regular quality many; do
+  # Data files only: influxd's TSM files, Capstan's column files; indexes and WALs are listed apart.
+  RESULT[influxd,$layout,bytes]=$(find "$WORK/influxd/data/bench_$layout" -name '*.tsm' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+  RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*bench_$layout*" -name '*.col' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+done
+
+for peer in influxd capstan; do
+  port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
+  say "queries on $peer"
+  while read -r line; do
+    name=$(sed -n 's/.*name=\([a-z0-9_]*\).*/\1/p' <<<"$line")
+    RESULT[$peer,q,$name]=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$line")
+  done < <("${BENCH[@]}" query "http://127.0.0.1:$port" bench_regular 20)
+done
+
+printf '\n| measure | influxd 1.6.7 | Capstan | Capstan / influxd |\n| --- | ---: | ---: | ---: |\n'
+ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 0); print(f'{b/a:.2f}' if a else 'n/a')"; }
+for layout in regular quality many; do
+  a=${RESULT[influxd,$layout,ingest]}; b=${RESULT[capstan,$layout,ingest]}
+  printf '| ingest %s, points/s | %s | %s | %s× |\n' "$layout" "$a" "$b" "$(ratio "$a" "$b")"
+done
+for layout in regular quality many; do
+  a=$(python3 -c "print(f'{${RESULT[influxd,$layout,bytes]}/$POINTS:.3f}')"); b=$(python3 -c "print(f'{${RESULT[capstan,$layout,bytes]}/$POINTS:.3f}')")
+  printf '| data files, %s, bytes/point | %s | %s | %s× |\n' "$layout" "$a" "$b" "$(ratio "$a" "$b")"
+done
+for q in group_by_time_1h_all_series group_by_time_10m_per_series last_value_per_series one_series_raw_1h; do
+  a=${RESULT[influxd,q,$q]:-}; b=${RESULT[capstan,q,$q]:-}
+  printf '| query %s, p50 ms | %s | %s | %s× |\n' "$q" "$a" "$b" "$(ratio "$a" "$b")"
+done

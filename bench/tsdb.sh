@@ -43,8 +43,12 @@ YAML
 
 say "starting influxd $(influxd version 2>/dev/null | awk '{print $2}') on :$INFLUX_PORT and Capstan on :$CAPSTAN_PORT"
 influxd -config "$WORK/influxd/influxd.conf" >"$WORK/influxd.log" 2>&1 & PIDS+=($!)
-java -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
-  --data "$WORK/capstan/data" >"$WORK/capstan.log" 2>&1 & PIDS+=($!)
+start_capstan() {
+  java -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
+    --data "$WORK/capstan/data" --admin-bind 127.0.0.1:0 >>"$WORK/capstan.log" 2>&1 &
+  CAPSTAN_PID=$!; PIDS+=($CAPSTAN_PID)
+}
+start_capstan
 wait_ping "$INFLUX_PORT"; wait_ping "$CAPSTAN_PORT"
 
 declare -A RESULT
@@ -57,12 +61,14 @@ for layout in regular quality many; do
   done
 done
 
-say "waiting for both to move their writes out of the WAL (influxd: cache snapshot after 2 s cold)"
+say "moving writes out of the WALs: influxd snapshots its cache 2 s after writes stop; Capstan flushes on a clean stop"
+kill "$CAPSTAN_PID"; wait "$CAPSTAN_PID" 2>/dev/null || true
 sleep 15
+start_capstan; wait_ping "$CAPSTAN_PORT"
 for layout in regular quality many; do
-  # Data files only: influxd's TSM files, Capstan's column files; indexes and WALs are listed apart.
+  # Data files only: influxd's TSM files, Capstan's column files (.tsf); not indexes or WALs.
   RESULT[influxd,$layout,bytes]=$(find "$WORK/influxd/data/bench_$layout" -name '*.tsm' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
-  RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*bench_$layout*" -name '*.col' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+  RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*bench_$layout*" -name '*.tsf' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 done
 
 for peer in influxd capstan; do

@@ -99,6 +99,9 @@ public final class TsdbMain {
 
   private static void close(TsdbEngine engine) {
     try {
+      // Everything is in the WAL already; writing it out as column files now makes the next
+      // start quick (nothing to replay) and leaves the data in its compact form.
+      engine.flushAndCompact();
       engine.close();
     } catch (IOException e) {
       LOG.error("Closing the storage engine failed: {}", e.toString());

@@ -49,7 +49,7 @@ passiveHealthCheck: {maxFails: 1, failTimeout: 10s}
 timeouts: {connect: 5s, response: 60s, idle: 60s}
 adminPort: $ADMIN
 CONF
-java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m -cp "$(cat "$WORK/cp.txt"):dataplane/target/classes" \
+java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -cp "$(cat "$WORK/cp.txt"):dataplane/target/classes" \
   dev.capstan.dataplane.lb.LbMain --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
 PIDS+=($CAPSTAN_PID)
 
@@ -106,16 +106,28 @@ ticks() {
   echo $total
 }
 
+# Bytes allocated so far by the JVM's event-loop threads ("lb-*"), from `jcmd Thread.print -e`:
+# divided by the requests of a run, a figure that, unlike CPU time, the load of a shared
+# machine does not blur.
+jvm_allocated() {
+  jcmd "$1" Thread.print -e 2>/dev/null | awk '/^"lb-/ { for (i = 1; i <= NF; i++) if ($i ~ /^allocated=/) {
+      v = substr($i, 11); m = 1
+      if (v ~ /K$/) m = 1024; else if (v ~ /M$/) m = 1048576; else if (v ~ /G$/) m = 1073741824
+      gsub(/[A-Za-z]/, "", v); t += v * m } } END { printf "%.0f\n", t }'
+}
+
 run() { # name port pid(or -)
   local name=$1 port=$2 pid=$3
   wrk -t1 -c"$CONNS" -d"${WARMUP:-15}s" "http://127.0.0.1:$port/" >/dev/null # warm-up (JIT, pools)
-  local before=0 after=0
+  local before=0 after=0 alloc_before=0 alloc_after=0
   [ "$pid" != - ] && before=$(ticks "$pid")
+  [ "$name" = capstan ] && alloc_before=$(jvm_allocated "$pid")
   wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/" > "$WORK/$name.wrk"
   [ "$pid" != - ] && after=$(ticks "$pid")
-  python3 - "$name" "$WORK/$name.wrk" "$before" "$after" "$TICK" "$pid" <<'PY'
+  [ "$name" = capstan ] && alloc_after=$(jvm_allocated "$pid")
+  python3 - "$name" "$WORK/$name.wrk" "$before" "$after" "$TICK" "$pid" "$alloc_before" "$alloc_after" <<'PY'
 import re, sys
-name, path, before, after, tick, pid = sys.argv[1:]
+name, path, before, after, tick, pid, alloc_before, alloc_after = sys.argv[1:]
 s = open(path).read()
 def lat(q):
     m = re.search(r'^\s*%s%%\s+([\d.]+)(us|ms|s)' % q, s, re.M)
@@ -125,14 +137,20 @@ reqs = int(re.search(r'(\d+) requests in', s).group(1))
 rps = float(re.search(r'Requests/sec:\s+([\d.]+)', s).group(1))
 errors = re.search(r'Non-2xx or 3xx responses: (\d+)', s)
 cpu = '-' if pid == '-' else '%.1f' % ((int(after) - int(before)) / int(tick) / reqs * 1e6)
-print('%-10s %10.0f %9.3f %9.3f %12s %s' % (name, rps, lat(50), lat(99), cpu,
+alloc = '-' if name != 'capstan' else '%.0f' % ((int(alloc_after) - int(alloc_before)) / reqs)
+print('%-10s %10.0f %9.3f %9.3f %12s %12s %s' % (name, rps, lat(50), lat(99), cpu, alloc,
       ('non-2xx: ' + errors.group(1)) if errors else ''))
 PY
 }
 
 echo "wrk -t1 -c$CONNS -d${SECS}s, keep-alive, 1 worker each, 2 origins (nginx return 200)"
-printf '%-10s %10s %9s %9s %12s\n' target req/s p50_ms p99_ms cpu_us/req
-run direct $ORIGIN1 -
-run capstan $CAPSTAN $CAPSTAN_PID
-run nginx $NGINX $NGINX_PID
-run haproxy $HAPROXY $HAPROXY_PID
+printf '%-10s %10s %9s %9s %12s %12s\n' target req/s p50_ms p99_ms cpu_us/req alloc_B/req
+# TARGETS (default all): e.g. TARGETS="capstan nginx" to skip the others.
+for t in ${TARGETS:-direct capstan nginx haproxy}; do
+  case $t in
+    direct) run direct $ORIGIN1 - ;;
+    capstan) run capstan $CAPSTAN $CAPSTAN_PID ;;
+    nginx) run nginx $NGINX $NGINX_PID ;;
+    haproxy) run haproxy $HAPROXY $HAPROXY_PID ;;
+  esac
+done

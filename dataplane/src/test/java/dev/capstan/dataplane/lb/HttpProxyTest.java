@@ -246,6 +246,27 @@ class HttpProxyTest {
     assertThat(get(lb, "/echo-xff", "X-Forwarded-For", "203.0.113.9").body()).isEqualTo("203.0.113.9, 127.0.0.1");
   }
 
+  /**
+   * Java's HttpClient, left at its default, offers an h2c upgrade on its first request to a
+   * host, POSTs included. The balancer must not wait for a 101 then: the offer is dropped and
+   * the request, body and all, goes on as HTTP/1.1.
+   */
+  @Test
+  void anH2cUpgradeOfferOnAPostIsDroppedAndTheBodyArrives() throws Exception {
+    lb = LbServer.start(yaml("HTTP", "algorithm: RoundRobin", backends, null), 2);
+    java.net.http.HttpClient defaults = java.net.http.HttpClient.newHttpClient();
+    byte[] body = new byte[1000];
+
+    HttpResponse<String> r = defaults.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + lb.port("web") + "/upload"))
+        .timeout(java.time.Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+    assertThat(r.body()).endsWith(" " + body.length);
+  }
+
   @Test
   void largeBodiesStreamBothWays() throws Exception {
     lb = LbServer.start(yaml("HTTP", "algorithm: RoundRobin", backends, null), 2);

@@ -2,6 +2,7 @@ package dev.capstan.dataplane.lb.balancing;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,11 @@ import java.util.Set;
 final class SmoothWeightedRoundRobin {
 
   private final Map<String, long[]> currentWeights = new HashMap<>();
+  /**
+   * The same weights by ServerLoad identity, for the servers of the last pool: a lookup per
+   * candidate per pick without building the {@code host:port} string each time.
+   */
+  private final Map<ServerLoad, long[]> byLoad = new IdentityHashMap<>();
   private List<ServerLoad> lastPool;
 
   /**
@@ -29,12 +35,19 @@ final class SmoothWeightedRoundRobin {
     if (pool != lastPool) {
       forgetServersNotIn(pool);
       lastPool = pool;
+      byLoad.clear();
+      for (ServerLoad s : pool) {
+        byLoad.put(s, currentWeights.computeIfAbsent(s.server().address(), a -> new long[1]));
+      }
     }
     long total = 0;
     ServerLoad best = null;
     long[] bestWeight = null;
     for (ServerLoad candidate : candidates) {
-      long[] current = currentWeights.computeIfAbsent(candidate.server().address(), a -> new long[1]);
+      long[] current = byLoad.get(candidate);
+      if (current == null) { // not in the pool, against the contract; still served by address
+        current = currentWeights.computeIfAbsent(candidate.server().address(), a -> new long[1]);
+      }
       int weight = candidate.server().weight();
       current[0] += weight;
       total += weight;

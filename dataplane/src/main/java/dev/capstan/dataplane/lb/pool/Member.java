@@ -18,13 +18,16 @@ public final class Member {
   private final ServerLoad load;
   private final ServerHealth health = new ServerHealth();
   private final String cookieValue;
+  /** Kept: Server.address() builds a new string each call, and metrics look it up per request. */
+  private final String address;
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private volatile boolean removed;
 
   Member(Server server) {
     this.load = new ServerLoad(server);
-    this.cookieValue = cookieValueOf(server.address());
+    this.address = server.address();
+    this.cookieValue = cookieValueOf(address);
   }
 
   /**
@@ -46,7 +49,7 @@ public final class Member {
   }
 
   public String address() {
-    return load.server().address();
+    return address;
   }
 
   public ServerLoad load() {

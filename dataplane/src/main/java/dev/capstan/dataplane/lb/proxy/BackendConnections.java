@@ -9,13 +9,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,7 +65,7 @@ final class BackendConnections {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, idleTimeoutNanos.getAsLong(), TimeUnit.NANOSECONDS))
+                .addLast("idle", new IdleTimeout(idleTimeoutNanos.getAsLong()))
                 .addLast("http", new HttpClientCodec())
                 .addLast("backend", new BackendHandler());
             // Runs on this loop, whose pool map idle.get() is.

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -56,13 +58,21 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHORIZATION);
 
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString HTTP = AsciiString.cached("http");
+
   private final ProxyContext px;
+  /** The balancer's view of requests without a hash key from this peer, shared: it is immutable. */
+  private Request peerRequest;
   private ChannelHandlerContext ctx;
   private String peer;
   private byte[] peerBytes;
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private Exchange exchange;
   private boolean closed;
+  private ScheduledFuture<?> responseTimer;
+  private long responseTimerAt;
 
   HttpProxyHandler(ProxyContext px) {
     this.px = px;
@@ -150,6 +160,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
+    if (responseTimer != null) {
+      responseTimer.cancel(false);
+      responseTimer = null;
+    }
     if (exchange != null) {
       exchange.abort();
       exchange = null;
@@ -203,10 +217,90 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * One response timer per connection rather than one scheduled task per request: scheduling
+   * and cancelling a task for every request costs two priority-queue operations and a task
+   * object, and almost every request is answered in time. The timer fires at the earliest
+   * deadline it was armed for and re-arms itself if the exchange's deadline is later.
+   */
+  private void armResponseTimer(long deadline) {
+    if (responseTimer != null) {
+      if (responseTimerAt - deadline <= 0) {
+        return; // fires first, then re-arms for this deadline
+      }
+      responseTimer.cancel(false); // a reload shortened the timeout
+    }
+    responseTimerAt = deadline;
+    responseTimer = ctx.executor().schedule(this::responseTimerFired,
+        Math.max(0, deadline - px.nanoClock.getAsLong()), TimeUnit.NANOSECONDS);
+  }
+
+  private void responseTimerFired() {
+    responseTimer = null;
+    Exchange e = exchange;
+    if (e == null || !e.timeoutArmed || closed) {
+      return;
+    }
+    if (px.nanoClock.getAsLong() - e.responseDeadline < 0) {
+      armResponseTimer(e.responseDeadline);
+    } else {
+      e.responseTimedOut();
+    }
+  }
+
   private static void detach(Channel backend) {
-    BackendHandler h = backend.pipeline().get(BackendHandler.class);
-    if (h != null) {
+    // The last handler (see BackendConnections.connect): no walk of the pipeline by class.
+    if (backend.pipeline().last() instanceof BackendHandler h) {
       h.detach();
+    } else {
+      BackendHandler h = backend.pipeline().get(BackendHandler.class);
+      if (h != null) {
+        h.detach();
+      }
+    }
+  }
+
+  private static void removeNamedIn(HttpHeaders h, String connectionValue) {
+    if (connectionValue.indexOf(',') < 0) {
+      if (!connectionValue.isBlank()) {
+        h.remove(connectionValue.trim());
+      }
+      return;
+    }
+    for (String name : connectionValue.split(",")) {
+      if (!name.isBlank()) {
+        h.remove(name.trim());
+      }
+    }
+  }
+
+  /** Removes the headers named in Connection and the hop-by-hop ones. */
+  private static void removeHopByHop(HttpHeaders h) {
+    // Values first, removals after: removing while iterating the headers is not safe.
+    // Usually one value ("keep-alive"), so no list is made for it.
+    String first = null;
+    List<String> more = null;
+    for (Iterator<String> it = h.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+      String value = it.next();
+      if (first == null) {
+        first = value;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>(2);
+        }
+        more.add(value);
+      }
+    }
+    if (first != null) {
+      removeNamedIn(h, first);
+    }
+    if (more != null) {
+      for (String value : more) {
+        removeNamedIn(h, value);
+      }
+    }
+    for (CharSequence name : HOP_BY_HOP) {
+      h.remove(name);
     }
   }
 
@@ -237,8 +331,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final boolean upgrade;
     final LbSettings settings;
     final Request lbRequest;
-    final List<HttpContent> body = new ArrayList<>(2);
-    final Set<Member> tried = new HashSet<>(4);
+    /** Made on first use: most requests are a head and the shared empty end. */
+    List<HttpContent> body = List.of();
+    /** Servers tried; immutable until a retry needs a second one, then a HashSet. */
+    Set<Member> tried = Set.of();
     String stickyValue;
     boolean stickyFound;
     long bodyBytes;
@@ -249,7 +345,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     boolean reused;
     boolean loadCounted;
     long sentAt;
-    ScheduledFuture<?> responseTimeout;
+    /** Armed while the response is awaited; checked by the connection's response timer. */
+    boolean timeoutArmed;
+    long responseDeadline;
+    long responseTimeoutNanos;
     boolean responseStarted;
     boolean informational;
     boolean backendKeepAlive;
@@ -267,35 +366,39 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       this.http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
       this.noBody = !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
       HttpHeaders h = head.headers();
-      this.upgrade = h.contains(HttpHeaderNames.UPGRADE)
-          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-      String incomingXff = h.get("X-Forwarded-For");
+      // Only a WebSocket handshake (a GET without a body) is passed through. Other offers, such
+      // as the h2c upgrade Java's HttpClient makes on its first request — often a POST with a
+      // body — are dropped as hop-by-hop headers, as nginx does, and the request goes on as
+      // HTTP/1.1; waiting for a 101 there would leave the body unread.
+      this.upgrade = noBody
+          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+          && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(h.get(HttpHeaderNames.UPGRADE, ""));
+      String incomingXff = h.get(X_FORWARDED_FOR);
       byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
           ? RequestKeys.clientAddress(peerBytes, incomingXff, settings.trustedProxies())
           : peerBytes;
-      this.lbRequest = new Request(RequestKeys.hashKey(settings.config().hashKey(), head), client);
+      byte[] hashKey = RequestKeys.hashKey(settings.config().hashKey(), head);
+      if (hashKey == null && client == peerBytes) {
+        if (peerRequest == null) {
+          peerRequest = new Request(null, peerBytes);
+        }
+        this.lbRequest = peerRequest;
+      } else {
+        this.lbRequest = new Request(hashKey, client);
+      }
       if (settings.sessionCookie() != null) {
         stickyValue = RequestKeys.cookie(h, settings.sessionCookie().name());
       }
       CharSequence upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
-      for (String token : h.getAll(HttpHeaderNames.CONNECTION)) {
-        for (String name : token.split(",")) {
-          if (!name.isBlank()) {
-            h.remove(name.trim());
-          }
-        }
-      }
-      for (CharSequence name : HOP_BY_HOP) {
-        h.remove(name);
-      }
+      removeHopByHop(h);
       if (upgrade) {
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         h.set(HttpHeaderNames.UPGRADE, upgradeTo);
       }
-      h.set("X-Forwarded-For",
+      h.set(X_FORWARDED_FOR,
           RequestKeys.forwardedFor(peer, peerBytes, incomingXff, settings.trustedProxies()));
-      if (!h.contains("X-Forwarded-Proto") || !Cidr.anyContains(settings.trustedProxies(), peerBytes)) {
-        h.set("X-Forwarded-Proto", "http");
+      if (!h.contains(X_FORWARDED_PROTO) || !Cidr.anyContains(settings.trustedProxies(), peerBytes)) {
+        h.set(X_FORWARDED_PROTO, HTTP);
       }
       // HTTP/1.1 to servers whatever the client speaks, so server connections stay pooled.
       head.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -325,7 +428,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       member = m;
-      tried.add(m);
+      addTried(m);
       Channel pooled = px.connections.pooled(ctx.channel().eventLoop(), m);
       if (pooled != null) {
         // Usually called while reading the client: its read-complete flushes head and end
@@ -356,7 +459,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void attach(Channel ch, boolean pooled, boolean flush) {
       backend = ch;
       reused = pooled;
-      ch.pipeline().get(BackendHandler.class).attach(this);
+      BackendHandler bh = ch.pipeline().last() instanceof BackendHandler last
+          ? last : ch.pipeline().get(BackendHandler.class);
+      bh.attach(this);
       member.load().begin();
       loadCounted = true;
       member.countRequest();
@@ -367,7 +472,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
       }
       if (!keep) {
-        body.clear();
+        body = List.of();
         bodyKept = false;
       }
       if (flush) {
@@ -388,11 +493,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       boolean last = c instanceof LastHttpContent;
       long size = c.content().readableBytes();
       if (backend == null) {
-        body.add(c); // connecting or between tries: everything is kept until it can be sent
+        keep(c); // connecting or between tries: everything is kept until it can be sent
         bodyBytes += size;
       } else if (keepForRetry(size)) {
         bodyBytes += size;
-        body.add(c);
+        keep(c);
         backend.write(c.retainedDuplicate(), backend.voidPromise());
       } else {
         bodyBytes += size;
@@ -408,29 +513,57 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       updateAutoRead();
     }
 
+    void keep(HttpContent c) {
+      if (body.isEmpty()) {
+        body = new ArrayList<>(2);
+      }
+      body.add(c);
+    }
+
     void dropBody() {
-      body.forEach(HttpContent::release);
-      body.clear();
+      if (!body.isEmpty()) {
+        body.forEach(HttpContent::release);
+        body = List.of();
+      }
       bodyKept = false;
     }
 
+    void addTried(Member m) {
+      if (tried.isEmpty()) {
+        tried = Set.of(m);
+      } else if (!tried.contains(m)) {
+        Set<Member> more = new HashSet<>(tried);
+        more.add(m);
+        tried = more;
+      }
+    }
+
+    void removeTried(Member m) {
+      if (tried.contains(m)) {
+        Set<Member> fewer = new HashSet<>(tried);
+        fewer.remove(m);
+        tried = fewer;
+      }
+    }
+
     void scheduleResponseTimeout() {
-      if (responseStarted || responseTimeout != null) {
+      if (responseStarted || timeoutArmed) {
         return;
       }
-      long nanos = settings.responseTimeoutNanos();
-      responseTimeout = ctx.executor().schedule(() -> {
-        responseTimeout = null;
-        if (!finished && !responseStarted && backend != null) {
-          backendFailed("no response within " + nanos / 1_000_000 + "ms", true);
-        }
-      }, nanos, TimeUnit.NANOSECONDS);
+      responseTimeoutNanos = settings.responseTimeoutNanos();
+      responseDeadline = px.nanoClock.getAsLong() + responseTimeoutNanos;
+      timeoutArmed = true;
+      armResponseTimer(responseDeadline);
     }
 
     void cancelTimeout() {
-      if (responseTimeout != null) {
-        responseTimeout.cancel(false);
-        responseTimeout = null;
+      timeoutArmed = false; // the connection's timer, if it fires, finds nothing to do
+    }
+
+    void responseTimedOut() {
+      timeoutArmed = false;
+      if (!finished && !responseStarted && backend != null) {
+        backendFailed("no response within " + responseTimeoutNanos / 1_000_000 + "ms", true);
       }
     }
 
@@ -485,16 +618,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       backendKeepAlive = HttpUtil.isKeepAlive(r);
       r.setProtocolVersion(HttpVersion.HTTP_1_1);
       HttpHeaders h = r.headers();
-      for (String token : h.getAll(HttpHeaderNames.CONNECTION)) {
-        for (String name : token.split(",")) {
-          if (!name.isBlank()) {
-            h.remove(name.trim());
-          }
-        }
-      }
-      for (CharSequence name : HOP_BY_HOP) {
-        h.remove(name);
-      }
+      removeHopByHop(h);
       boolean mayHaveBody = !HttpMethod.HEAD.equals(head.method()) && status != 204 && status != 304;
       if (mayHaveBody && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
         // The server ends the body by closing; the client learns the end from chunks, or, for
@@ -624,7 +748,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       if (serverFault) {
         px.pool.failure(member, why);
       } else {
-        tried.remove(member);
+        removeTried(member);
       }
       if (responseStarted) {
         finished = true;

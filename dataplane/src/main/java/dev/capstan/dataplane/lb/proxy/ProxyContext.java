@@ -88,7 +88,16 @@ public final class ProxyContext {
   /** One response to a client; {@code server} null for one the balancer wrote itself. */
   void countResponse(Member server, int status) {
     String address = server == null ? "none" : server.address();
-    Counter[] byClass = requestCounters.computeIfAbsent(address, a -> {
+    Counter[] byClass = requestCounters.get(address); // no capturing lambda made per request
+    if (byClass == null) {
+      byClass = requestCounters(address);
+    }
+    int i = status / 100;
+    byClass[i >= 1 && i <= 5 ? i : 5].increment();
+  }
+
+  private Counter[] requestCounters(String address) {
+    return requestCounters.computeIfAbsent(address, a -> {
       Counter[] c = new Counter[6];
       for (int i = 1; i < 6; i++) {
         c[i] = Counter.builder("lb_requests")
@@ -98,7 +107,5 @@ public final class ProxyContext {
       }
       return c;
     });
-    int i = status / 100;
-    byClass[i >= 1 && i <= 5 ? i : 5].increment();
   }
 }

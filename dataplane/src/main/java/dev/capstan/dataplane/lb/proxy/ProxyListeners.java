@@ -4,8 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /** The pipelines of accepted client connections, the one entry point into this package. */
 public final class ProxyListeners {
@@ -18,7 +16,7 @@ public final class ProxyListeners {
       @Override
       protected void initChannel(Channel ch) {
         ch.pipeline()
-            .addLast("idle", new IdleStateHandler(0, 0, px.settings().idleTimeoutNanos(), TimeUnit.NANOSECONDS))
+            .addLast("idle", new IdleTimeout(px.settings().idleTimeoutNanos()))
             .addLast("http", new HttpServerCodec())
             .addLast("proxy", new HttpProxyHandler(px));
       }
@@ -31,7 +29,7 @@ public final class ProxyListeners {
       @Override
       protected void initChannel(Channel ch) {
         ch.pipeline()
-            .addLast("idle", new IdleStateHandler(0, 0, px.settings().idleTimeoutNanos(), TimeUnit.NANOSECONDS))
+            .addLast("idle", new IdleTimeout(px.settings().idleTimeoutNanos()))
             .addLast("proxy", new TcpProxyHandler(px, clientChannel));
       }
     };

@@ -9,11 +9,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of a TCP listener: the balancer picks a server per connection (active
@@ -62,7 +60,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("idle",
-                new IdleStateHandler(0, 0, px.settings().idleTimeoutNanos(), TimeUnit.NANOSECONDS));
+                new IdleTimeout(px.settings().idleTimeoutNanos()));
           }
         })
         .connect(m.server().host(), m.server().port())

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.tsdb.wal.FsyncPolicy;
 import dev.capstan.dataplane.tsdb.wal.WalOptions;
 import dev.capstan.dataplane.tsdb.wal.WalRecord;
 import dev.capstan.dataplane.tsdb.wal.WriteAheadLog;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
  * files. One read-write lock per shard: writes, flushes, compactions and deletes take it
  * exclusively, reads share it, so a read never sees a file being replaced and readers of one
  * shard do not wait for each other. Flush and compaction run on the writing thread, which keeps
- * the engine free of background mutation at the price of an occasional slow write.
+ * the engine free of background mutation at the price of an occasional slow write. The WAL's
+ * fsync is the exception to "under the lock": concurrent writers share it (group commit).
  */
 final class Shard implements Closeable {
   private static final System.Logger LOG = System.getLogger(Shard.class.getName());
@@ -149,10 +151,13 @@ final class Shard implements Closeable {
 
   /** Appends the points to the WAL (durable per the fsync policy), then makes them readable. */
   void write(List<SeriesPoint> points, long nowNanos) throws IOException {
+    // Encoding needs no lock; it is most of the WAL's cost.
+    List<byte[]> payload = List.of(WalPayload.encode(points));
+    long sequence;
     lock.writeLock().lock();
     try {
       lastWriteNanos = nowNanos;
-      wal.append(List.of(WalPayload.encode(points)));
+      sequence = wal.appendUnforced(payload);
       for (SeriesPoint point : points) {
         memtable.add(point);
       }
@@ -162,6 +167,13 @@ final class Shard implements Closeable {
       }
     } finally {
       lock.writeLock().unlock();
+    }
+    // Group commit: forced after the lock is released, so concurrent writers append meanwhile
+    // and share a force. The write is acknowledged (this returns) only once its record is on
+    // disk; readers may see it a moment earlier, as they would see a write whose
+    // acknowledgement is still on the wire.
+    if (options.fsync() == FsyncPolicy.EVERY_BATCH) {
+      wal.syncThrough(sequence);
     }
   }
 

@@ -485,6 +485,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       Map<Shard, List<SeriesPoint>> byShard = new IdentityHashMap<>();
       // A batch usually repeats few series many times; build each key and index it once.
       Map<SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
       Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
       Shard last = null;
       for (Point point : points) {
@@ -510,8 +511,14 @@ public final class TsdbEngine implements TsdbStore, Closeable {
             ? last
             : shards.shardFor(time, policy.shardGroupDuration(), options);
         last = shard;
-        SeriesPoint first = seriesOfBatch.computeIfAbsent(new SeriesIdentity(point.measurement(), point.tags()),
-            id -> SeriesPoint.of(point));
+        // The parser hands out one tag list per series of a batch, so identity finds most repeats
+        // without hashing the tags.
+        SeriesPoint first = sameTags.get(point.tags());
+        if (first == null || first.point().measurement() != point.measurement()) {
+          first = seriesOfBatch.computeIfAbsent(new SeriesIdentity(point.measurement(), point.tags()),
+              id -> SeriesPoint.of(point));
+          sameTags.put(point.tags(), first);
+        }
         byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(new SeriesPoint(first.key(), first.keyText(), point));
       }
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {

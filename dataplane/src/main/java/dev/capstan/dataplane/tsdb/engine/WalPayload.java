@@ -4,13 +4,14 @@ import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,52 +50,109 @@ final class WalPayload {
         }
       }
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(24 * points.size() + 64);
-    DataOutputStream out = new DataOutputStream(bytes);
-    try {
-      out.writeByte(VERSION);
-      out.writeInt(seriesTable.size());
-      for (SeriesPoint sp : seriesTable) {
-        writeString(out, sp.point().measurement());
-        out.writeShort(sp.point().tags().size());
-        for (Tag tag : sp.point().tags()) {
-          writeString(out, tag.key());
-          writeString(out, tag.value());
-        }
+    // A growable array written in place: DataOutputStream over a ByteArrayOutputStream pays a
+    // synchronized call per field and copies the whole payload once more at the end.
+    Out out = new Out(32 * points.size() + 256);
+    out.writeByte(VERSION);
+    out.writeInt(seriesTable.size());
+    for (SeriesPoint sp : seriesTable) {
+      out.writeString(sp.point().measurement());
+      out.writeShort(sp.point().tags().size());
+      for (Tag tag : sp.point().tags()) {
+        out.writeString(tag.key());
+        out.writeString(tag.value());
       }
-      out.writeInt(names.size());
-      for (String name : names) {
-        writeString(out, name);
-      }
-      out.writeInt(points.size());
-      for (SeriesPoint sp : points) {
-        Point p = sp.point();
-        out.writeInt(seriesIds.get(sp.keyText()));
-        out.writeShort(p.fields().size());
-        for (Map.Entry<String, FieldValue> field : p.fields().entrySet()) {
-          out.writeInt(nameIds.get(field.getKey()));
-          FieldValue v = field.getValue();
-          if (v instanceof FieldValue.FloatField f) {
-            out.writeByte(0);
-            out.writeDouble(f.value());
-          } else if (v instanceof FieldValue.IntegerField i) {
-            out.writeByte(1);
-            out.writeLong(i.value());
-          } else if (v instanceof FieldValue.StringField s) {
-            out.writeByte(2);
-            writeString(out, s.value());
-          } else {
-            out.writeByte(3);
-            out.writeBoolean(((FieldValue.BooleanField) v).value());
-          }
-        }
-        out.writeLong(p.timestampNanos());
-      }
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
-    return bytes.toByteArray();
+    out.writeInt(names.size());
+    for (String name : names) {
+      out.writeString(name);
+    }
+    out.writeInt(points.size());
+    SeriesPoint previous = null;
+    int previousId = -1;
+    for (SeriesPoint sp : points) {
+      Point p = sp.point();
+      // Points of one series share its key text instance; skip the map for a run of them.
+      if (previous == null || previous.keyText() != sp.keyText()) {
+        previousId = seriesIds.get(sp.keyText());
+        previous = sp;
+      }
+      out.writeInt(previousId);
+      out.writeShort(p.fields().size());
+      for (Map.Entry<String, FieldValue> field : p.fields().entrySet()) {
+        out.writeInt(nameIds.get(field.getKey()));
+        FieldValue v = field.getValue();
+        if (v instanceof FieldValue.FloatField f) {
+          out.writeByte(0);
+          out.writeLong(Double.doubleToLongBits(f.value()));
+        } else if (v instanceof FieldValue.IntegerField i) {
+          out.writeByte(1);
+          out.writeLong(i.value());
+        } else if (v instanceof FieldValue.StringField str) {
+          out.writeByte(2);
+          out.writeString(str.value());
+        } else {
+          out.writeByte(3);
+          out.writeByte(((FieldValue.BooleanField) v).value() ? 1 : 0);
+        }
+      }
+      out.writeLong(p.timestampNanos());
+    }
+    return out.toByteArray();
+  }
+
+  /** Big-endian, like DataOutputStream, so payloads are byte for byte what they always were. */
+  private static final class Out {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private byte[] buffer;
+    private int size;
+
+    Out(int capacity) {
+      buffer = new byte[capacity];
+    }
+
+    private void ensure(int more) {
+      if (size + more > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+      }
+    }
+
+    void writeByte(int v) {
+      ensure(1);
+      buffer[size++] = (byte) v;
+    }
+
+    void writeShort(int v) {
+      ensure(2);
+      SHORT.set(buffer, size, (short) v);
+      size += 2;
+    }
+
+    void writeInt(int v) {
+      ensure(4);
+      INT.set(buffer, size, v);
+      size += 4;
+    }
+
+    void writeLong(long v) {
+      ensure(8);
+      LONG.set(buffer, size, v);
+      size += 8;
+    }
+
+    void writeString(String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      writeInt(bytes.length);
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buffer, size, bytes.length);
+      size += bytes.length;
+    }
+
+    byte[] toByteArray() {
+      return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+    }
   }
 
   /** Decodes a payload; the WAL's checksum already vouched for the bytes, so damage here is a bug. */
@@ -143,12 +201,6 @@ final class WalPayload {
       points.add(new SeriesPoint(series.key(), series.keyText(), point));
     }
     return points;
-  }
-
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
   }
 
   private static String readString(DataInputStream in) throws IOException {

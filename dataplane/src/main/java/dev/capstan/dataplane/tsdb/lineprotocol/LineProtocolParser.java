@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +52,7 @@ public final class LineProtocolParser {
     long defaultTime = Math.floorDiv(nowNanos, precision.nanos()) * precision.nanos();
     List<Point> points = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
+    BatchStrings strings = new BatchStrings();
     int pos = 0;
     int lineNumber = 1;
     while (pos < batch.length) {
@@ -64,20 +64,20 @@ public final class LineProtocolParser {
         }
       }
       lineNumber++;
-      byte[] line = Arrays.copyOfRange(batch, pos, end);
+      int lineStart = pos;
       pos = end + 1;
 
-      int length = line.length;
-      if (length > 0 && line[length - 1] == '\r') {
+      int length = end;
+      if (length > lineStart && batch[length - 1] == '\r') {
         length--;
       }
-      int start = skipWhitespace(line, 0, length);
-      if (start >= length || line[start] == '#') {
+      int start = skipWhitespace(batch, lineStart, length);
+      if (start >= length || batch[start] == '#') {
         continue;
       }
-      byte[] text = Arrays.copyOfRange(line, start, length);
+      byte[] text = Arrays.copyOfRange(batch, start, length);
       try {
-        points.add(new PointScanner(text, precision, defaultTime).point());
+        points.add(new PointScanner(text, precision, defaultTime, strings).point());
       } catch (LineSyntaxException e) {
         errors.add(new LineError(firstLine, utf8(text, 0, text.length), e.getMessage()));
       }
@@ -152,12 +152,18 @@ public final class LineProtocolParser {
     private final int n;
     private final Precision precision;
     private final long defaultTime;
+    private final BatchStrings strings;
+    /** Floats parsed while validating, by start index, so typing the values does not parse them again. */
+    private int parsedFloatStart = -1;
+    private int parsedFloatEnd = -1;
+    private double parsedFloat;
 
-    PointScanner(byte[] text, Precision precision, long defaultTime) {
+    PointScanner(byte[] text, Precision precision, long defaultTime, BatchStrings strings) {
       this.b = text;
       this.n = text.length;
       this.precision = precision;
       this.defaultTime = defaultTime;
+      this.strings = strings;
     }
 
     Point point() throws LineSyntaxException {
@@ -166,6 +172,14 @@ public final class LineProtocolParser {
       int i = 0;
       if (n == 0 || b[0] == ',') {
         throw new LineSyntaxException("missing measurement");
+      }
+      // A batch repeats few series many times: a key seen before in this batch parses to the
+      // same measurement and tags, so reuse those (same instances, which also makes the
+      // engine's per-series lookups cheap).
+      int seenKeyEnd = keyEndGuess();
+      BatchStrings.SeriesOfKey seen = seenKeyEnd < 0 ? null : strings.series(b, seenKeyEnd);
+      if (seen != null) {
+        return pointAfterKey(seen.measurement(), seen.tags(), seenKeyEnd);
       }
       boolean hasTags;
       while (true) {
@@ -195,7 +209,24 @@ public final class LineProtocolParser {
       if (keyEnd > MAX_KEY_LENGTH) {
         throw new LineSyntaxException("max key length exceeded: " + keyEnd + " > " + MAX_KEY_LENGTH);
       }
+      if (keyEnd == seenKeyEnd) {
+        strings.rememberSeries(b, keyEnd, measurement, tags);
+      }
+      return pointAfterKey(measurement, tags, keyEnd);
+    }
 
+    /** Where the series key ends if this line has one: the first space not after a backslash; -1 if none. */
+    private int keyEndGuess() {
+      for (int i = 1; i < n; i++) {
+        if (b[i] == ' ' && b[i - 1] != '\\') {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private Point pointAfterKey(String measurement, List<Tag> tags, int keyEnd) throws LineSyntaxException {
+      int i = keyEnd;
       int fieldsStart = skipWhitespace(b, i, n);
       int fieldsEnd = scanFields(fieldsStart);
       Map<String, FieldValue> fields = fieldsOf(fieldsStart, fieldsEnd, keyEnd);
@@ -256,7 +287,7 @@ public final class LineProtocolParser {
           throw new LineSyntaxException("duplicate tags");
         }
       }
-      return tags;
+      return List.copyOf(tags);
     }
 
     /**
@@ -374,8 +405,14 @@ public final class LineProtocolParser {
           throw new LineSyntaxException(
               "unable to parse integer " + text + ": strconv.ParseInt: parsing \"" + text + "\": value out of range");
         }
-      } else if (parseFloat(utf8(b, start, i)) == null) {
-        throw new LineSyntaxException("invalid float");
+      } else {
+        Double value = parseFloat(b, start, i);
+        if (value == null) {
+          throw new LineSyntaxException("invalid float");
+        }
+        parsedFloatStart = start;
+        parsedFloatEnd = i;
+        parsedFloat = value;
       }
       return i;
     }
@@ -397,7 +434,7 @@ public final class LineProtocolParser {
      * an '=' not preceded by a backslash; a value ends at a ',' outside quotes.
      */
     private Map<String, FieldValue> fieldsOf(int start, int end, int keyLength) throws LineSyntaxException {
-      Map<String, FieldValue> fields = new LinkedHashMap<>();
+      Map<String, FieldValue> fields = new Point.OwnedFields();
       int p = start;
       while (p < end) {
         int k = p;
@@ -460,7 +497,7 @@ public final class LineProtocolParser {
           }
           return new FieldValue.IntegerField(value);
         }
-        Double value = parseFloat(utf8(b, from, to));
+        Double value = from == parsedFloatStart && to == parsedFloatEnd ? Double.valueOf(parsedFloat) : parseFloat(b, from, to);
         if (value == null || b[to - 1] == 'u') {
           throw new LineSyntaxException("invalid number");
         }
@@ -486,8 +523,8 @@ public final class LineProtocolParser {
       if (end == start) {
         return defaultTime;
       }
-      String text = utf8(b, start, end);
-      Long value = parseLong(text);
+      Long value = parseLong(b, start, end);
+      String text = value == null ? utf8(b, start, end) : null;
       if (value == null) {
         String why = text.equals("-") ? "invalid syntax" : "value out of range";
         throw new LineSyntaxException("strconv.ParseInt: parsing \"" + text + "\": " + why);
@@ -511,6 +548,16 @@ public final class LineProtocolParser {
 
     /** Drops each backslash that precedes one of {@code escapable}; other backslashes are literal. */
     private String unescape(int from, int to, String escapable) {
+      boolean plain = true;
+      for (int i = from; i < to; i++) {
+        if (b[i] == '\\') {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        return strings.text(b, from, to);
+      }
       byte[] out = new byte[to - from];
       int o = 0;
       for (int i = from; i < to; i++) {
@@ -534,6 +581,67 @@ public final class LineProtocolParser {
       }
       return utf8(out, 0, o);
     }
+  }
+
+  /** {@link #parseLong(String)} of the ASCII in {@code b[from, to)}, without a String for the common short case. */
+  private static Long parseLong(byte[] b, int from, int to) {
+    int i = from;
+    boolean negative = i < to && b[i] == '-';
+    if (negative) {
+      i++;
+    }
+    // 18 digits cannot overflow a long; longer or odd input takes the exact path.
+    if (i == to || to - i > 18) {
+      return parseLong(utf8(b, from, to));
+    }
+    long value = 0;
+    for (; i < to; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        return parseLong(utf8(b, from, to));
+      }
+      value = value * 10 + d;
+    }
+    return negative ? -value : value;
+  }
+
+  private static final double[] POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+  };
+
+  /**
+   * {@link #parseFloat(String)} of the ASCII in {@code b[from, to)}. Plain decimals with at most
+   * 15 digits take Clinger's fast path: the digits and the power of ten are both exact doubles,
+   * so one division is correctly rounded, the same value Double.parseDouble gives.
+   */
+  static Double parseFloat(byte[] b, int from, int to) {
+    int i = from;
+    boolean negative = i < to && b[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long mantissa = 0;
+    int digits = 0;
+    int fraction = -1;
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c >= '0' && c <= '9') {
+        mantissa = mantissa * 10 + (c - '0');
+        digits++;
+        if (fraction >= 0) {
+          fraction++;
+        }
+      } else if (c == '.' && fraction < 0) {
+        fraction = 0;
+      } else {
+        return parseFloat(utf8(b, from, to));
+      }
+    }
+    if (digits == 0 || digits > 15) {
+      return parseFloat(utf8(b, from, to));
+    }
+    double value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction] : (double) mantissa;
+    return negative ? -value : value;
   }
 
   /** Go's ParseInt for what the scanner lets through: optional '-', then digits; null if out of range. */

@@ -3,6 +3,7 @@ package dev.capstan.dataplane.tsdb.wal;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -32,8 +33,9 @@ import java.util.stream.Stream;
  * the log, because those records were acknowledged. A bad record in the middle of the last
  * segment is indistinguishable from a torn write there, so it is cut off with everything after it.
  *
- * <p>Not thread-safe: one thread owns a log and calls every method; the server serializes writers
- * into batches (group commit) in front of it. A lock file keeps a second log, in this process or
+ * <p>One thread at a time owns a log and calls its methods, except {@link #syncThrough}: that one
+ * may run on other threads while the owner appends, which is how concurrent writers share one
+ * fsync (group commit) without holding the owner's lock through it. A lock file keeps a second log, in this process or
  * another, from opening the same directory while one is open.
  * After an I/O error while writing or forcing, the log refuses further writes: whether the failed
  * batch reached the disk is unknown, and only reopening (recovery) can tell.
@@ -60,6 +62,10 @@ public final class WriteAheadLog implements Closeable {
   private boolean unsynced;
   private IOException failure;
   private boolean closed;
+  /** Highest sequence number known to be on disk; written under {@link #syncMonitor} or this. */
+  private volatile long durableSequence;
+  /** Serializes {@link #syncThrough} callers: the first forces, the ones queued behind it usually find their record already durable. */
+  private final Object syncMonitor = new Object();
 
   private WriteAheadLog(Path directory, WalOptions options, FileChannel lock, TreeMap<Long, Path> segments, FileChannel active,
       long activeSize, long nextSequence, Recovery recovery) {
@@ -71,6 +77,7 @@ public final class WriteAheadLog implements Closeable {
     this.activeSize = activeSize;
     this.nextSequence = nextSequence;
     this.recovery = recovery;
+    this.durableSequence = nextSequence - 1;
   }
 
   /**
@@ -181,7 +188,21 @@ public final class WriteAheadLog implements Closeable {
    *
    * @return the sequence number of the batch's last record ({@link #lastSequence()} for an empty batch)
    */
-  public long append(List<byte[]> payloads) throws IOException {
+  public synchronized long append(List<byte[]> payloads) throws IOException {
+    long last = appendUnforced(payloads);
+    if (options.fsync() == FsyncPolicy.EVERY_BATCH) {
+      sync();
+    }
+    return last;
+  }
+
+  /**
+   * Appends like {@link #append} but never forces, whatever the policy: the caller must call
+   * {@link #syncThrough} with the returned sequence number before it acknowledges the batch.
+   * Lets the owner release its own lock before the fsync, so other writers append meanwhile and
+   * one force covers them all.
+   */
+  public synchronized long appendUnforced(List<byte[]> payloads) throws IOException {
     ensureWritable();
     long batchBytes = 0;
     for (byte[] payload : payloads) {
@@ -205,14 +226,11 @@ public final class WriteAheadLog implements Closeable {
     activeSize += batchBytes;
     nextSequence += payloads.size();
     unsynced = true;
-    if (options.fsync() == FsyncPolicy.EVERY_BATCH) {
-      sync();
-    }
     return lastSequence();
   }
 
   /** Forces everything appended so far to disk. */
-  public void sync() throws IOException {
+  public synchronized void sync() throws IOException {
     ensureWritable();
     if (!unsynced) {
       return;
@@ -225,6 +243,57 @@ public final class WriteAheadLog implements Closeable {
       throw e;
     }
     unsynced = false;
+    durableSequence = lastSequence();
+  }
+
+  /**
+   * Returns once every record up to {@code sequence} is on disk (group commit). Thread-safe, and
+   * meant to be called without the owner's lock: while one caller forces the active segment,
+   * the owner keeps appending, and callers queued behind it find their records covered by that
+   * force or pay one force for all of them.
+   *
+   * @throws IOException if forcing failed; the log then refuses further writes
+   */
+  public void syncThrough(long sequence) throws IOException {
+    if (durableSequence >= sequence) {
+      return;
+    }
+    synchronized (syncMonitor) {
+      if (durableSequence >= sequence) {
+        return;
+      }
+      long target;
+      FileChannel channel;
+      synchronized (this) {
+        ensureWritable();
+        target = lastSequence();
+        channel = active;
+      }
+      try {
+        // The owner may write to the channel meanwhile; FileChannel.force does not wait for that.
+        channel.force(false);
+      } catch (ClosedChannelException e) {
+        // A roll or close forced this segment before closing it; anything else is a failure.
+        synchronized (this) {
+          if (durableSequence < sequence) {
+            IOException failed = new IOException("write-ahead log " + directory + " was closed before record " + sequence + " was forced", e);
+            if (!closed) {
+              failure = failed;
+            }
+            throw failed;
+          }
+        }
+        return;
+      } catch (IOException e) {
+        synchronized (this) {
+          failure = e;
+        }
+        throw e;
+      }
+      synchronized (this) {
+        durableSequence = Math.max(durableSequence, target);
+      }
+    }
   }
 
   /**
@@ -234,7 +303,7 @@ public final class WriteAheadLog implements Closeable {
    * @return how many records were passed to {@code consumer}
    * @throws CorruptWalException if a record was damaged after the log was opened
    */
-  public long replay(long fromSequence, Consumer<WalRecord> consumer) throws IOException {
+  public synchronized long replay(long fromSequence, Consumer<WalRecord> consumer) throws IOException {
     ensureOpen();
     Long start = segments.floorKey(fromSequence);
     Map<Long, Path> tail = start == null ? segments : segments.tailMap(start, true);
@@ -262,7 +331,7 @@ public final class WriteAheadLog implements Closeable {
    *
    * @return how many segment files were deleted
    */
-  public int truncateBefore(long sequence) throws IOException {
+  public synchronized int truncateBefore(long sequence) throws IOException {
     ensureWritable();
     List<Long> obsolete = new ArrayList<>();
     Long next = segments.higherKey(segments.firstKey());
@@ -281,7 +350,7 @@ public final class WriteAheadLog implements Closeable {
 
   /** Forces unsynced records to disk and closes the active segment. */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (closed) {
       return;
     }
@@ -303,6 +372,7 @@ public final class WriteAheadLog implements Closeable {
     // The finished segment must be complete on disk: open() treats damage there as corruption.
     active.force(false);
     unsynced = false;
+    durableSequence = lastSequence();
     Path path = createSegment(directory, nextSequence);
     FileChannel next = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     active.close();

@@ -72,7 +72,10 @@ public final class LocalKubelet implements AutoCloseable {
   private final Path state;
   private final Path jar;
   private final Map<String, LocalPod> pods = new ConcurrentHashMap<>();
-  private final AtomicInteger nextAddress = new AtomicInteger(0);
+  // Each kubelet starts at a random /24, so processes left over by an earlier run that was
+  // killed (kill -9 runs no shutdown hook) do not hold the addresses this run hands out.
+  private final AtomicInteger nextAddress =
+      new AtomicInteger(250 * java.util.concurrent.ThreadLocalRandom.current().nextInt(200));
   private final String podNetwork = podNetwork();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "local-kubelet");
@@ -126,6 +129,8 @@ public final class LocalKubelet implements AutoCloseable {
 
   /** Registers the node and starts following pods and ConfigMaps. */
   public LocalKubelet start() {
+    // The pods are child processes, which outlive this JVM unless stopped.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "local-kubelet-stop"));
     registerNode();
     informers.add(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "capstan")
         .inform(new ResourceEventHandler<>() {
@@ -360,7 +365,7 @@ public final class LocalKubelet implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     informers.forEach(SharedIndexInformer::close);
     loop.shutdownNow();
     pods.values().forEach(p -> p.stop(Duration.ofSeconds(10)));

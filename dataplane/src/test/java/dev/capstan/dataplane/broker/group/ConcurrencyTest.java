@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.group;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.dataplane.tsdb.wal.FsyncPolicy;

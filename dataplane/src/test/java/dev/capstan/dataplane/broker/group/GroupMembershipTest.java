@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.group;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static dev.capstan.dataplane.broker.group.Consumers.REBALANCE_MS;
 import static dev.capstan.dataplane.broker.group.Consumers.SESSION_MS;
 import static dev.capstan.dataplane.broker.group.Consumers.string;

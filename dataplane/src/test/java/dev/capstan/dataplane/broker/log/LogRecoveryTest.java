@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.log;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ class LogRecoveryTest {
   @TempDir
   Path root;
 
-  private final MutableClock clock = new MutableClock(NOW);
+  private final ManualClock clock = new ManualClock(NOW);
 
   /** Appends batches of 1..3 records; returns the base offsets, the last one being the log end offset. */
   private static List<Long> fill(PartitionLog log, int batches) throws IOException {

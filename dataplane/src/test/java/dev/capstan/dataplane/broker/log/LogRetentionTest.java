@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.log;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,7 @@ class LogRetentionTest {
   @TempDir
   Path dir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
 
   /** One batch an hour for {@code hours} hours: segment k holds offsets 3k..3k+2, stamped at hours 3k..3k+2. */
   private PartitionLog hourlyLog(int hours) throws IOException {

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.log;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,7 @@ class PartitionLogTest {
   @TempDir
   Path dir;
 
-  private final MutableClock clock = new MutableClock(NOW);
+  private final ManualClock clock = new ManualClock(NOW);
 
   /** What the test appended: the batch as sent and the offsets it got. */
   record Appended(long baseOffset, long lastOffset, long maxTimestamp, byte[] sent) {

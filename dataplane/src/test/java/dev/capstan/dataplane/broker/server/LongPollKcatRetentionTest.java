@@ -1,16 +1,13 @@
 package dev.capstan.dataplane.broker.server;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,35 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Fetch long polling, kcat interoperability and retention on a controllable clock. */
 class LongPollKcatRetentionTest {
 
-  /** A clock the test sets; starts at the record timestamps the retention test writes. */
-  static final class SettableClock extends Clock {
-    volatile long millis = 1_000_000_000L;
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   @TempDir
   static Path dir;
   static TestBroker broker;
-  static final SettableClock CLOCK = new SettableClock();
+  /** Starts at the record timestamps the retention test writes. */
+  static final ManualClock CLOCK = new ManualClock(1_000_000_000L);
 
   @BeforeAll
   static void start() throws Exception {
@@ -157,7 +130,7 @@ class LongPollKcatRetentionTest {
       admin.createTopics(List.of(new NewTopic(tp.topic(), 1, (short) 1)
           .configs(Map.of("segment.bytes", "1024", "retention.ms", "60000")))).all().get();
     }
-    long old = CLOCK.millis;
+    long old = CLOCK.millis();
     try (KafkaProducer<String, String> producer = broker.producer(Map.of())) {
       for (int i = 0; i < 40; i++) { // ~150-byte batches: several 1 KiB segments
         producer.send(new ProducerRecord<>(tp.topic(), 0, old + i, null, "old-" + i + "-" + "p".repeat(60))).get();
@@ -170,7 +143,7 @@ class LongPollKcatRetentionTest {
       assertThat(consumer.beginningOffsets(List.of(tp)).get(tp)).isZero();
       assertThat(broker.server.runRetention()).isZero(); // nothing is older than 60 s yet
 
-      CLOCK.millis = old + 100_000 + 30_000; // the "old" records are 130 s old, the "new" ones 30 s
+      CLOCK.set(old + 100_000 + 30_000); // the "old" records are 130 s old, the "new" ones 30 s
       assertThat(broker.server.runRetention()).isPositive();
       long earliest = consumer.beginningOffsets(List.of(tp)).get(tp);
       assertThat(earliest).isPositive().isLessThanOrEqualTo(40);

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ class ApplyConfigTest {
   @BeforeEach
   void open() throws Exception {
     engine = TsdbEngine.open(dir, EngineOptions.defaults().withRetentionCheckInterval(Duration.ZERO),
-        new MutableClock(Instant.ofEpochSecond(0, Data.T0)));
+        new ManualClock(Instant.ofEpochSecond(0, Data.T0)));
   }
 
   @AfterEach

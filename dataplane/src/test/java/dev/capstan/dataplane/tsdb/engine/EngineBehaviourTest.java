@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static dev.capstan.dataplane.tsdb.engine.Data.HOUR;
 import static dev.capstan.dataplane.tsdb.engine.Data.SECOND;
 import static dev.capstan.dataplane.tsdb.engine.Data.T0;
@@ -44,12 +45,12 @@ class EngineBehaviourTest {
   private static final Duration HOURS = Duration.ofHours(1);
 
   @TempDir Path dir;
-  private MutableClock clock;
+  private ManualClock clock;
   private TsdbEngine engine;
 
   @BeforeEach
   void open() throws Exception {
-    clock = new MutableClock(Instant.ofEpochSecond(0, T0));
+    clock = new ManualClock(Instant.ofEpochSecond(0, T0));
     engine = TsdbEngine.open(dir, EngineOptions.defaults().withRetentionCheckInterval(Duration.ZERO), clock);
     engine.createDatabase(DB);
   }

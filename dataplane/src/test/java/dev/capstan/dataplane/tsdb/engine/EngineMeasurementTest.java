@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
@@ -41,7 +42,7 @@ class EngineMeasurementTest {
       tags.add(List.of(new Tag("host", "host-" + s)));
     }
     try (TsdbEngine engine = TsdbEngine.open(dir, EngineOptions.defaults().withRetentionCheckInterval(Duration.ZERO),
-        new MutableClock(Instant.ofEpochSecond(0, Data.T0)))) {
+        new ManualClock(Instant.ofEpochSecond(0, Data.T0)))) {
       engine.createDatabase("db");
       long writeNanos = 0;
       for (int from = 0; from < POINTS_PER_SERIES; from += 50) {

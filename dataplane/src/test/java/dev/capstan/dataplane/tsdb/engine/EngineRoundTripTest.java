@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static dev.capstan.dataplane.tsdb.engine.Data.HOUR;
 import static dev.capstan.dataplane.tsdb.engine.Data.T0;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +52,7 @@ class EngineRoundTripTest {
     // Fsync on a timer: this test is about merging, durability is the crash test's.
     options = new EngineOptions(FsyncPolicy.INTERVAL, Duration.ofSeconds(1), 4096, options.flushValues(), options.flushBytes(),
         options.compactionFiles(), 16, options.retentionCheckInterval());
-    MutableClock clock = new MutableClock(Instant.ofEpochSecond(0, T0).plus(Duration.ofDays(30)));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(0, T0).plus(Duration.ofDays(30)));
     TsdbEngine engine = TsdbEngine.open(dir, options, clock);
     try {
       engine.createDatabase(DB);

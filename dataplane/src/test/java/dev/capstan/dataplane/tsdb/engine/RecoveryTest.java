@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static dev.capstan.dataplane.tsdb.engine.Data.SECOND;
 import static dev.capstan.dataplane.tsdb.engine.Data.T0;
 import static dev.capstan.dataplane.tsdb.engine.Data.cpu;
@@ -30,7 +31,7 @@ class RecoveryTest {
   private static final EngineOptions OPTIONS = EngineOptions.defaults().withRetentionCheckInterval(Duration.ZERO);
 
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(0, T0));
+  private final ManualClock clock = new ManualClock(Instant.ofEpochSecond(0, T0));
 
   private TsdbEngine open(EngineOptions options) throws IOException {
     return TsdbEngine.open(dir, options, clock);

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.testing.ManualClock;
 import static dev.capstan.dataplane.tsdb.engine.Data.HOUR;
 import static dev.capstan.dataplane.tsdb.engine.Data.T0;
 import static dev.capstan.dataplane.tsdb.engine.Data.cpu;
@@ -25,7 +26,7 @@ class RetentionTest {
 
   @Test
   void expiredShardGroupsLeaveDiskReadsAndTheIndexWhileInfinitePoliciesKeepEverything() throws Exception {
-    MutableClock clock = new MutableClock(Instant.ofEpochSecond(0, T0));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(0, T0));
     try (TsdbEngine engine = TsdbEngine.open(dir, EngineOptions.defaults().withRetentionCheckInterval(Duration.ZERO), clock)) {
       engine.createDatabase(DB);
       engine.createRetentionPolicy(DB, new RetentionPolicy("short", Duration.ofHours(2), Duration.ofHours(1), 1, false));
@@ -59,7 +60,7 @@ class RetentionTest {
 
   @Test
   void theBackgroundCheckDropsExpiredGroups() throws Exception {
-    MutableClock clock = new MutableClock(Instant.ofEpochSecond(0, T0));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(0, T0));
     EngineOptions options = EngineOptions.defaults().withRetentionCheckInterval(Duration.ofMillis(20));
     try (TsdbEngine engine = TsdbEngine.open(dir, options, clock)) {
       engine.createDatabase(DB);

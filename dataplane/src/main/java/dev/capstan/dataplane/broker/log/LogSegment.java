@@ -252,18 +252,26 @@ final class LogSegment implements AutoCloseable {
         || nextOffset + lastOffsetDelta - baseOffset > Integer.MAX_VALUE;
   }
 
-  /** Seals the time index with the segment's max timestamp and syncs, before the next segment exists. */
+  /**
+   * Seals the time index with the segment's max timestamp and syncs the log and both indexes,
+   * before the next segment exists: from then on recovery trusts this segment's files as they are.
+   */
   void onBecomeInactive() throws IOException {
     if (maxTimestamp >= 0) {
       timeIndex.maybeAppend(maxTimestamp, relativeOffsetOfMaxTimestamp);
     }
-    flush();
-  }
-
-  void flush() throws IOException {
-    log.force(true);
+    flushLog();
     offsetIndex.flush();
     timeIndex.flush();
+  }
+
+  /**
+   * Syncs the batches appended so far. The indexes are not synced: the active segment's are
+   * rebuilt from the log when it is recovered, so one fdatasync per flush is enough.
+   */
+  void flushLog() throws IOException {
+    // force(false) is fdatasync: it still syncs the file size, which is all a reader needs
+    log.force(false);
   }
 
   private BatchHeader headerAt(int position) throws IOException {

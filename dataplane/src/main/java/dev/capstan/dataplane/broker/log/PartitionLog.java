@@ -162,7 +162,7 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Syncs everything appended so far to disk. */
   public void flush() throws IOException {
-    active().flush();
+    active().flushLog();
     recoveryPoint = logEndOffset();
     unflushedMessages = 0;
   }

@@ -2,10 +2,7 @@ package dev.capstan.dataplane.broker.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -19,12 +16,12 @@ final class OffsetIndex implements AutoCloseable {
 
   static final int ENTRY_BYTES = 8;
 
-  private final FileChannel file;
+  private final IndexFile file;
   private int[] relativeOffsets;
   private int[] positions;
   private int entries;
 
-  private OffsetIndex(FileChannel file, int[] relativeOffsets, int[] positions, int entries) {
+  private OffsetIndex(IndexFile file, int[] relativeOffsets, int[] positions, int entries) {
     this.file = file;
     this.relativeOffsets = relativeOffsets;
     this.positions = positions;
@@ -33,9 +30,7 @@ final class OffsetIndex implements AutoCloseable {
 
   /** An empty index, replacing whatever was at {@code path}. */
   static OffsetIndex create(Path path) throws IOException {
-    FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    return new OffsetIndex(file, new int[16], new int[16], 0);
+    return new OffsetIndex(IndexFile.create(path), new int[16], new int[16], 0);
   }
 
   /**
@@ -43,17 +38,14 @@ final class OffsetIndex implements AutoCloseable {
    * or offsets or positions that do not strictly increase.
    */
   static Optional<OffsetIndex> load(Path path) throws IOException {
-    if (!Files.isRegularFile(path)) {
+    Optional<ByteBuffer> stored = IndexFile.readEntries(path, ENTRY_BYTES);
+    if (stored.isEmpty()) {
       return Optional.empty();
     }
-    byte[] bytes = Files.readAllBytes(path);
-    if (bytes.length % ENTRY_BYTES != 0) {
-      return Optional.empty();
-    }
-    int count = bytes.length / ENTRY_BYTES;
+    ByteBuffer buffer = stored.get();
+    int count = buffer.remaining() / ENTRY_BYTES;
     int[] relativeOffsets = new int[Math.max(16, count)];
     int[] positions = new int[Math.max(16, count)];
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
     for (int i = 0; i < count; i++) {
       relativeOffsets[i] = buffer.getInt();
       positions[i] = buffer.getInt();
@@ -64,9 +56,7 @@ final class OffsetIndex implements AutoCloseable {
         return Optional.empty();
       }
     }
-    FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    file.position(file.size());
-    return Optional.of(new OffsetIndex(file, relativeOffsets, positions, count));
+    return Optional.of(new OffsetIndex(IndexFile.openForAppend(path), relativeOffsets, positions, count));
   }
 
   void append(int relativeOffset, int position) throws IOException {
@@ -78,9 +68,7 @@ final class OffsetIndex implements AutoCloseable {
     positions[entries] = position;
     entries++;
     ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES).putInt(relativeOffset).putInt(position).flip();
-    while (entry.hasRemaining()) {
-      file.write(entry);
-    }
+    file.append(entry);
   }
 
   /** The position of the last indexed batch starting at or before {@code relativeOffset}, else 0. */
@@ -113,7 +101,7 @@ final class OffsetIndex implements AutoCloseable {
   }
 
   void flush() throws IOException {
-    file.force(true);
+    file.flush();
   }
 
   @Override

@@ -2,10 +2,7 @@ package dev.capstan.dataplane.broker.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -20,12 +17,12 @@ final class TimeIndex implements AutoCloseable {
 
   static final int ENTRY_BYTES = 12;
 
-  private final FileChannel file;
+  private final IndexFile file;
   private long[] timestamps;
   private int[] relativeOffsets;
   private int entries;
 
-  private TimeIndex(FileChannel file, long[] timestamps, int[] relativeOffsets, int entries) {
+  private TimeIndex(IndexFile file, long[] timestamps, int[] relativeOffsets, int entries) {
     this.file = file;
     this.timestamps = timestamps;
     this.relativeOffsets = relativeOffsets;
@@ -33,9 +30,7 @@ final class TimeIndex implements AutoCloseable {
   }
 
   static TimeIndex create(Path path) throws IOException {
-    FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    return new TimeIndex(file, new long[16], new int[16], 0);
+    return new TimeIndex(IndexFile.create(path), new long[16], new int[16], 0);
   }
 
   /**
@@ -43,17 +38,14 @@ final class TimeIndex implements AutoCloseable {
    * timestamps that do not strictly increase or offsets that go back.
    */
   static Optional<TimeIndex> load(Path path) throws IOException {
-    if (!Files.isRegularFile(path)) {
+    Optional<ByteBuffer> stored = IndexFile.readEntries(path, ENTRY_BYTES);
+    if (stored.isEmpty()) {
       return Optional.empty();
     }
-    byte[] bytes = Files.readAllBytes(path);
-    if (bytes.length % ENTRY_BYTES != 0) {
-      return Optional.empty();
-    }
-    int count = bytes.length / ENTRY_BYTES;
+    ByteBuffer buffer = stored.get();
+    int count = buffer.remaining() / ENTRY_BYTES;
     long[] timestamps = new long[Math.max(16, count)];
     int[] relativeOffsets = new int[Math.max(16, count)];
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
     for (int i = 0; i < count; i++) {
       timestamps[i] = buffer.getLong();
       relativeOffsets[i] = buffer.getInt();
@@ -64,9 +56,7 @@ final class TimeIndex implements AutoCloseable {
         return Optional.empty();
       }
     }
-    FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    file.position(file.size());
-    return Optional.of(new TimeIndex(file, timestamps, relativeOffsets, count));
+    return Optional.of(new TimeIndex(IndexFile.openForAppend(path), timestamps, relativeOffsets, count));
   }
 
   /** Adds an entry unless {@code timestamp} is not above the last one (the index only grows). */
@@ -82,9 +72,7 @@ final class TimeIndex implements AutoCloseable {
     relativeOffsets[entries] = relativeOffset;
     entries++;
     ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES).putLong(timestamp).putInt(relativeOffset).flip();
-    while (entry.hasRemaining()) {
-      file.write(entry);
-    }
+    file.append(entry);
   }
 
   /** The relative offset of the last entry with a timestamp at or below {@code timestamp}, else 0. */
@@ -122,7 +110,7 @@ final class TimeIndex implements AutoCloseable {
   }
 
   void flush() throws IOException {
-    file.force(true);
+    file.flush();
   }
 
   @Override

@@ -5,7 +5,7 @@
 # /proc/<pid>/stat utime+stime before and after the measured run (warm-up excluded).
 #
 # Usage (from the repository root, after `./mvnw -q -o -pl dataplane -am package -DskipTests`):
-#   [WARMUP=15] bench/lb.sh [seconds per run, default 10] [connections, default 32]
+#   [WARMUP=15] [CAPSTAN_JAR=other.jar] [CAPSTAN_JAVA_OPTS=...] bench/lb.sh [seconds per run, default 10] [connections, default 32]
 # Needs: wrk, nginx, haproxy, java 17. Uses ports 19080-19099 on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ CONF
 nginx -c "$WORK/origin/nginx.conf" -p "$WORK/origin" & PIDS+=($!)
 
 # --- Capstan: from the shaded jar (what ships), as bench/tsdb.sh does ---
-JAR=dataplane/target/capstan-dataplane.jar
+JAR=${CAPSTAN_JAR:-dataplane/target/capstan-dataplane.jar} # CAPSTAN_JAR: another build, for an A/B
 if [ ! -f "$JAR" ]; then
   echo "no $JAR: build it first: ./mvnw -q -o -pl dataplane -am package -DskipTests" >&2
   exit 1

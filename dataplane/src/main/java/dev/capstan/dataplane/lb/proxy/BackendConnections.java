@@ -8,9 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
@@ -24,16 +22,6 @@ import java.util.function.LongSupplier;
  * nginx and Envoy workers do), and the pool needs no locks.
  */
 final class BackendConnections {
-
-  /**
-   * Responses are parsed without Netty's per-header name and value validation (a token check of
-   * every name and a scan of every value, a few percent of the balancer's CPU): they come from
-   * the configured servers, and the decoder still splits lines and refuses malformed framing.
-   * Requests from clients keep the validation.
-   */
-  private static final HttpDecoderConfig RESPONSES = new HttpDecoderConfig()
-      .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-      .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
 
   private final EventLoopGroup group;
   private final Class<? extends Channel> channelClass;
@@ -78,7 +66,7 @@ final class BackendConnections {
           protected void initChannel(Channel ch) {
             ch.pipeline()
                 .addLast("idle", new IdleTimeout(idleTimeoutNanos.getAsLong()))
-                .addLast("http", new HttpClientCodec(RESPONSES, false, false))
+                .addLast("http", new HttpClientCodec())
                 .addLast("backend", new BackendHandler());
             // Runs on this loop, whose pool map idle.get() is.
             ch.closeFuture().addListener(f -> {

@@ -203,7 +203,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * Called several times per request, almost always with the value already set: a volatile read
-   * then, instead of the atomic swap and read/clear-interest bookkeeping of a set.
+   * then, instead of the atomic swap a set does even when nothing changes.
    */
   private static void setAutoRead(Channel ch, boolean read) {
     if (ch.config().isAutoRead() != read) {

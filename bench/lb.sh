@@ -4,8 +4,8 @@
 # answering "ok" itself). Prints req/s, p50, p99 and the proxy's CPU time per request, from
 # /proc/<pid>/stat utime+stime before and after the measured run (warm-up excluded).
 #
-# Usage (from the repository root, after `mvn -o -pl dataplane compile`):
-#   [WARMUP=15] bench/lb.sh [seconds per run, default 10] [connections, default 32]
+# Usage (from the repository root, after `./mvnw -q -o -pl dataplane -am package -DskipTests`):
+#   [WARMUP=15] [CAPSTAN_JAR=other.jar] [CAPSTAN_JAVA_OPTS=...] bench/lb.sh [seconds per run, default 10] [connections, default 32]
 # Needs: wrk, nginx, haproxy, java 17. Uses ports 19080-19099 on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,9 +34,11 @@ http { access_log off; keepalive_requests 1000000;
 CONF
 nginx -c "$WORK/origin/nginx.conf" -p "$WORK/origin" & PIDS+=($!)
 
-# --- Capstan ---
-if [ ! -f "$WORK/cp.txt" ]; then
-  ./mvnw -q -o -pl dataplane dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+# --- Capstan: from the shaded jar (what ships), as bench/tsdb.sh does ---
+JAR=${CAPSTAN_JAR:-dataplane/target/capstan-dataplane.jar} # CAPSTAN_JAR: another build, for an A/B
+if [ ! -f "$JAR" ]; then
+  echo "no $JAR: build it first: ./mvnw -q -o -pl dataplane -am package -DskipTests" >&2
+  exit 1
 fi
 cat > "$WORK/lb.yaml" <<CONF
 mode: HTTP
@@ -49,8 +51,7 @@ passiveHealthCheck: {maxFails: 1, failTimeout: 10s}
 timeouts: {connect: 5s, response: 60s, idle: 60s}
 adminPort: $ADMIN
 CONF
-java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -cp "$(cat "$WORK/cp.txt"):dataplane/target/classes" \
-  dev.capstan.dataplane.lb.LbMain --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
+java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -jar "$JAR" lb --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
 PIDS+=($CAPSTAN_PID)
 
 # --- nginx as a proxy ---

@@ -198,7 +198,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     } else {
       read = exchange.backend != null && exchange.backend.isWritable();
     }
-    ctx.channel().config().setAutoRead(read);
+    setAutoRead(ctx.channel(), read);
+  }
+
+  /**
+   * Called several times per request, almost always with the value already set: a volatile read
+   * then, instead of the atomic swap a set does even when nothing changes.
+   */
+  private static void setAutoRead(Channel ch, boolean read) {
+    if (ch.config().isAutoRead() != read) {
+      ch.config().setAutoRead(read);
+    }
   }
 
   private void next() {
@@ -370,9 +380,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       // as the h2c upgrade Java's HttpClient makes on its first request — often a POST with a
       // body — are dropped as hop-by-hop headers, as nginx does, and the request goes on as
       // HTTP/1.1; waiting for a 101 there would leave the body unread.
+      // The Upgrade lookup first: one hash probe, where the Connection test splits its values.
       this.upgrade = noBody
-          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-          && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(h.get(HttpHeaderNames.UPGRADE, ""));
+          && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(h.get(HttpHeaderNames.UPGRADE, ""))
+          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
       String incomingXff = h.get(X_FORWARDED_FOR);
       byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
           ? RequestKeys.clientAddress(peerBytes, incomingXff, settings.trustedProxies())
@@ -481,7 +492,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       if (requestDone) {
         scheduleResponseTimeout();
       }
-      ch.config().setAutoRead(ctx.channel().isWritable());
+      setAutoRead(ch, ctx.channel().isWritable());
       updateAutoRead();
     }
 
@@ -686,7 +697,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       Channel b = backend;
       backend = null;
       detach(b);
-      b.config().setAutoRead(true);
+      setAutoRead(b, true);
       if (backendKeepAlive && requestDone) {
         px.connections.release(b, member);
       } else {

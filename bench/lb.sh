@@ -4,7 +4,7 @@
 # answering "ok" itself). Prints req/s, p50, p99 and the proxy's CPU time per request, from
 # /proc/<pid>/stat utime+stime before and after the measured run (warm-up excluded).
 #
-# Usage (from the repository root, after `./mvnw -q -o -pl dataplane -am package -DskipTests`):
+# Usage (from the repository root; builds the data plane's jar unless CAPSTAN_JAR names one):
 #   [WARMUP=15] [CAPSTAN_JAR=other.jar] [CAPSTAN_JAVA_OPTS=...] bench/lb.sh [seconds per run, default 10] [connections, default 32]
 # Needs: wrk, nginx, haproxy, java 17. Uses ports 19080-19099 on 127.0.0.1.
 set -euo pipefail
@@ -35,11 +35,13 @@ CONF
 nginx -c "$WORK/origin/nginx.conf" -p "$WORK/origin" & PIDS+=($!)
 
 # --- Capstan: from the shaded jar (what ships), as bench/tsdb.sh does ---
-JAR=${CAPSTAN_JAR:-dataplane/target/capstan-dataplane.jar} # CAPSTAN_JAR: another build, for an A/B
-if [ ! -f "$JAR" ]; then
-  echo "no $JAR: build it first: ./mvnw -q -o -pl dataplane -am package -DskipTests" >&2
-  exit 1
+# CAPSTAN_JAR: another build, for an A/B; without it, this tree is built first
+if [ -z "${CAPSTAN_JAR:-}" ]; then
+  echo "==> building Capstan's data plane" >&2
+  ./mvnw -B -q -ntp -DskipTests -DskipE2E -pl dataplane -am package
 fi
+JAR=${CAPSTAN_JAR:-dataplane/target/capstan-dataplane.jar}
+[ -f "$JAR" ] || { echo "no $JAR: name a built capstan-dataplane.jar in CAPSTAN_JAR" >&2; exit 1; }
 cat > "$WORK/lb.yaml" <<CONF
 mode: HTTP
 algorithm: RoundRobin

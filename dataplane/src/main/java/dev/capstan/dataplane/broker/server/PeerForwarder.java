@@ -51,7 +51,7 @@ final class PeerForwarder {
       }
       ClusterLayout.HostPort peer = layout.brokers().get(id);
       try {
-        AbstractResponse response = send(peer, request);
+        AbstractResponse response = send(peer, request, TIMEOUT_MS);
         LOG.debug("Forwarded {} to broker {}: {}", request.apiKey(), id, response.errorCounts());
       } catch (IOException | RuntimeException e) {
         failed.add(id);
@@ -62,12 +62,13 @@ final class PeerForwarder {
     return failed;
   }
 
-  private static AbstractResponse send(ClusterLayout.HostPort peer, AbstractRequest request) throws IOException {
+  /** One request to a peer on a connection of its own, marked as from a peer; the peer's answer. */
+  static AbstractResponse send(ClusterLayout.HostPort peer, AbstractRequest request, int timeoutMs) throws IOException {
     RequestHeader header = new RequestHeader(request.apiKey(), request.version(), CLIENT_ID, 1);
     ByteBuffer frame = request.serializeWithHeader(header);
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(peer.host(), peer.port()), TIMEOUT_MS);
-      socket.setSoTimeout(TIMEOUT_MS);
+      socket.connect(new InetSocketAddress(peer.host(), peer.port()), timeoutMs);
+      socket.setSoTimeout(timeoutMs);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       out.writeInt(frame.remaining());
       out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());

@@ -14,8 +14,10 @@ import java.util.stream.Collectors;
  *   <li>its partition logs are recovered and its Kafka listener answers requests (until then
  *       the listener may accept connections but has nothing to serve them with);
  *   <li>in a layout of several brokers, every peer has answered a Kafka request at least once
- *       since this broker started. Until then a topic change made through this broker could not
- *       reach that peer, and clients would see different topics on different brokers.
+ *       since this broker started, and this broker has caught up from it the topics and
+ *       partitions it missed while down ({@link TopicCatchUp}). Until then clients could see
+ *       different topics on different brokers, and a topic change made through this broker
+ *       could not reach that peer.
  * </ol>
  *
  * <p>A peer that does not answer within {@link #DEFAULT_PEER_WAIT} stops holding this broker

@@ -109,7 +109,8 @@ public final class BrokerServer implements AutoCloseable {
     this.requestExecutor = requestExecutor;
     this.timer = timer;
     this.groups = groups;
-    this.peers = new PeerWatch(layout);
+    // A peer seen for the first time hands over the topic changes this broker missed while down.
+    this.peers = new PeerWatch(layout, (id, peer) -> TopicCatchUp.run(topics, id, peer, 5_000));
   }
 
   /** Opens the data directory (recovering logs), binds the listener and starts the periodic tasks. */

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * every peer, marked with {@link #CLIENT_ID} so the peer applies it without forwarding again.
  * Topic ids are derived from names, so peers agree on them without being told.
  *
- * <p>What this does not do (a later issue, with replication): a peer that is down when the change
- * is made misses it until the change is made again; the receiving broker logs that peer.
+ * <p>A peer that is down when the change is made misses it; the receiving broker logs that peer.
+ * When the peer starts again it catches up the topics and partitions it lacks from the brokers it
+ * sees ({@link TopicCatchUp}); a deletion or a config change it missed stays missed until the
+ * change is made again (a later issue, with replication).
  */
 final class PeerForwarder {
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks every peer of the layout for its ApiVersions until each has answered once, on a thread
  * of its own (a peer that is down costs a connect timeout, which must not delay retention or
- * group timers). An answer means the peer's listener serves Kafka, its logs recovered.
+ * group timers). An answer means the peer's listener serves Kafka, its logs recovered; the peer
+ * counts as seen once {@link FirstAnswer} has also run without failing.
  */
 final class PeerWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
@@ -26,8 +27,16 @@ final class PeerWatch implements AutoCloseable {
 
   private final SortedMap<Integer, ClusterLayout.HostPort> unseen = new ConcurrentSkipListMap<>();
   private final ScheduledExecutorService executor;
+  private final FirstAnswer firstAnswer;
 
-  PeerWatch(ClusterLayout layout) {
+  /** What to do when a peer answers for the first time; a failure leaves it unseen, to try again. */
+  @FunctionalInterface
+  interface FirstAnswer {
+    void seen(int peerId, ClusterLayout.HostPort peer) throws IOException;
+  }
+
+  PeerWatch(ClusterLayout layout, FirstAnswer firstAnswer) {
+    this.firstAnswer = firstAnswer;
     for (int id = 0; id < layout.size(); id++) {
       if (id != layout.selfId()) {
         unseen.put(id, layout.brokers().get(id));
@@ -55,12 +64,20 @@ final class PeerWatch implements AutoCloseable {
       try {
         var response = (ApiVersionsResponse) PeerForwarder.send(peer.getValue(),
             new ApiVersionsRequest.Builder().build((short) 3), TIMEOUT_MS);
-        if (response.data().errorCode() == Errors.NONE.code()) {
-          unseen.remove(peer.getKey());
-          LOG.info("Peer broker {} at {} answered", peer.getKey(), peer.getValue());
+        if (response.data().errorCode() != Errors.NONE.code()) {
+          continue;
         }
       } catch (IOException | RuntimeException e) {
         LOG.debug("Peer broker {} at {} did not answer: {}", peer.getKey(), peer.getValue(), e.toString());
+        continue;
+      }
+      try {
+        firstAnswer.seen(peer.getKey(), peer.getValue());
+        unseen.remove(peer.getKey());
+        LOG.info("Peer broker {} at {} answered", peer.getKey(), peer.getValue());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Peer broker {} at {} answered, but catching up from it failed: {}; trying again",
+            peer.getKey(), peer.getValue(), e.toString());
       }
     }
     if (unseen.isEmpty()) {

@@ -4,14 +4,21 @@ import static dev.capstan.api.common.ConditionTypes.READY;
 
 import dev.capstan.api.broker.MessageBroker;
 import dev.capstan.api.broker.MessageBrokerStatus;
+import dev.capstan.controllers.broker.ExternalCluster.Answered;
+import dev.capstan.controllers.broker.ExternalCluster.Check;
+import dev.capstan.controllers.broker.ExternalCluster.Failed;
+import dev.capstan.controllers.common.Conditions;
 import dev.capstan.controllers.common.Conditions.Desired;
 import dev.capstan.controllers.common.ControllerSettings;
 import dev.capstan.controllers.common.EventRecorder;
 import dev.capstan.controllers.common.Labels;
 import dev.capstan.controllers.common.OwnedResource;
+import dev.capstan.controllers.common.Paused;
 import dev.capstan.controllers.common.SpecOrPauseChanged;
 import dev.capstan.controllers.common.WorkloadHealth;
 import dev.capstan.controllers.common.WorkloadReconciler;
+import dev.capstan.controllers.topic.KafkaAdmins;
+import dev.capstan.controllers.topic.MessageTopicReconciler.SyncIntervals;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
@@ -20,23 +27,16 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import dev.capstan.controllers.broker.ExternalCluster.Answered;
-import dev.capstan.controllers.broker.ExternalCluster.Check;
-import dev.capstan.controllers.broker.ExternalCluster.Failed;
-import dev.capstan.controllers.common.Conditions;
-import dev.capstan.controllers.common.Paused;
-import dev.capstan.controllers.topic.KafkaAdmins;
-import dev.capstan.controllers.topic.MessageTopicReconciler.SyncIntervals;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Reconciles a MessageBroker into its ConfigMap, Services, StatefulSet and PDB. A broker with
@@ -77,7 +77,11 @@ public class MessageBrokerReconciler extends WorkloadReconciler<MessageBroker, M
     this(settings, events, clock, new KafkaAdmins());
   }
 
-  private MessageBrokerReconciler(ControllerSettings settings, EventRecorder events, Clock clock, KafkaAdmins admins) {
+  /**
+   * Asks external clusters through {@code admins}, which the topic controller may share (one
+   * Admin client per cluster), and closes them in {@link #close()}.
+   */
+  public MessageBrokerReconciler(ControllerSettings settings, EventRecorder events, Clock clock, KafkaAdmins admins) {
     this(settings, events, clock, admins::describeCluster, EXTERNAL_CHECKS, admins);
   }
 
@@ -129,6 +133,8 @@ public class MessageBrokerReconciler extends WorkloadReconciler<MessageBroker, M
     }
     Check check = check(broker);
     ExternalCluster.event(broker, check).ifPresent(event -> {
+      log.info("MessageBroker {}/{}: {}", broker.getMetadata().getNamespace(), broker.getMetadata().getName(),
+          event.message());
       if (event.warning()) {
         events.warning(broker, event.reason(), event.message());
       } else {

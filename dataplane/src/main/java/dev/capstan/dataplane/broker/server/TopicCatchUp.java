@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * deleted while it was down or created while the peer was (deleting it would lose data in the
  * second case), and topic-level overrides that differ may be newer on either side; the operator's
  * MessageTopic resync sets those again. Steps are applied here only, never forwarded again.
+ *
+ * <p>The price of the union: a topic deleted through broker A while broker B was down stays on
+ * B, and comes back on A (empty) when A later restarts and catches up from B. Telling that apart
+ * from a topic created while A was down needs a record of deletions with their time, which
+ * brokers do not keep yet.
  */
 final class TopicCatchUp {
   private static final Logger LOG = LoggerFactory.getLogger(TopicCatchUp.class);

@@ -5,6 +5,7 @@ import dev.capstan.controllers.common.EventRecorder;
 import dev.capstan.controllers.common.KubernetesEventRecorder;
 import dev.capstan.controllers.broker.MessageBrokerReconciler;
 import dev.capstan.controllers.lb.LoadBalancerReconciler;
+import dev.capstan.controllers.topic.KafkaAdmins;
 import dev.capstan.controllers.topic.MessageTopicReconciler;
 import dev.capstan.controllers.tsdb.TsdbClusterReconciler;
 import io.fabric8.kubernetes.client.Config;
@@ -164,11 +165,13 @@ public final class CapstanOperator implements AutoCloseable {
   }
 
   static List<Reconciler<?>> reconcilers(ControllerSettings settings, EventRecorder events, Clock clock) {
+    KafkaAdmins kafka = new KafkaAdmins();
     return List.of(
         new TsdbClusterReconciler(settings, events, clock),
         new LoadBalancerReconciler(settings, events, clock),
-        new MessageBrokerReconciler(settings, events, clock),
-        new MessageTopicReconciler(events, clock));
+        // One Admin client per Kafka cluster for both controllers; the broker controller closes them.
+        new MessageBrokerReconciler(settings, events, clock, kafka),
+        new MessageTopicReconciler(events, clock, kafka, MessageTopicReconciler.SyncIntervals.DEFAULTS));
   }
 
   private static <P extends io.fabric8.kubernetes.api.model.HasMetadata> void register(

@@ -178,8 +178,12 @@ public final class MessageBrokerResources {
         .endPort()
         .withEnv(PodTemplates.podIdentityEnv())
         .withResources(spec.resources())
-        // Ready once the Kafka listener accepts connections: that is what clients need.
-        .withReadinessProbe(PodTemplates.tcpProbe(Ports.BROKER_KAFKA, 5, 3))
+        // Ready once the broker serves: its logs recovered, its Kafka listener answering and every
+        // peer seen once, or a minute waited for them (the data plane's BrokerReadiness). An open
+        // port alone is not enough: the listener is bound before the logs are recovered.
+        .withReadinessProbe(PodTemplates.httpProbe("/readyz", Ports.ADMIN, 5, 3))
+        // Alive while the process answers HTTP, recovering or not: a long recovery is no reason
+        // to restart it.
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))
         .build();
     return PodTemplates.statefulServer(COMPONENT, b, headlessServiceName(b), spec.replicasOrDefault(),

@@ -156,7 +156,8 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     }
   }
 
-  private UpdateControl<P> patchIfChanged(P primary, S computed) {
+  /** A status patch when {@code computed} differs from the current status in what this operator owns. */
+  protected UpdateControl<P> patchIfChanged(P primary, S computed) {
     S status = operatorOwned(computed);
     S current = primary.getStatus();
     if (Objects.equals(status, current == null ? null : operatorOwned(current))) {

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -34,6 +36,9 @@ public final class AdminKafkaTopics implements KafkaTopics, AutoCloseable {
    * message within seconds instead of holding a reconciler thread for Kafka's default minute.
    */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long {@link #describeCluster()} waits: a reachable cluster answers it from metadata. */
+  static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(3);
 
   private final Admin admin;
   private final String bootstrapServers;
@@ -120,6 +125,16 @@ public final class AdminKafkaTopics implements KafkaTopics, AutoCloseable {
     }
   }
 
+  /**
+   * Who answers at these bootstrap servers, asked with a shorter timeout than the topic calls:
+   * this runs on a reconciler thread for every check of an external cluster.
+   */
+  public KafkaCluster describeCluster() {
+    DescribeClusterResult result = admin.describeCluster(
+        new DescribeClusterOptions().timeoutMs((int) CLUSTER_TIMEOUT.toMillis()));
+    return new KafkaCluster(await(result.clusterId(), CLUSTER_TIMEOUT), await(result.nodes(), CLUSTER_TIMEOUT).size());
+  }
+
   @Override
   public void close() {
     admin.close(Duration.ofSeconds(1));
@@ -127,16 +142,20 @@ public final class AdminKafkaTopics implements KafkaTopics, AutoCloseable {
 
   /** The future's value, or the Kafka error it failed with, unwrapped. */
   private <T> T await(KafkaFuture<T> future) {
+    return await(future, CALL_TIMEOUT);
+  }
+
+  private static <T> T await(KafkaFuture<T> future, Duration timeout) {
     try {
       // A little longer than the client's own timeout, so that its more precise error wins.
-      return future.get(CALL_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return future.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof KafkaException kafka) {
         throw kafka;
       }
       throw new KafkaException(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new TimeoutException("no answer within " + CALL_TIMEOUT.toSeconds() + "s");
+      throw new TimeoutException("no answer within " + timeout.toSeconds() + "s");
     } catch (InterruptedException e) {
       throw new InterruptException(e);
     }

@@ -16,6 +16,15 @@ public final class KafkaAdmins implements Function<String, KafkaTopics>, AutoClo
 
   @Override
   public KafkaTopics apply(String bootstrapServers) {
+    return client(bootstrapServers);
+  }
+
+  /** What the cluster at these servers says of itself, asked through the client its topics use. */
+  public KafkaCluster describeCluster(String bootstrapServers) {
+    return client(bootstrapServers).describeCluster();
+  }
+
+  private AdminKafkaTopics client(String bootstrapServers) {
     return clients.computeIfAbsent(bootstrapServers, servers -> {
       log.info("connecting an Admin client to Kafka at {}", servers);
       return AdminKafkaTopics.connect(servers);

@@ -8,8 +8,8 @@ import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /** A Kafka error as the reason and message of a status condition. */
-final class KafkaErrors {
-  static final String BROKER_UNREACHABLE = "BrokerUnreachable";
+public final class KafkaErrors {
+  public static final String BROKER_UNREACHABLE = "BrokerUnreachable";
 
   private KafkaErrors() {}
 
@@ -17,7 +17,7 @@ final class KafkaErrors {
    * The reason: BrokerUnreachable when the cluster did not answer, else the error's class in
    * the style of Kafka's error codes: InvalidConfig, PolicyViolation, TopicAuthorizationFailed.
    */
-  static String reason(KafkaException e) {
+  public static String reason(KafkaException e) {
     if (e instanceof TimeoutException || e instanceof NetworkException || e instanceof DisconnectException
         || e instanceof ConfigException) {
       return BROKER_UNREACHABLE;
@@ -38,7 +38,7 @@ final class KafkaErrors {
   }
 
   /** One line: what Capstan tried, where, and what Kafka said. */
-  static String message(String action, String bootstrapServers, KafkaException e) {
+  public static String message(String action, String bootstrapServers, KafkaException e) {
     String said = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     String text = BROKER_UNREACHABLE.equals(reason(e))
         ? "Kafka at " + bootstrapServers + " did not answer while trying to " + action + ": " + said

@@ -70,8 +70,8 @@ public final class TopicStatusLogic {
    * Why the topic cannot be synchronised with Kafka now, as its Ready condition; empty when it
    * can. A conflict comes first: it does not go away when the broker appears or becomes ready,
    * only when one of the two resources is deleted. An external broker is never held back by
-   * its Ready condition, which only says that Capstan does not probe it: the Admin API answers
-   * for the cluster.
+   * its Ready condition, which is the broker controller's last check, minutes old at worst: the
+   * topic's own Admin calls answer for the cluster now, and say BrokerUnreachable themselves.
    *
    * @param broker the MessageBroker named by {@code spec.brokerRef}, or null when there is none
    */

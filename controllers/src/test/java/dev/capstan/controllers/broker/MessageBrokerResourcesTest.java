@@ -60,7 +60,8 @@ class MessageBrokerResourcesTest {
         .containsExactly("broker", "--config", "/etc/capstan/broker.yaml", "--data", "/var/lib/capstan/broker");
     assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactly("kafka:9092", "admin:9901");
-    assertThat(container.getReadinessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(9092);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(9901);
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(container.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(9901);
     assertThat(container.getResources().getRequests()).containsEntry("memory", new Quantity("1Gi"));

@@ -1,6 +1,7 @@
 package dev.capstan.controllers.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.capstan.api.broker.MessageBroker;
@@ -17,6 +18,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +35,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -95,7 +100,10 @@ class MessageTopicKafkaTest {
         .withUseSSAToPatchPrimaryResource(false)
         .withCacheSyncTimeout(Duration.ofSeconds(10))
         .withReconciliationTerminationTimeout(Duration.ofSeconds(1)));
-    operator.register(new MessageBrokerReconciler(ControllerSettings.defaults(), EventRecorder.NONE, Clock.systemUTC()));
+    // The broker controller asks through the same Admin clients as the topics, as in the operator.
+    operator.register(new MessageBrokerReconciler(ControllerSettings.defaults(), EventRecorder.NONE, Clock.systemUTC(),
+        admins::describeCluster,
+        new MessageTopicReconciler.SyncIntervals(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2))));
     // A short resync, so that a change made by hand in Kafka is reverted within the test's patience.
     operator.register(new MessageTopicReconciler(EventRecorder.NONE, Clock.systemUTC(), admins,
         new MessageTopicReconciler.SyncIntervals(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(2))));
@@ -270,6 +278,55 @@ class MessageTopicKafkaTest {
     // Nothing was ever created, so nothing holds the deletion up.
     client.resources(MessageTopic.class).inNamespace(NS).withName("lost").delete();
     await().atMost(WAIT).until(() -> get("lost") == null);
+  }
+
+  @Test
+  void anExternalBrokerIsReadyWithTheClusterIdOfTheKafkaItNames() {
+    MessageBroker broker = await().atMost(WAIT).until(() -> broker("events"), b -> isReady(b, "True", "ClusterReachable"));
+    assertThat(broker.getStatus().clusterId()).isEqualTo(kafka.nodes().clusterId()).isNotBlank();
+    assertThat(broker.getStatus().bootstrapServers()).isEqualTo(kafka.bootstrapServers());
+    assertThat(Conditions.find(broker.getStatus().conditions(), "Ready").getMessage()).isEqualTo(
+        "Kafka cluster " + kafka.nodes().clusterId() + " at " + kafka.bootstrapServers() + " answered with 1 broker");
+  }
+
+  @Test
+  void anExternalBrokerAtAClosedPortIsUnreachableWithinTheTimeout() throws Exception {
+    String closed = "127.0.0.1:" + closedPort();
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> admins.describeCluster(closed)).isInstanceOf(TimeoutException.class);
+    // The Admin call gives up on its own (3 s), well before a reconciler thread would be missed.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+    client.resource(Fixtures.parse(MessageBroker.class, """
+        apiVersion: capstan.dev/v1alpha1
+        kind: MessageBroker
+        metadata: {name: closed, namespace: streaming}
+        spec:
+          external: {bootstrapServers: "%s"}
+        """.formatted(closed))).create();
+    MessageBroker broker = await().atMost(WAIT).until(() -> broker("closed"), b -> isReady(b, "False", "Unreachable"));
+    assertThat(Conditions.find(broker.getStatus().conditions(), "Ready").getMessage())
+        .startsWith("Kafka at " + closed + " did not answer while trying to describe the cluster: ");
+    assertThat(broker.getStatus().clusterId()).isNull();
+  }
+
+  /** A port nothing listens on: bound by the OS for a moment, then closed. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private MessageBroker broker(String name) {
+    return client.resources(MessageBroker.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static boolean isReady(MessageBroker broker, String status, String reason) {
+    if (broker == null || broker.getStatus() == null) {
+      return false;
+    }
+    Condition ready = Conditions.find(broker.getStatus().conditions(), "Ready");
+    return ready != null && status.equals(ready.getStatus()) && reason.equals(ready.getReason());
   }
 
   private void create(String name, String spec) {

@@ -59,7 +59,7 @@ class TopicStatusLogicTest {
       metadata: {name: events, namespace: streaming}
       spec: {external: {bootstrapServers: "kafka:9092"}}
       status:
-        conditions: [{type: Ready, status: "False", reason: ConnectivityNotChecked, message: not checked}]
+        conditions: [{type: Ready, status: "False", reason: Unreachable, message: "Kafka at kafka:9092 did not answer"}]
       """);
   static final ObservedTopic IN_KAFKA =
       new ObservedTopic("orders", "q1w2e3r4t5y6u7i8o9p0aQ", 3, 1, Map.of("cleanup.policy", "delete"));

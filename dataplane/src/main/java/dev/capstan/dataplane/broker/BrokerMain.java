@@ -9,12 +9,17 @@ import dev.capstan.dataplane.server.ConfigFile;
 import dev.capstan.dataplane.server.EventLoops;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.capstan.dataplane.broker.server.BrokerReadiness;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code broker --config broker.yaml [--data DIR]}: one broker pod. Its id is the ordinal at the
  * end of {@code POD_NAME} ({@code <statefulSetName>-<i>}); without POD_NAME (run locally) it is
  * broker 0 of a one-broker cluster advertising {@code localhost:<port>}. SIGTERM closes cleanly:
- * the listener stops and every log is flushed.
+ * the listener stops and every log is flushed. Its admin endpoint answers {@code /health} while
+ * the process runs and {@code /readyz} once the broker serves ({@link BrokerReadiness}).
  */
 public final class BrokerMain {
 
@@ -51,9 +57,20 @@ public final class BrokerMain {
     }
     EventLoops loops = EventLoops.start("broker", 0);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    BrokerServer broker = BrokerServer.start(options, loops, registry);
-    AdminServer admin = AdminServer.start(loops, BindAddress.host(), config.adminPort(), registry,
-        AdminServer.Health::ok, broker::status);
+    // The admin endpoint comes first: while a long log recovery runs, /health says the process
+    // is alive (the liveness probe must not restart it mid-recovery) and /readyz that it is not
+    // ready yet.
+    AtomicReference<BrokerServer> serving = new AtomicReference<>();
+    AdminServer admin = startAdmin(loops, BindAddress.host(), config.adminPort(), registry, serving::get);
+    BrokerServer broker;
+    try {
+      broker = BrokerServer.start(options, loops, registry);
+    } catch (IOException | RuntimeException e) {
+      admin.close();
+      loops.close(100);
+      throw e;
+    }
+    serving.set(broker);
     // One machine-readable line, so a parent process (a test, a script) learns the ports.
     System.out.println("capstan-broker listening kafka=" + broker.port() + " admin=" + admin.port());
     System.out.flush();
@@ -89,6 +106,18 @@ public final class BrokerMain {
       stopped.countDown();
     }, "broker-shutdown"));
     stopped.await();
+  }
+
+  /**
+   * The admin endpoint of a broker pod: {@code /health} is liveness (the process serves HTTP),
+   * {@code /readyz} is readiness as {@link BrokerReadiness} defines it, and says "recovering"
+   * until {@code broker} has a server.
+   */
+  static AdminServer startAdmin(EventLoops loops, String host, int port, PrometheusMeterRegistry registry,
+      Supplier<BrokerServer> broker) throws InterruptedException {
+    return AdminServer.start(loops, host, port, registry, AdminServer.Health::ok,
+        () -> broker.get() == null ? BrokerReadiness.recovering() : broker.get().readiness(),
+        () -> broker.get() == null ? Map.of("state", "recovering partition logs") : broker.get().status());
   }
 
   /** Broker options from the rendered configuration and the pod name. */

@@ -27,8 +27,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * The admin endpoint of a data-plane server: {@code GET /health} (200 or 503 with the reason),
- * {@code GET /metrics} (Prometheus text) and {@code GET /status} (the server's state as JSON).
+ * The admin endpoint of a data-plane server: {@code GET /health} and {@code /healthz} (liveness:
+ * 200 or 503 with the reason), {@code GET /readyz} (readiness, the same as /health unless the
+ * server says otherwise), {@code GET /metrics} (Prometheus text) and {@code GET /status} (the
+ * server's state as JSON).
  * Probes and Prometheus scrape it; it is never on the data path.
  */
 public final class AdminServer implements AutoCloseable {
@@ -66,6 +68,22 @@ public final class AdminServer implements AutoCloseable {
       Supplier<Health> health,
       Supplier<?> status)
       throws InterruptedException {
+    return start(loops, host, port, registry, health, health, status);
+  }
+
+  /**
+   * As {@link #start(EventLoops, String, int, PrometheusMeterRegistry, Supplier, Supplier)}, for a
+   * server whose readiness ({@code /readyz}) means more than being alive ({@code /health}).
+   */
+  public static AdminServer start(
+      EventLoops loops,
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<Health> health,
+      Supplier<Health> ready,
+      Supplier<?> status)
+      throws InterruptedException {
     Channel channel =
         new ServerBootstrap()
             .group(loops.group())
@@ -77,7 +95,7 @@ public final class AdminServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(64 * 1024))
-                        .addLast(new Handler(registry, health, status));
+                        .addLast(new Handler(registry, health, ready, status));
                   }
                 })
             .bind(host, port)
@@ -98,11 +116,13 @@ public final class AdminServer implements AutoCloseable {
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PrometheusMeterRegistry registry;
     private final Supplier<Health> health;
+    private final Supplier<Health> ready;
     private final Supplier<?> status;
 
-    Handler(PrometheusMeterRegistry registry, Supplier<Health> health, Supplier<?> status) {
+    Handler(PrometheusMeterRegistry registry, Supplier<Health> health, Supplier<Health> ready, Supplier<?> status) {
       this.registry = registry;
       this.health = health;
+      this.ready = ready;
       this.status = status;
     }
 
@@ -115,12 +135,8 @@ public final class AdminServer implements AutoCloseable {
       } else {
         response =
             switch (path) {
-              case "/health", "/healthz", "/readyz" -> {
-                Health h = health.get();
-                yield text(
-                    h.healthy() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    h.detail() + "\n");
-              }
+              case "/health", "/healthz" -> health(health.get());
+              case "/readyz" -> health(ready.get());
               case "/metrics" -> {
                 FullHttpResponse r = text(HttpResponseStatus.OK, registry.scrape());
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -136,6 +152,10 @@ public final class AdminServer implements AutoCloseable {
       if (!keepAlive) {
         future.addListener(ChannelFutureListener.CLOSE);
       }
+    }
+
+    private static FullHttpResponse health(Health h) {
+      return text(h.healthy() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, h.detail() + "\n");
     }
 
     private static FullHttpResponse json(Object value) {

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.capstan.dataplane.server.AdminServer.Health;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,11 +93,15 @@ public final class BrokerServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final GroupRequests groups;
   private final GroupCommit groupCommit;
+  private final PeerWatch peers;
+  private final Duration peerWait;
+  private final long servingSinceNanos = System.nanoTime();
 
   private BrokerServer(Options options, Channel channel, TopicRegistry topics, ClusterLayout layout,
                        ExecutorService requestExecutor, ScheduledExecutorService timer, GroupRequests groups,
-                       GroupCommit groupCommit) {
+                       GroupCommit groupCommit, Duration peerWait) {
     this.groupCommit = groupCommit;
+    this.peerWait = peerWait;
     this.options = options;
     this.channel = channel;
     this.topics = topics;
@@ -103,10 +109,21 @@ public final class BrokerServer implements AutoCloseable {
     this.requestExecutor = requestExecutor;
     this.timer = timer;
     this.groups = groups;
+    // A peer seen for the first time hands over the topic changes this broker missed while down.
+    this.peers = new PeerWatch(layout, (id, peer) -> TopicCatchUp.run(topics, id, peer, 5_000));
   }
 
   /** Opens the data directory (recovering logs), binds the listener and starts the periodic tasks. */
   public static BrokerServer start(Options options, EventLoops loops, MeterRegistry registry)
+      throws IOException, InterruptedException {
+    return start(options, loops, registry, BrokerReadiness.DEFAULT_PEER_WAIT);
+  }
+
+  /**
+   * As {@link #start(Options, EventLoops, MeterRegistry)}, with how long peers that never answer
+   * keep this broker not ready ({@link BrokerReadiness}).
+   */
+  public static BrokerServer start(Options options, EventLoops loops, MeterRegistry registry, Duration peerWait)
       throws IOException, InterruptedException {
     Files.createDirectories(options.dataDir());
     ExecutorService requestExecutor = Executors.newFixedThreadPool(options.requestThreads(), daemon("broker-request"));
@@ -167,7 +184,8 @@ public final class BrokerServer implements AutoCloseable {
       }
       throw e;
     }
-    BrokerServer server = new BrokerServer(options, channel, topics, layout, requestExecutor, timer, groups, groupCommit);
+    BrokerServer server =
+        new BrokerServer(options, channel, topics, layout, requestExecutor, timer, groups, groupCommit, peerWait);
     timer.scheduleWithFixedDelay(server::runRetentionQuietly, options.retentionCheckMs(), options.retentionCheckMs(),
         TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(server::flushQuietly, options.flushIntervalMs(), options.flushIntervalMs(),
@@ -248,6 +266,12 @@ public final class BrokerServer implements AutoCloseable {
     return partition == null ? 0 : partition.waitingFetches();
   }
 
+  /** What {@code /readyz} answers: see {@link BrokerReadiness}. */
+  public Health readiness() {
+    return BrokerReadiness.of(topics.partitions().size(), peers.unseen(),
+        Duration.ofNanos(System.nanoTime() - servingSinceNanos), peerWait);
+  }
+
   /** What /status shows: topics, and for each led partition its offsets and size. */
   public Map<String, Object> status() {
     Map<String, Object> status = new LinkedHashMap<>();
@@ -284,6 +308,7 @@ public final class BrokerServer implements AutoCloseable {
   /** Stops listening, lets queued requests finish briefly, then flushes and closes every log. */
   @Override
   public void close() throws IOException {
+    peers.close();
     channel.close().syncUninterruptibly();
     timer.shutdownNow();
     requestExecutor.shutdown();

@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * every peer, marked with {@link #CLIENT_ID} so the peer applies it without forwarding again.
  * Topic ids are derived from names, so peers agree on them without being told.
  *
- * <p>What this does not do (a later issue, with replication): a peer that is down when the change
- * is made misses it until the change is made again; the receiving broker logs that peer.
+ * <p>A peer that is down when the change is made misses it; the receiving broker logs that peer.
+ * When the peer starts again it catches up the topics and partitions it lacks from the brokers it
+ * sees ({@link TopicCatchUp}); a deletion or a config change it missed stays missed until the
+ * change is made again (a later issue, with replication).
  */
 final class PeerForwarder {
 
@@ -51,7 +53,7 @@ final class PeerForwarder {
       }
       ClusterLayout.HostPort peer = layout.brokers().get(id);
       try {
-        AbstractResponse response = send(peer, request);
+        AbstractResponse response = send(peer, request, TIMEOUT_MS);
         LOG.debug("Forwarded {} to broker {}: {}", request.apiKey(), id, response.errorCounts());
       } catch (IOException | RuntimeException e) {
         failed.add(id);
@@ -62,12 +64,13 @@ final class PeerForwarder {
     return failed;
   }
 
-  private static AbstractResponse send(ClusterLayout.HostPort peer, AbstractRequest request) throws IOException {
+  /** One request to a peer on a connection of its own, marked as from a peer; the peer's answer. */
+  static AbstractResponse send(ClusterLayout.HostPort peer, AbstractRequest request, int timeoutMs) throws IOException {
     RequestHeader header = new RequestHeader(request.apiKey(), request.version(), CLIENT_ID, 1);
     ByteBuffer frame = request.serializeWithHeader(header);
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(peer.host(), peer.port()), TIMEOUT_MS);
-      socket.setSoTimeout(TIMEOUT_MS);
+      socket.connect(new InetSocketAddress(peer.host(), peer.port()), timeoutMs);
+      socket.setSoTimeout(timeoutMs);
       DataOutputStream out = new DataOutputStream(socket.getOutputStream());
       out.writeInt(frame.remaining());
       out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());

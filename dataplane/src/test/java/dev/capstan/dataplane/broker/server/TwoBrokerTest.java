@@ -44,13 +44,13 @@ class TwoBrokerTest {
   @TempDir
   Path dir;
 
-  private static int freePort() throws Exception {
+  static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static AbstractResponse send(int port, AbstractRequest request) throws Exception {
+  static AbstractResponse send(int port, AbstractRequest request) throws Exception {
     RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw", 1);
     ByteBuffer frame = request.serializeWithHeader(header);
     try (Socket socket = new Socket("127.0.0.1", port)) {

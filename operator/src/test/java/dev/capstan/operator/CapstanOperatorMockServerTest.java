@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.capstan.api.tsdb.TsdbCluster;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,7 +99,7 @@ class CapstanOperatorMockServerTest {
     // Merge patches carry no resourceVersion: the operator patches the status meanwhile.
     resource.patch(MERGE, "{\"metadata\": {\"annotations\": {\"capstan.dev/paused\": \"true\"}}}");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(resource.get().getStatus().conditions())
+        assertThat(conditions(resource.get()))
             .anySatisfy(c -> {
               assertThat(c.getType()).isEqualTo("ReconciliationPaused");
               assertThat(c.getStatus()).isEqualTo("True");
@@ -111,8 +113,13 @@ class CapstanOperatorMockServerTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(client.apps().statefulSets().inNamespace("default").withName("metrics").get().getSpec().getReplicas())
           .isEqualTo(3);
-      assertThat(resource.get().getStatus().conditions()).noneMatch(c -> c.getType().equals("ReconciliationPaused"));
+      assertThat(conditions(resource.get())).noneMatch(c -> c.getType().equals("ReconciliationPaused"));
     });
+  }
+
+  /** The status may still be unwritten when the test looks: no status, no conditions yet. */
+  private static List<Condition> conditions(TsdbCluster cluster) {
+    return cluster.getStatus() == null ? List.of() : cluster.getStatus().conditions();
   }
 
   @Test

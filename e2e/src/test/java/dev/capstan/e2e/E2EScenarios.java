@@ -159,6 +159,15 @@ abstract class E2EScenarios {
         assertThat(conditionTypes(status)).contains("Ready");
       });
     }
+    // The external cluster of topic-external-kafka.yaml does not exist: its MessageBroker asks
+    // it through the Admin API and says so, naming the servers, rather than claiming Ready.
+    await().atMost(CONVERGE).untilAsserted(() -> {
+      Map<String, Object> ready = condition(status(get(ns, "MessageBroker", "corporate-kafka")), "Ready");
+      assertThat(ready).as("Ready of MessageBroker corporate-kafka").isNotNull();
+      assertThat(ready.get("status")).isEqualTo("False");
+      assertThat(ready.get("reason")).isEqualTo("Unreachable");
+      assertThat((String) ready.get("message")).contains("kafka-0.kafka.example.internal:9092");
+    });
     // Nothing changed after creation, so nothing may have been applied twice: a field the API
     // server defaults and the builders leave out would show up here as an update.
     assertThat(admin.v1().events().inNamespace(ns).list().getItems())
@@ -475,6 +484,15 @@ abstract class E2EScenarios {
       return List.of();
     }
     return ((List<Map<String, Object>>) status.get("conditions")).stream().map(c -> (String) c.get("type")).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> condition(Map<String, Object> status, String type) {
+    if (status == null || status.get("conditions") == null) {
+      return null;
+    }
+    return ((List<Map<String, Object>>) status.get("conditions")).stream()
+        .filter(c -> type.equals(c.get("type"))).findFirst().orElse(null);
   }
 
   private static String configHash(StatefulSet sts) {

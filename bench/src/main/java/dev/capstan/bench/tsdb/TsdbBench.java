@@ -107,6 +107,9 @@ public final class TsdbBench {
     URI write = URI.create(url + "/write?db=" + db + "&precision=s");
     AtomicInteger next = new AtomicInteger();
     AtomicReference<String> failure = new AtomicReference<>();
+    // The client shares the machine with the server: its own CPU during the timed part tells how
+    // much of the cores it took from the peer being measured.
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
@@ -132,11 +135,17 @@ public final class TsdbBench {
       t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double clientCpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     if (failure.get() != null) {
       throw new IllegalStateException("ingest failed: " + failure.get());
     }
-    System.out.printf(Locale.ROOT, "ingest layout=%s points=%d connections=%d seconds=%.2f points_per_s=%.0f%n",
-        layout, points, connections, seconds, points / seconds);
+    System.out.printf(Locale.ROOT,
+        "ingest layout=%s points=%d connections=%d seconds=%.2f points_per_s=%.0f client_cpu_s=%.2f client_cpu_us_per_point=%.3f%n",
+        layout, points, connections, seconds, points / seconds, clientCpuSeconds, clientCpuSeconds * 1e6 / points);
+  }
+
+  private static long processCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   /** The typical queries, on layout {@code regular} (measurement {@code plant}). */

@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,8 @@ public final class TsdbEngine implements TsdbStore, Closeable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, DatabaseState> states = new HashMap<>();
   private final ScheduledExecutorService maintenance;
+  /** Writes handed-over memtables to files and compacts them (see {@link Shard}). */
+  private final ExecutorService flusher;
   private Catalog catalog;
   /** Written under the write lock; volatile so the timers can see it without taking the lock. */
   private volatile boolean closed;
@@ -107,7 +111,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       this.directory = directory;
     }
 
-    synchronized Shard shardFor(long time, Duration groupDuration, EngineOptions options) throws IOException {
+    synchronized Shard shardFor(long time, Duration groupDuration, EngineOptions options, Executor flusher) throws IOException {
       Map.Entry<Long, Shard> floor = groups.floorEntry(time);
       if (floor != null && time < floor.getValue().end()) {
         return floor.getValue();
@@ -122,7 +126,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       if (higher != null) {
         end = Math.min(end, higher.getKey());
       }
-      Shard shard = Shard.open(directory.resolve(start + "_" + end), start, end, options);
+      Shard shard = Shard.open(directory.resolve(start + "_" + end), start, end, options, flusher);
       groups.put(start, shard);
       long s = start;
       long e = end;
@@ -155,6 +159,14 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     this.catalog = catalog;
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tsdb-engine-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+    // Its own thread, not the maintenance one: a writer may wait for a flush (back-pressure)
+    // while holding the engine's shared lock, so flushes must never queue behind a task that
+    // takes the engine lock.
+    this.flusher = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tsdb-engine-flush");
       t.setDaemon(true);
       return t;
     });
@@ -218,7 +230,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
           Matcher m = GROUP_DIR.matcher(groupDir.getFileName().toString());
           if (Files.isDirectory(groupDir) && m.matches()) {
             long start = Long.parseLong(m.group(1));
-            shards.groups.put(start, Shard.open(groupDir, start, Long.parseLong(m.group(2)), options));
+            shards.groups.put(start, Shard.open(groupDir, start, Long.parseLong(m.group(2)), options, flusher));
           } else if (groupDir.getFileName().toString().startsWith(Fs.DELETING_PREFIX)) {
             LOG.log(System.Logger.Level.INFO, () -> "finishing the interrupted deletion of " + groupDir);
             Fs.deleteTree(groupDir);
@@ -509,7 +521,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
         }
         Shard shard = last != null && last.start() <= time && time < last.end()
             ? last
-            : shards.shardFor(time, policy.shardGroupDuration(), options);
+            : shards.shardFor(time, policy.shardGroupDuration(), options, flusher);
         last = shard;
         // The parser hands out one tag list per series of a batch, so identity finds most repeats
         // without hashing the tags.
@@ -879,6 +891,11 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     try {
       if (!maintenance.awaitTermination(30, TimeUnit.SECONDS)) {
         LOG.log(System.Logger.Level.WARNING, "maintenance of " + dataDir + " still running at close");
+      }
+      // Flushes already handed over finish; writes still in flight then flush on their own thread.
+      flusher.shutdown();
+      if (!flusher.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "flushes of " + dataDir + " still running at close");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

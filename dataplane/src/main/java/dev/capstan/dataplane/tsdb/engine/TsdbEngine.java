@@ -148,9 +148,6 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     }
   }
 
-  /** A point's series as the point states it, a cheap hash key. */
-  private record SeriesIdentity(String measurement, List<Tag> tags) {}
-
   private TsdbEngine(Path dataDir, EngineOptions options, Clock clock, FileChannel lockChannel, Catalog catalog) {
     this.dataDir = dataDir;
     this.options = options;
@@ -496,7 +493,8 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       boolean beyondRetention = false;
       Map<Shard, List<SeriesPoint>> byShard = new IdentityHashMap<>();
       // A batch usually repeats few series many times; build each key and index it once.
-      Map<SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      Map<SeriesIndex.SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      Map<SeriesIndex.SeriesIdentity, SeriesPoint> newSeries = new HashMap<>();
       Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
       Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
       Shard last = null;
@@ -527,8 +525,18 @@ public final class TsdbEngine implements TsdbStore, Closeable {
         // without hashing the tags.
         SeriesPoint first = sameTags.get(point.tags());
         if (first == null || first.point().measurement() != point.measurement()) {
-          first = seriesOfBatch.computeIfAbsent(new SeriesIdentity(point.measurement(), point.tags()),
-              id -> SeriesPoint.of(point));
+          first = seriesOfBatch.computeIfAbsent(new SeriesIndex.SeriesIdentity(point.measurement(), point.tags()), id -> {
+            SeriesPoint indexed = index.indexed(id);
+            if (indexed != null) {
+              return indexed;
+            }
+            SeriesPoint created = SeriesPoint.of(point);
+            newSeries.put(id, created);
+            return created;
+          });
+          // Remembered with this point, whose measurement is this batch's instance (an indexed
+          // series' point is from an earlier batch), so the identity check above holds next time.
+          first = new SeriesPoint(first.key(), first.keyText(), point);
           sameTags.put(point.tags(), first);
         }
         byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(new SeriesPoint(first.key(), first.keyText(), point));
@@ -536,9 +544,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());
       }
-      for (SeriesPoint series : seriesOfBatch.values()) {
-        index.addSeries(series.key(), series.keyText());
-      }
+      newSeries.forEach(index::addSeries);
       String error = conflict != null ? conflict : beyondRetention ? BEYOND_RETENTION : null;
       return new WriteOutcome(points.size() - dropped, dropped, Optional.ofNullable(error));
     } catch (IOException e) {

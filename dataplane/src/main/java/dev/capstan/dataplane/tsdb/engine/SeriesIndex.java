@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.engine;
 
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
+import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
 import dev.capstan.dataplane.tsdb.store.FieldType;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
@@ -13,6 +14,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A database's series index: measurement → series (by key text, so iteration is key order),
@@ -25,6 +27,53 @@ final class SeriesIndex {
   private final TreeMap<String, TreeMap<String, SeriesKey>> series = new TreeMap<>();
   private final Map<String, TreeMap<String, TreeMap<String, TreeSet<String>>>> tags = new HashMap<>();
   private final Map<String, TreeMap<String, FieldType>> fieldTypes = new HashMap<>();
+  /**
+   * Series already indexed, by how points state them (measurement, tags sorted by key as the
+   * parser gives them), with their key and key text built once. A write finds its series here
+   * without the lock, building a key (a TreeMap and an escaped text) or searching the index's
+   * sorted maps: with many series per batch that was most of a write's cost. Entries are only
+   * added; anything that removes series builds a new index, and with it a new cache.
+   */
+  private final ConcurrentHashMap<SeriesIdentity, SeriesPoint> indexed = new ConcurrentHashMap<>();
+
+  /**
+   * A point's series as the point states it, a cheap hash key: the hash is computed once (a
+   * record's would walk the tags on every lookup), and the parser's shared tag lists usually
+   * make equality an identity check.
+   */
+  static final class SeriesIdentity {
+    private final String measurement;
+    private final List<Tag> tags;
+    private final int hash;
+
+    SeriesIdentity(String measurement, List<Tag> tags) {
+      this.measurement = measurement;
+      this.tags = tags;
+      this.hash = 31 * measurement.hashCode() + tags.hashCode();
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SeriesIdentity other && hash == other.hash && measurement.equals(other.measurement)
+          && (tags == other.tags || tags.equals(other.tags));
+    }
+  }
+
+  /** The series as first indexed (its {@link SeriesPoint#point()} is that write's point), or null if not indexed yet. */
+  SeriesPoint indexed(SeriesIdentity identity) {
+    return indexed.get(identity);
+  }
+
+  /** {@link #addSeries(SeriesKey, String)} for a written series {@link #indexed} did not know, remembered for it. */
+  void addSeries(SeriesIdentity identity, SeriesPoint series) {
+    addSeries(series.key(), series.keyText());
+    indexed.putIfAbsent(identity, series); // only once the index holds it
+  }
 
   /**
    * Checks a point's field types against the measurement's and, if none conflicts, fixes the

@@ -16,16 +16,30 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
  * The data of one shard group, {@code [start, end)}: a WAL, the memtable it feeds, and immutable
- * files. One read-write lock per shard: writes, flushes, compactions and deletes take it
- * exclusively, reads share it, so a read never sees a file being replaced and readers of one
- * shard do not wait for each other. Flush and compaction run on the writing thread, which keeps
- * the engine free of background mutation at the price of an occasional slow write. The WAL's
- * fsync is the exception to "under the lock": concurrent writers share it (group commit).
+ * files. One read-write lock per shard: writes and the short hand-overs of flushes and compactions
+ * take it exclusively, reads share it, so a read never sees a file being replaced and readers of
+ * one shard do not wait for each other. The WAL's fsync is not under the lock: concurrent writers
+ * share it (group commit).
+ *
+ * <p>Flushes and compactions run on the {@code flusher} executor, not on the writing thread: a
+ * full memtable is handed over (it becomes the immutable {@code flushing} memtable and a new one
+ * takes writes), its file is written without the lock, and the file replaces the flushing
+ * memtable in one step under the lock, so a reader sees each point exactly once: in the memtable,
+ * the flushing memtable or a file. Until then the WAL keeps the flushing memtable's records; a
+ * crash while its file is written leaves a {@code .tmp} that opening deletes, and the WAL replay
+ * restores the points. One flushing memtable at a time: a writer that fills the next one before
+ * the previous file is written waits (back-pressure, bounding memory to two memtables). The
+ * {@code maintenance} lock serializes whatever changes the file list (flush, compaction, delete,
+ * close), so a compaction's inputs stay the newest files while it writes its output unlocked.
  */
 final class Shard implements Closeable {
   private static final System.Logger LOG = System.getLogger(Shard.class.getName());
@@ -36,24 +50,46 @@ final class Shard implements Closeable {
   private final long end;
   private final EngineOptions options;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /** Signalled (under the write lock) when the flushing memtable became a file or the flush failed. */
+  private final Condition handedOver = lock.writeLock().newCondition();
+  /** Held while the file list is being changed outside the write lock; taken before {@link #lock}. */
+  private final ReentrantLock maintenance = new ReentrantLock();
+  private final Executor flusher;
   private final WriteAheadLog wal;
   private Memtable memtable = new Memtable();
+  /** A full memtable whose file is being written, or null; immutable, newer than every file. */
+  private Memtable flushing;
+  /** The last WAL record in {@link #flushing}. */
+  private long flushingSequence;
+  /** Why the last background flush failed; writes are refused until a flush succeeds. */
+  private IOException flushFailure;
+  private boolean closed;
   /** Oldest generation first: later files win where times collide. */
   private final List<ShardFile> files = new ArrayList<>();
   private long nextGeneration;
   /** Clock time of the last write, for flushing shards that went cold. */
   private volatile long lastWriteNanos;
 
-  private Shard(Path directory, long start, long end, EngineOptions options, WriteAheadLog wal) {
+  private Shard(Path directory, long start, long end, EngineOptions options, WriteAheadLog wal, Executor flusher) {
     this.directory = directory;
     this.start = start;
     this.end = end;
     this.options = options;
     this.wal = wal;
+    this.flusher = flusher;
   }
 
-  /** Opens (or creates) a shard: loads its files, drops crash leftovers, replays the WAL's unflushed records. */
+  /** Opens a shard that flushes and compacts on the writing thread (tests, tools). */
   static Shard open(Path directory, long start, long end, EngineOptions options) throws IOException {
+    return open(directory, start, end, options, Runnable::run);
+  }
+
+  /**
+   * Opens (or creates) a shard: loads its files, drops crash leftovers, replays the WAL's
+   * unflushed records. Full memtables are flushed, and files compacted, by tasks run on {@code
+   * flusher}; one that rejects the task gets the work done on the writing thread.
+   */
+  static Shard open(Path directory, long start, long end, EngineOptions options, Executor flusher) throws IOException {
     Fs.createDirectoriesDurably(directory);
     List<Path> candidates = new ArrayList<>();
     try (Stream<Path> entries = Files.list(directory)) {
@@ -102,7 +138,7 @@ final class Shard implements Closeable {
       closeAll(live);
       throw e;
     }
-    Shard shard = new Shard(directory, start, end, options, wal);
+    Shard shard = new Shard(directory, start, end, options, wal, flusher);
     shard.files.addAll(live);
     shard.nextGeneration = maxGeneration + 1;
     try {
@@ -154,19 +190,43 @@ final class Shard implements Closeable {
     // Encoding needs no lock; it is most of the WAL's cost.
     List<byte[]> payload = List.of(WalPayload.encode(points));
     long sequence;
+    boolean handOver = false;
+    IOException failed;
     lock.writeLock().lock();
     try {
-      lastWriteNanos = nowNanos;
-      sequence = wal.appendUnforced(payload);
-      for (SeriesPoint point : points) {
-        memtable.add(point);
-      }
-      if (memtable.values() >= options.flushValues() || memtable.approximateBytes() >= options.flushBytes()) {
-        flushLocked();
-        compactNewestLocked();
+      // A failed flush refuses this write (the disk is in trouble) and is tried again.
+      failed = flushFailure;
+      flushFailure = null;
+      if (failed == null) {
+        lastWriteNanos = nowNanos;
+        sequence = wal.appendUnforced(payload);
+        for (SeriesPoint point : points) {
+          memtable.add(point);
+        }
+        if (memtable.values() >= options.flushValues() || memtable.approximateBytes() >= options.flushBytes()) {
+          // Back-pressure: the previous memtable must be in its file before this one is handed
+          // over. Awaiting releases the lock, so readers and the flusher's hand-over proceed.
+          while (flushing != null && flushFailure == null && !closed) {
+            handedOver.awaitUninterruptibly();
+          }
+          if (flushing == null && !closed) {
+            handOverLocked();
+            handOver = true;
+          }
+        }
+      } else {
+        sequence = -1;
       }
     } finally {
       lock.writeLock().unlock();
+    }
+    if (failed != null) {
+      flushSoon();
+      throw new IOException("flushing shard " + directory + " failed, so writes to it are refused until a flush succeeds: "
+          + failed.getMessage(), failed);
+    }
+    if (handOver) {
+      flushSoon();
     }
     // Group commit: forced after the lock is released, so concurrent writers append meanwhile
     // and share a force. The write is acknowledged (this returns) only once its record is on
@@ -185,28 +245,32 @@ final class Shard implements Closeable {
       for (ShardFile f : files) {
         merged = FieldData.merge(merged, f.read(seriesText, field, min, max));
       }
+      if (flushing != null) {
+        merged = FieldData.merge(merged, flushing.read(seriesText, field, min, max));
+      }
       return FieldData.merge(merged, memtable.read(seriesText, field, min, max));
     } finally {
       lock.readLock().unlock();
     }
   }
 
+  /** Writes the flushing memtable, if any, and then the memtable to files; returns once they are. */
   void flush() throws IOException {
-    lock.writeLock().lock();
+    maintenance.lock();
     try {
-      flushLocked();
+      flushAllMaintained();
     } finally {
-      lock.writeLock().unlock();
+      maintenance.unlock();
     }
   }
 
   /** Merges every file of the shard into one. */
   void compact() throws IOException {
-    lock.writeLock().lock();
+    maintenance.lock();
     try {
-      compactLocked(List.copyOf(files));
+      compactMaintained(filesSnapshot());
     } finally {
-      lock.writeLock().unlock();
+      maintenance.unlock();
     }
   }
 
@@ -217,16 +281,21 @@ final class Shard implements Closeable {
    * @return whether it flushed
    */
   boolean flushIfColdSince(long idleSinceNanos) throws IOException {
-    lock.writeLock().lock();
+    maintenance.lock();
     try {
-      if (memtable.isEmpty() || lastWriteNanos > idleSinceNanos) {
-        return false;
+      lock.readLock().lock();
+      try {
+        if (closed || memtable.isEmpty() || lastWriteNanos > idleSinceNanos) {
+          return false;
+        }
+      } finally {
+        lock.readLock().unlock();
       }
-      flushLocked();
-      compactNewestLocked();
+      flushAllMaintained();
+      compactNewestMaintained();
       return true;
     } finally {
-      lock.writeLock().unlock();
+      maintenance.unlock();
     }
   }
 
@@ -239,20 +308,100 @@ final class Shard implements Closeable {
     }
   }
 
-  private void flushLocked() throws IOException {
-    if (memtable.isEmpty()) {
-      return;
-    }
-    long sequence = wal.lastSequence();
-    long generation = nextGeneration++;
-    ShardFile file = ShardFile.write(directory.resolve(ShardFile.fileName(generation)), sequence, 0, Set.of(),
-        memtable.sortedSeries(), options.pointsPerBlock());
-    files.add(file);
-    long values = memtable.values();
+  /** Makes the memtable the flushing one; the caller holds the write lock and saw no flushing memtable. */
+  private void handOverLocked() {
+    flushing = memtable;
+    flushingSequence = wal.lastSequence();
     memtable = new Memtable();
-    // Records up to `sequence` are in the file now; whole segments below it can go.
-    wal.truncateBefore(sequence + 1);
-    LOG.log(System.Logger.Level.DEBUG, () -> "flushed " + values + " values to " + file.path() + " (" + file.sizeBytes() + " bytes)");
+  }
+
+  private void flushSoon() {
+    try {
+      flusher.execute(this::flushInBackground);
+    } catch (RejectedExecutionException e) {
+      flushInBackground(); // the engine is closing: its executor no longer takes work
+    }
+  }
+
+  /** The flusher's task: the flushing memtable into a file, then the tiered compaction. */
+  private void flushInBackground() {
+    maintenance.lock();
+    try {
+      writeFlushingMaintained();
+      compactNewestMaintained();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "flushing shard " + directory + " failed; writes to it are refused until a flush"
+          + " succeeds (the WAL keeps the points): " + e.getMessage());
+      lock.writeLock().lock();
+      try {
+        flushFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        handedOver.signalAll();
+      } finally {
+        lock.writeLock().unlock();
+      }
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
+  /** Flushes the flushing memtable, then hands over and flushes the memtable; the caller holds {@link #maintenance}. */
+  private void flushAllMaintained() throws IOException {
+    writeFlushingMaintained();
+    lock.writeLock().lock();
+    try {
+      if (closed || memtable.isEmpty()) {
+        return;
+      }
+      handOverLocked();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    writeFlushingMaintained();
+  }
+
+  /**
+   * Writes the flushing memtable to a new file without the lock (it is immutable; readers go on
+   * reading it), then swaps the file in for it under the lock. The caller holds {@link #maintenance}.
+   */
+  private void writeFlushingMaintained() throws IOException {
+    Memtable full;
+    long sequence;
+    long generation;
+    lock.writeLock().lock();
+    try {
+      if (flushing == null || closed) {
+        return;
+      }
+      full = flushing;
+      sequence = flushingSequence;
+      generation = nextGeneration++;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    ShardFile file = ShardFile.write(directory.resolve(ShardFile.fileName(generation)), sequence, 0, Set.of(),
+        full.sortedSeries(), options.pointsPerBlock());
+    lock.writeLock().lock();
+    try {
+      files.add(file);
+      flushing = null;
+      flushFailure = null;
+      handedOver.signalAll();
+      // Records up to `sequence` are in the file now; whole segments below it can go.
+      wal.truncateBefore(sequence + 1);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.log(System.Logger.Level.DEBUG, () -> "flushed " + full.values() + " values to " + file.path() + " (" + file.sizeBytes()
+        + " bytes)");
+  }
+
+  private List<ShardFile> filesSnapshot() {
+    lock.readLock().lock();
+    try {
+      return List.copyOf(files);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /**
@@ -262,8 +411,12 @@ final class Shard implements Closeable {
    * Only a run of the newest files is ever merged: the output is then newer than every file it
    * does not replace, which keeps "later file wins" true.
    */
-  private void compactNewestLocked() throws IOException {
+  private void compactNewestMaintained() throws IOException {
     while (true) {
+      List<ShardFile> files = filesSnapshot();
+      if (files.isEmpty()) {
+        return;
+      }
       int level = files.get(files.size() - 1).level();
       int from = files.size();
       while (from > 0 && files.get(from - 1).level() == level) {
@@ -272,18 +425,30 @@ final class Shard implements Closeable {
       if (files.size() - from < options.compactionFiles()) {
         return;
       }
-      compactLocked(List.copyOf(files.subList(from, files.size())));
+      compactMaintained(List.copyOf(files.subList(from, files.size())));
     }
   }
 
   /**
    * Merges {@code inputs}, the newest files, into one, the newest value winning per series field
    * and time. Series are merged and written one at a time, so memory is bounded by the largest
-   * series, not the shard.
+   * series, not the shard. The output is written without the lock (the inputs are immutable and
+   * stay readable) and replaces them under it; the caller holds {@link #maintenance}, so nothing
+   * else changes the file list meanwhile.
    */
-  private void compactLocked(List<ShardFile> inputs) throws IOException {
+  private void compactMaintained(List<ShardFile> inputs) throws IOException {
     if (inputs.size() < 2) {
       return;
+    }
+    long generation;
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      generation = nextGeneration++;
+    } finally {
+      lock.writeLock().unlock();
     }
     Set<Long> replaced = new HashSet<>();
     long sequence = 0;
@@ -310,11 +475,15 @@ final class Shard implements Closeable {
       }
       return result;
     }).iterator();
-    long generation = nextGeneration++;
     int level = inputs.stream().mapToInt(ShardFile::level).max().orElse(0) + 1;
     ShardFile output = ShardFile.write(directory.resolve(ShardFile.fileName(generation)), sequence, level, replaced, merged,
         options.pointsPerBlock());
-    replaceFiles(inputs, output);
+    lock.writeLock().lock();
+    try {
+      replaceFiles(inputs, output);
+    } finally {
+      lock.writeLock().unlock();
+    }
     LOG.log(System.Logger.Level.DEBUG, () -> "compacted " + inputs.size() + " files of " + directory + " into " + output.path());
   }
 
@@ -336,12 +505,20 @@ final class Shard implements Closeable {
    * part-way leaves some files rewritten and others not: the delete was not acknowledged.
    */
   void delete(Set<String> seriesTexts, long min, long max) throws IOException {
+    if (!overlaps(min, max)) {
+      return;
+    }
+    maintenance.lock();
     lock.writeLock().lock();
     try {
-      if (!overlaps(min, max)) {
-        return;
+      // Under both locks, so no write lands between the flush and the rewrite.
+      if (flushing != null) {
+        writeFlushingLocked();
       }
-      flushLocked();
+      if (!memtable.isEmpty()) {
+        handOverLocked();
+        writeFlushingLocked();
+      }
       for (int i = 0; i < files.size(); i++) {
         ShardFile f = files.get(i);
         if (!f.overlaps(min, max) || seriesTexts.stream().noneMatch(f.index()::containsKey)) {
@@ -364,7 +541,20 @@ final class Shard implements Closeable {
       }
     } finally {
       lock.writeLock().unlock();
+      maintenance.unlock();
     }
+  }
+
+  /** {@link #writeFlushingMaintained} for a caller that holds both locks (a delete). */
+  private void writeFlushingLocked() throws IOException {
+    long sequence = flushingSequence;
+    ShardFile file = ShardFile.write(directory.resolve(ShardFile.fileName(nextGeneration++)), sequence, 0, Set.of(),
+        flushing.sortedSeries(), options.pointsPerBlock());
+    files.add(file);
+    flushing = null;
+    flushFailure = null;
+    handedOver.signalAll();
+    wal.truncateBefore(sequence + 1);
   }
 
   private static FieldData without(FieldData points, long min, long max) {
@@ -381,6 +571,9 @@ final class Shard implements Closeable {
       for (ShardFile f : files) {
         f.index().forEach((text, series) -> series.fields().forEach((field, entry) -> sink.accept(text, series.key(), field,
             entry.type())));
+      }
+      if (flushing != null) {
+        flushing.describe(sink);
       }
       memtable.describe(sink);
     } finally {
@@ -409,8 +602,15 @@ final class Shard implements Closeable {
 
   @Override
   public void close() throws IOException {
+    // A flush or compaction in progress finishes first; one queued after this finds the shard closed.
+    maintenance.lock();
     lock.writeLock().lock();
     try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      handedOver.signalAll();
       try {
         wal.close();
       } finally {
@@ -419,6 +619,7 @@ final class Shard implements Closeable {
       }
     } finally {
       lock.writeLock().unlock();
+      maintenance.unlock();
     }
   }
 

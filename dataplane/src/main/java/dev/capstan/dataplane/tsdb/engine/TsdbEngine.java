@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,8 @@ public final class TsdbEngine implements TsdbStore, Closeable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, DatabaseState> states = new HashMap<>();
   private final ScheduledExecutorService maintenance;
+  /** Writes handed-over memtables to files and compacts them (see {@link Shard}). */
+  private final ExecutorService flusher;
   private Catalog catalog;
   /** Written under the write lock; volatile so the timers can see it without taking the lock. */
   private volatile boolean closed;
@@ -107,7 +111,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       this.directory = directory;
     }
 
-    synchronized Shard shardFor(long time, Duration groupDuration, EngineOptions options) throws IOException {
+    synchronized Shard shardFor(long time, Duration groupDuration, EngineOptions options, Executor flusher) throws IOException {
       Map.Entry<Long, Shard> floor = groups.floorEntry(time);
       if (floor != null && time < floor.getValue().end()) {
         return floor.getValue();
@@ -122,7 +126,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       if (higher != null) {
         end = Math.min(end, higher.getKey());
       }
-      Shard shard = Shard.open(directory.resolve(start + "_" + end), start, end, options);
+      Shard shard = Shard.open(directory.resolve(start + "_" + end), start, end, options, flusher);
       groups.put(start, shard);
       long s = start;
       long e = end;
@@ -144,9 +148,6 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     }
   }
 
-  /** A point's series as the point states it, a cheap hash key. */
-  private record SeriesIdentity(String measurement, List<Tag> tags) {}
-
   private TsdbEngine(Path dataDir, EngineOptions options, Clock clock, FileChannel lockChannel, Catalog catalog) {
     this.dataDir = dataDir;
     this.options = options;
@@ -155,6 +156,14 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     this.catalog = catalog;
     this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tsdb-engine-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+    // Its own thread, not the maintenance one: a writer may wait for a flush (back-pressure)
+    // while holding the engine's shared lock, so flushes must never queue behind a task that
+    // takes the engine lock.
+    this.flusher = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tsdb-engine-flush");
       t.setDaemon(true);
       return t;
     });
@@ -218,7 +227,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
           Matcher m = GROUP_DIR.matcher(groupDir.getFileName().toString());
           if (Files.isDirectory(groupDir) && m.matches()) {
             long start = Long.parseLong(m.group(1));
-            shards.groups.put(start, Shard.open(groupDir, start, Long.parseLong(m.group(2)), options));
+            shards.groups.put(start, Shard.open(groupDir, start, Long.parseLong(m.group(2)), options, flusher));
           } else if (groupDir.getFileName().toString().startsWith(Fs.DELETING_PREFIX)) {
             LOG.log(System.Logger.Level.INFO, () -> "finishing the interrupted deletion of " + groupDir);
             Fs.deleteTree(groupDir);
@@ -484,7 +493,8 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       boolean beyondRetention = false;
       Map<Shard, List<SeriesPoint>> byShard = new IdentityHashMap<>();
       // A batch usually repeats few series many times; build each key and index it once.
-      Map<SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      Map<SeriesIndex.SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      Map<SeriesIndex.SeriesIdentity, SeriesPoint> newSeries = new HashMap<>();
       Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
       Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
       Shard last = null;
@@ -509,14 +519,24 @@ public final class TsdbEngine implements TsdbStore, Closeable {
         }
         Shard shard = last != null && last.start() <= time && time < last.end()
             ? last
-            : shards.shardFor(time, policy.shardGroupDuration(), options);
+            : shards.shardFor(time, policy.shardGroupDuration(), options, flusher);
         last = shard;
         // The parser hands out one tag list per series of a batch, so identity finds most repeats
         // without hashing the tags.
         SeriesPoint first = sameTags.get(point.tags());
         if (first == null || first.point().measurement() != point.measurement()) {
-          first = seriesOfBatch.computeIfAbsent(new SeriesIdentity(point.measurement(), point.tags()),
-              id -> SeriesPoint.of(point));
+          first = seriesOfBatch.computeIfAbsent(new SeriesIndex.SeriesIdentity(point.measurement(), point.tags()), id -> {
+            SeriesPoint indexed = index.indexed(id);
+            if (indexed != null) {
+              return indexed;
+            }
+            SeriesPoint created = SeriesPoint.of(point);
+            newSeries.put(id, created);
+            return created;
+          });
+          // Remembered with this point, whose measurement is this batch's instance (an indexed
+          // series' point is from an earlier batch), so the identity check above holds next time.
+          first = new SeriesPoint(first.key(), first.keyText(), point);
           sameTags.put(point.tags(), first);
         }
         byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(new SeriesPoint(first.key(), first.keyText(), point));
@@ -524,9 +544,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());
       }
-      for (SeriesPoint series : seriesOfBatch.values()) {
-        index.addSeries(series.key(), series.keyText());
-      }
+      newSeries.forEach(index::addSeries);
       String error = conflict != null ? conflict : beyondRetention ? BEYOND_RETENTION : null;
       return new WriteOutcome(points.size() - dropped, dropped, Optional.ofNullable(error));
     } catch (IOException e) {
@@ -879,6 +897,11 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     try {
       if (!maintenance.awaitTermination(30, TimeUnit.SECONDS)) {
         LOG.log(System.Logger.Level.WARNING, "maintenance of " + dataDir + " still running at close");
+      }
+      // Flushes already handed over finish; writes still in flight then flush on their own thread.
+      flusher.shutdown();
+      if (!flusher.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "flushes of " + dataDir + " still running at close");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

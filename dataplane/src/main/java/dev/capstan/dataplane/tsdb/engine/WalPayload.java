@@ -36,23 +36,48 @@ final class WalPayload {
   private WalPayload() {}
 
   static byte[] encode(List<SeriesPoint> points) {
-    Map<String, Integer> seriesIds = new HashMap<>();
+    int count = points.size();
+    // One pass assigns the table numbers, remembered per point and per field, so the second pass
+    // writes them without looking anything up again: with thousands of series per batch, map
+    // lookups were most of the encoding.
+    Map<String, Integer> seriesIds = new HashMap<>(Math.max(16, count / 2));
     List<SeriesPoint> seriesTable = new ArrayList<>();
     Map<String, Integer> nameIds = new HashMap<>();
     List<String> names = new ArrayList<>();
-    for (SeriesPoint sp : points) {
-      if (seriesIds.putIfAbsent(sp.keyText(), seriesTable.size()) == null) {
-        seriesTable.add(sp);
+    int[] seriesOfPoint = new int[count];
+    int[] nameOfField = new int[count];
+    int fieldCount = 0;
+    String previousText = null;
+    int previousId = -1;
+    for (int i = 0; i < count; i++) {
+      SeriesPoint sp = points.get(i);
+      // Points of one series share its key text instance; a run of them needs no lookup.
+      if (sp.keyText() != previousText) {
+        Integer known = seriesIds.putIfAbsent(sp.keyText(), seriesTable.size());
+        if (known == null) {
+          previousId = seriesTable.size();
+          seriesTable.add(sp);
+        } else {
+          previousId = known;
+        }
+        previousText = sp.keyText();
       }
+      seriesOfPoint[i] = previousId;
       for (String name : sp.point().fields().keySet()) {
-        if (nameIds.putIfAbsent(name, names.size()) == null) {
+        Integer known = nameIds.putIfAbsent(name, names.size());
+        if (known == null) {
+          known = names.size();
           names.add(name);
         }
+        if (fieldCount == nameOfField.length) {
+          nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
+        }
+        nameOfField[fieldCount++] = known;
       }
     }
     // A growable array written in place: DataOutputStream over a ByteArrayOutputStream pays a
     // synchronized call per field and copies the whole payload once more at the end.
-    Out out = new Out(32 * points.size() + 256);
+    Out out = new Out(32 * count + 256);
     out.writeByte(VERSION);
     out.writeInt(seriesTable.size());
     for (SeriesPoint sp : seriesTable) {
@@ -67,27 +92,20 @@ final class WalPayload {
     for (String name : names) {
       out.writeString(name);
     }
-    out.writeInt(points.size());
-    SeriesPoint previous = null;
-    int previousId = -1;
-    for (SeriesPoint sp : points) {
-      Point p = sp.point();
-      // Points of one series share its key text instance; skip the map for a run of them.
-      if (previous == null || previous.keyText() != sp.keyText()) {
-        previousId = seriesIds.get(sp.keyText());
-        previous = sp;
-      }
-      out.writeInt(previousId);
+    out.writeInt(count);
+    int field = 0;
+    for (int i = 0; i < count; i++) {
+      Point p = points.get(i).point();
+      out.writeInt(seriesOfPoint[i]);
       out.writeShort(p.fields().size());
-      for (Map.Entry<String, FieldValue> field : p.fields().entrySet()) {
-        out.writeInt(nameIds.get(field.getKey()));
-        FieldValue v = field.getValue();
+      for (FieldValue v : p.fields().values()) {
+        out.writeInt(nameOfField[field++]);
         if (v instanceof FieldValue.FloatField f) {
           out.writeByte(0);
           out.writeLong(Double.doubleToLongBits(f.value()));
-        } else if (v instanceof FieldValue.IntegerField i) {
+        } else if (v instanceof FieldValue.IntegerField n) {
           out.writeByte(1);
-          out.writeLong(i.value());
+          out.writeLong(n.value());
         } else if (v instanceof FieldValue.StringField str) {
           out.writeByte(2);
           out.writeString(str.value());

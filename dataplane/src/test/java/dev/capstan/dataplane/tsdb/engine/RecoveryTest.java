@@ -6,6 +6,7 @@ import static dev.capstan.dataplane.tsdb.engine.Data.T0;
 import static dev.capstan.dataplane.tsdb.engine.Data.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.store.StoreException;
@@ -143,9 +144,11 @@ class RecoveryTest {
       for (int b = 0; b < 3; b++) {
         engine.write(DB, null, batch(b));
       }
-      shardDir = only(groupDirs());
+      Path written = only(groupDirs());
+      // Full memtables are flushed in the background; the last one may still be on its way.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tsf(written)).hasSize(3));
+      shardDir = written;
       inputs = tsf(shardDir);
-      assertThat(inputs).hasSize(3);
       for (Path p : inputs) {
         Files.copy(p, aside.resolve(p.getFileName()));
       }

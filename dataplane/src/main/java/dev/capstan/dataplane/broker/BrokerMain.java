@@ -1,22 +1,23 @@
 package dev.capstan.dataplane.broker;
 
 import dev.capstan.api.config.BrokerConfig;
+import dev.capstan.dataplane.broker.server.BrokerReadiness;
 import dev.capstan.dataplane.broker.server.BrokerServer;
 import dev.capstan.dataplane.server.AdminServer;
 import dev.capstan.dataplane.server.BindAddress;
 import dev.capstan.dataplane.server.CommandLine;
 import dev.capstan.dataplane.server.ConfigFile;
 import dev.capstan.dataplane.server.EventLoops;
+import dev.capstan.dataplane.server.NettyDefaults;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.capstan.dataplane.broker.server.BrokerReadiness;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -37,6 +38,7 @@ public final class BrokerMain {
   private BrokerMain() {}
 
   public static void main(String[] args) throws Exception {
+    NettyDefaults.apply(System.getProperties());
     CommandLine cli;
     BrokerConfig config;
     try {

@@ -3,9 +3,9 @@ package dev.capstan.dataplane.lb;
 import dev.capstan.api.config.BalancerConfig;
 import dev.capstan.dataplane.server.CommandLine;
 import dev.capstan.dataplane.server.ConfigFile;
+import dev.capstan.dataplane.server.NettyDefaults;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -18,24 +18,10 @@ public final class LbMain {
   /** Under the pod's 30s termination grace, leaving time for the JVM to exit. */
   static final Duration GRACE = Duration.ofSeconds(25);
 
-  /** Netty's leak-detector level, read once when Netty first loads a buffer class. */
-  static final String LEAK_DETECTION = "io.netty.leakDetection.level";
-
   private LbMain() {}
 
-  /**
-   * Netty settings for production, set before Netty loads; a -D on the command line wins.
-   * Leak detection off: Netty's default (SIMPLE) tracks one buffer in 128 with a stack trace,
-   * which at tens of thousands of requests per second is hundreds of Throwables a second on the
-   * event loop (measured: a few percent of the balancer's CPU). It is a debugging aid; the tests
-   * keep Netty's default.
-   */
-  static void nettyDefaults(Properties p) {
-    p.putIfAbsent(LEAK_DETECTION, "disabled");
-  }
-
   public static void main(String[] args) throws InterruptedException {
-    nettyDefaults(System.getProperties());
+    NettyDefaults.apply(System.getProperties());
     ConfigFile<BalancerConfig> file;
     LbServer server;
     try {

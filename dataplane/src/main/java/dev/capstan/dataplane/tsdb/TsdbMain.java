@@ -7,6 +7,7 @@ import dev.capstan.dataplane.server.CommandLine;
 import dev.capstan.dataplane.server.ConfigFile;
 import dev.capstan.dataplane.server.CommandLine.UsageException;
 import dev.capstan.dataplane.server.ConfigFile.InvalidConfigException;
+import dev.capstan.dataplane.server.NettyDefaults;
 import dev.capstan.dataplane.tsdb.engine.EngineOptions;
 import dev.capstan.dataplane.tsdb.engine.TsdbEngine;
 import dev.capstan.dataplane.tsdb.http.HttpOptions;
@@ -41,6 +42,7 @@ public final class TsdbMain {
   private TsdbMain() {}
 
   public static void main(String[] args) {
+    NettyDefaults.apply(System.getProperties());
     try {
       run(args);
     } catch (UsageException | InvalidConfigException | IllegalArgumentException e) {

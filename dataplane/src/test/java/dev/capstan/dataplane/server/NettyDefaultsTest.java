@@ -1,21 +1,21 @@
-package dev.capstan.dataplane.lb;
+package dev.capstan.dataplane.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-class LbMainTest {
+class NettyDefaultsTest {
 
   @Test
   void leakDetectionIsOffUnlessTheCommandLineSaysOtherwise() {
     Properties unset = new Properties();
-    LbMain.nettyDefaults(unset);
+    NettyDefaults.apply(unset);
     assertThat(unset.getProperty("io.netty.leakDetection.level")).isEqualTo("disabled");
 
     Properties explicit = new Properties();
     explicit.setProperty("io.netty.leakDetection.level", "paranoid");
-    LbMain.nettyDefaults(explicit);
+    NettyDefaults.apply(explicit);
     assertThat(explicit.getProperty("io.netty.leakDetection.level")).isEqualTo("paranoid");
   }
 }

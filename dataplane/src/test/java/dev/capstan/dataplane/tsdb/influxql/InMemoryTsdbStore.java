@@ -16,9 +16,11 @@ import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -35,6 +37,16 @@ final class InMemoryTsdbStore implements TsdbStore {
   }
 
   private final LinkedHashMap<String, Db> dbs = new LinkedHashMap<>();
+  /** False: every read returns all points in range, a model for checking limited reads. */
+  private final boolean honourReadLimits;
+
+  InMemoryTsdbStore() {
+    this(true);
+  }
+
+  InMemoryTsdbStore(boolean honourReadLimits) {
+    this.honourReadLimits = honourReadLimits;
+  }
 
   private Db db(String name) {
     Db db = dbs.get(name);
@@ -198,7 +210,8 @@ final class InMemoryTsdbStore implements TsdbStore {
         if (points == null) {
           continue;
         }
-        var range = points.subMap(request.minTime(), true, request.maxTime(), true);
+        NavigableMap<Long, FieldValue> range = limited(points.subMap(request.minTime(), true, request.maxTime(), true),
+            honourReadLimits ? request.limit() : ReadRequest.Limit.NONE);
         if (!range.isEmpty()) {
           blocks.put(field, block(range));
         }
@@ -207,6 +220,19 @@ final class InMemoryTsdbStore implements TsdbStore {
         visitor.visit(series.getKey(), blocks);
       }
     }
+  }
+
+  /** The limit's points of a range, by walking it from the limit's end. */
+  private static NavigableMap<Long, FieldValue> limited(NavigableMap<Long, FieldValue> range, ReadRequest.Limit limit) {
+    if (range.size() <= limit.points()) {
+      return range;
+    }
+    Iterator<Long> fromEnd = (limit.newest() ? range.descendingKeySet() : range.navigableKeySet()).iterator();
+    Long edge = null;
+    for (int i = 0; i < limit.points(); i++) {
+      edge = fromEnd.next();
+    }
+    return limit.newest() ? range.tailMap(edge, true) : range.headMap(edge, true);
   }
 
   private static Block block(SortedMap<Long, FieldValue> points) {

@@ -294,6 +294,9 @@ class InfluxQlDifferentialTest {
         Case.q("SELECT max(v) FROM (SELECT v FROM cpu)"),
         Case.q("SELECT top(v, host, 2) FROM cpu"),
         Case.q("SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) tz('Europe/Paris')"),
+        // influxd takes the time comparisons out of the condition, ORed or not ("time < t OR
+        // v > 90" filters on v > 90 within time < t); Capstan evaluates the OR per row.
+        Case.q("SELECT v FROM cpu WHERE time < '2026-01-01T00:03:00Z' OR v > 90 LIMIT 3"),
         Case.q("SHOW USERS"),
         Case.q("SHOW SERIES CARDINALITY")
     ).map(InfluxQlDifferentialTest::differential);
@@ -524,6 +527,23 @@ class InfluxQlDifferentialTest {
         "SELECT first(*) FROM cpu", "SELECT last(/^[is]$/) FROM cpu", "SELECT sum(*) FROM mem",
         "SELECT count(*) FROM cpu" + range + " GROUP BY time(2m)", "SELECT spread(/./) FROM cpu",
         "SELECT mean(*), count(v) FROM cpu", "SELECT distinct(*) FROM events")) {
+      c.add(Case.q(q));
+    }
+    // --- last()/first() and LIMIT read only the newest/oldest points per series field ---
+    String cut = " WHERE time >= '2026-01-01T00:01:05Z' AND time <= '2026-01-01T00:04:55Z'";
+    for (String q : List.of(
+        "SELECT last(v) FROM cpu GROUP BY *", "SELECT first(v) FROM cpu GROUP BY host", "SELECT last(v), last(i) FROM cpu",
+        "SELECT first(v), first(s), first(ok) FROM cpu GROUP BY host", "SELECT last(*) FROM cpu GROUP BY host",
+        "SELECT last(v) FROM cpu" + cut + " GROUP BY host", "SELECT first(i) FROM cpu" + cut,
+        "SELECT last(v) FROM cpu" + cut + " GROUP BY host ORDER BY time DESC", "SELECT first(v) * 2 FROM cpu GROUP BY host",
+        "SELECT last(v) FROM cpu GROUP BY host LIMIT 1 OFFSET 0", "SELECT last(v) FROM cpu WHERE v < 50 GROUP BY host",
+        "SELECT last(v) FROM cpu WHERE i > 0 GROUP BY host", "SELECT last(v), first(v) FROM cpu GROUP BY host",
+        "SELECT last(i), i FROM cpu GROUP BY host", "SELECT last(v) FROM cpu WHERE host = 'a' OR host = 'c'",
+        "SELECT v FROM cpu" + cut + " LIMIT 3", "SELECT v, i FROM cpu" + cut + " ORDER BY time DESC LIMIT 4 OFFSET 1",
+        "SELECT i FROM cpu GROUP BY host ORDER BY time DESC LIMIT 2 OFFSET 3", "SELECT s, ok FROM cpu ORDER BY time DESC LIMIT 5",
+        "SELECT v FROM cpu WHERE v > 20 ORDER BY time DESC LIMIT 3", "SELECT * FROM cpu ORDER BY time DESC LIMIT 2", "SELECT v FROM cpu, mem ORDER BY time DESC LIMIT 1",
+        "SELECT free, v FROM cpu, mem GROUP BY host ORDER BY time DESC LIMIT 1",
+        "SELECT mean(v) FROM cpu" + range + " GROUP BY time(2m), host ORDER BY time DESC")) {
       c.add(Case.q(q));
     }
     // --- select errors ---

@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.influxql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import dev.capstan.dataplane.tsdb.engine.EngineOptions;
 import dev.capstan.dataplane.tsdb.engine.TsdbEngine;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
@@ -65,7 +66,7 @@ class LimitedReadQueryTest {
     // Tiny flushes and blocks: a few hundred points make many files and blocks per series.
     EngineOptions options = new EngineOptions(FsyncPolicy.INTERVAL, Duration.ofSeconds(1), 4096, 60, 1 << 20, 3, 4,
         Duration.ZERO);
-    InMemoryTsdbStore model = new InMemoryTsdbStore(false);
+    InMemoryTsdbStore model = new InMemoryTsdbStore(clock, false);
     try (TsdbEngine engine = TsdbEngine.open(dir, options, clock)) {
       for (TsdbStore store : List.of(engine, model)) {
         store.createDatabase("db");

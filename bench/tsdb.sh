@@ -5,6 +5,9 @@
 #
 #   bench/tsdb.sh [POINTS_PER_LAYOUT] [CONNECTIONS]     defaults: 1000000 2
 #
+# TSDB_BENCH_LAYOUTS="regular" ingests only the layouts named (default: regular quality many);
+# the queries need "regular". For iterating on one part; record only full runs.
+#
 # Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
 # bytes on disk per point once both have moved their writes from the WAL to their column/TSM
 # files; and the latency of typical queries over 1M points (layout regular).
@@ -12,6 +15,8 @@ set -Eeuo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 POINTS=${1:-1000000}
 CONNECTIONS=${2:-2}
+LAYOUTS=(${TSDB_BENCH_LAYOUTS:-regular quality many})
+[[ " ${LAYOUTS[*]} " == *" regular "* ]] || { echo "TSDB_BENCH_LAYOUTS must include regular (the queries run on it)" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-tsdb.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -64,7 +69,7 @@ for peer in influxd capstan; do
 done
 
 declare -A RESULT
-for layout in regular quality many; do
+for layout in "${LAYOUTS[@]}"; do
   for peer in influxd capstan; do
     port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
     say "ingest $layout ($POINTS points, $CONNECTIONS connections) into $peer"
@@ -78,7 +83,7 @@ kill "$CAPSTAN_PID"; wait "$CAPSTAN_PID" 2>/dev/null || true
 sleep 15
 start_capstan; wait_ping "$CAPSTAN_PORT"
 # The restarted JVM is cold again: TsdbBench runs each query 10 times unmeasured first.
-for layout in regular quality many; do
+for layout in "${LAYOUTS[@]}"; do
   # Data files only: influxd's TSM files, Capstan's column files (.tsf); not indexes or WALs.
   RESULT[influxd,$layout,bytes]=$(find "$WORK/influxd/data/bench_$layout" -name '*.tsm' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
   RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*bench_$layout*" -name '*.tsf' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
@@ -95,11 +100,11 @@ done
 
 printf '\n| measure | influxd 1.6.7 | Capstan | Capstan / influxd |\n| --- | ---: | ---: | ---: |\n'
 ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 0); print(f'{b/a:.2f}' if a else 'n/a')"; }
-for layout in regular quality many; do
+for layout in "${LAYOUTS[@]}"; do
   a=${RESULT[influxd,$layout,ingest]}; b=${RESULT[capstan,$layout,ingest]}
   printf '| ingest %s, points/s | %s | %s | %s× |\n' "$layout" "$a" "$b" "$(ratio "$a" "$b")"
 done
-for layout in regular quality many; do
+for layout in "${LAYOUTS[@]}"; do
   a=$(python3 -c "print(f'{${RESULT[influxd,$layout,bytes]}/$POINTS:.3f}')"); b=$(python3 -c "print(f'{${RESULT[capstan,$layout,bytes]}/$POINTS:.3f}')")
   printf '| data files, %s, bytes/point | %s | %s | %s× |\n' "$layout" "$a" "$b" "$(ratio "$a" "$b")"
 done

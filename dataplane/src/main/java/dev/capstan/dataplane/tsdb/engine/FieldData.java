@@ -3,6 +3,7 @@ package dev.capstan.dataplane.tsdb.engine;
 import dev.capstan.dataplane.tsdb.codec.Block;
 import dev.capstan.dataplane.tsdb.codec.Column;
 import dev.capstan.dataplane.tsdb.store.FieldType;
+import dev.capstan.dataplane.tsdb.store.ReadRequest;
 import java.util.Arrays;
 
 /**
@@ -53,6 +54,29 @@ record FieldData(FieldType type, long[] times, Column values) {
     int from = lowerBound(times, min);
     int to = max == Long.MAX_VALUE ? times.length : lowerBound(times, max + 1);
     return slice(from, Math.max(from, to));
+  }
+
+  /** The {@code limit.points()} newest or oldest points; this when there are no more. */
+  FieldData keep(ReadRequest.Limit limit) {
+    if (size() <= limit.points()) {
+      return this;
+    }
+    return limit.newest() ? slice(size() - limit.points(), size()) : slice(0, limit.points());
+  }
+
+  /**
+   * Whether this holds {@code limit.points()} points beyond {@code bound} on the limit's side
+   * (newer than it for newest, older for oldest): then nothing at or before the bound can enter
+   * the limited result, since the points beyond it already fill it.
+   */
+  boolean fills(ReadRequest.Limit limit, long bound) {
+    if (size() < limit.points()) {
+      return false;
+    }
+    int beyond = limit.newest()
+        ? size() - (bound == Long.MAX_VALUE ? size() : lowerBound(times, bound + 1))
+        : lowerBound(times, bound);
+    return beyond >= limit.points();
   }
 
   /** Index of the first time {@code >= t}. */

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.tsdb.store.ReadRequest;
 import dev.capstan.dataplane.tsdb.wal.FsyncPolicy;
 import dev.capstan.dataplane.tsdb.wal.WalOptions;
 import dev.capstan.dataplane.tsdb.wal.WalRecord;
@@ -249,6 +250,39 @@ final class Shard implements Closeable {
         merged = FieldData.merge(merged, flushing.read(seriesText, field, min, max));
       }
       return FieldData.merge(merged, memtable.read(seriesText, field, min, max));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The {@code limit} newest or oldest points of one series field in {@code [min, max]}; null if
+   * none. Sources are taken newest first (memtable, the memtable being flushed, then files by
+   * falling generation), each read from the limit's end; an older source is skipped once the
+   * points in hand beyond its edge fill the limit. Keeping only {@code limit} points after each merge is exact: a point the limit
+   * drops has {@code limit} points beyond it already, and older sources can only add more.
+   */
+  FieldData read(String seriesText, String field, long min, long max, ReadRequest.Limit limit) {
+    lock.readLock().lock();
+    try {
+      FieldData kept = memtable.read(seriesText, field, min, max);
+      kept = kept == null ? null : kept.keep(limit);
+      if (flushing != null) {
+        FieldData merged = FieldData.merge(flushing.read(seriesText, field, min, max), kept);
+        kept = merged == null ? null : merged.keep(limit);
+      }
+      for (int i = files.size() - 1; i >= 0; i--) {
+        ShardFile f = files.get(i);
+        Long edge = f.edgeTime(seriesText, field, limit.newest());
+        if (edge == null || (kept != null && kept.fills(limit, limit.newest() ? Math.min(edge, max) : Math.max(edge, min)))) {
+          continue;
+        }
+        FieldData older = f.read(seriesText, field, min, max, limit);
+        // The newer source wins where times collide, whichever end the limit keeps.
+        FieldData merged = FieldData.merge(older, kept);
+        kept = merged == null ? null : merged.keep(limit);
+      }
+      return kept;
     } finally {
       lock.readLock().unlock();
     }

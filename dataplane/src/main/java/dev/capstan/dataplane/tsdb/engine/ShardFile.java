@@ -4,6 +4,7 @@ import dev.capstan.dataplane.tsdb.codec.Block;
 import dev.capstan.dataplane.tsdb.codec.BlockCodec;
 import dev.capstan.dataplane.tsdb.codec.CorruptBlockException;
 import dev.capstan.dataplane.tsdb.store.FieldType;
+import dev.capstan.dataplane.tsdb.store.ReadRequest;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import java.io.BufferedOutputStream;
@@ -170,6 +171,57 @@ final class ShardFile implements Closeable {
       parts.add(part);
     }
     return FieldData.concatAll(parts);
+  }
+
+  /**
+   * Like {@link #read(String, String, long, long)}, but only the {@code limit} newest or oldest
+   * points in range: blocks are decoded from that end of the series, and the walk stops as soon
+   * as the decoded ones hold enough points.
+   */
+  FieldData read(String seriesText, String field, long min, long max, ReadRequest.Limit limit) {
+    FieldEntry entry = overlaps(min, max) ? entry(seriesText, field) : null;
+    if (entry == null) {
+      return null;
+    }
+    List<BlockRef> blocks = entry.blocks;
+    List<FieldData> parts = new ArrayList<>();
+    int have = 0;
+    for (int k = 0; k < blocks.size() && have < limit.points(); k++) {
+      BlockRef ref = blocks.get(limit.newest() ? blocks.size() - 1 - k : k);
+      boolean beforeRange = ref.maxTime < min;
+      boolean afterRange = ref.minTime > max;
+      if (beforeRange || afterRange) {
+        if (beforeRange == limit.newest()) {
+          break; // walked past the range: every further block lies outside it too
+        }
+        continue;
+      }
+      FieldData part = FieldData.of(readBlock(ref, seriesText, field));
+      if (ref.minTime < min || ref.maxTime > max) {
+        part = part.clip(min, max);
+      }
+      parts.add(part);
+      have += part.size();
+    }
+    if (limit.newest()) {
+      Collections.reverse(parts);
+    }
+    FieldData all = FieldData.concatAll(parts);
+    return all == null ? null : all.keep(limit);
+  }
+
+  /** The newest ({@code newest}) or oldest time of a series field in this file; null if it has none. */
+  Long edgeTime(String seriesText, String field, boolean newest) {
+    FieldEntry entry = entry(seriesText, field);
+    if (entry == null) {
+      return null;
+    }
+    return newest ? entry.blocks.get(entry.blocks.size() - 1).maxTime : entry.blocks.get(0).minTime;
+  }
+
+  private FieldEntry entry(String seriesText, String field) {
+    SeriesEntry series = index.get(seriesText);
+    return series == null ? null : series.fields.get(field);
   }
 
   /** Every field of a series, whole; for compactions and rewrites. */

@@ -637,10 +637,9 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       for (Map.Entry<String, SeriesKey> series : state.index.matching(request.filter()).entrySet()) {
         Map<String, Block> blocks = new LinkedHashMap<>();
         for (String field : fields) {
-          FieldData merged = null;
-          for (Shard shard : shards) {
-            merged = FieldData.merge(merged, shard.read(series.getKey(), field, request.minTime(), request.maxTime()));
-          }
+          FieldData merged = request.limit().isNone()
+              ? readAll(shards, series.getKey(), field, request.minTime(), request.maxTime())
+              : readLimited(shards, series.getKey(), field, request.minTime(), request.maxTime(), request.limit());
           if (merged != null && !merged.isEmpty()) {
             blocks.put(field, merged.toBlock());
           }
@@ -652,6 +651,32 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  private static FieldData readAll(List<Shard> shards, String seriesText, String field, long min, long max) {
+    FieldData merged = null;
+    for (Shard shard : shards) {
+      merged = FieldData.merge(merged, shard.read(seriesText, field, min, max));
+    }
+    return merged;
+  }
+
+  /**
+   * Shard groups hold disjoint time ranges, so the limit's points come from the groups at its
+   * end: they are visited from there ({@code shards} ascend by start) until the limit is full.
+   */
+  private static FieldData readLimited(List<Shard> shards, String seriesText, String field, long min, long max,
+      ReadRequest.Limit limit) {
+    FieldData kept = null;
+    for (int k = 0; k < shards.size(); k++) {
+      Shard shard = shards.get(limit.newest() ? shards.size() - 1 - k : k);
+      FieldData part = shard.read(seriesText, field, min, max, limit);
+      kept = limit.newest() ? FieldData.merge(part, kept) : FieldData.merge(kept, part);
+      if (kept != null && kept.size() >= limit.points()) {
+        return kept.keep(limit);
+      }
+    }
+    return kept;
   }
 
   // ---- deletes

@@ -114,11 +114,15 @@ final class GoFormat {
   }
 
   private static void pad(StringBuilder sb, int v, int width) {
-    String s = Integer.toString(v);
-    for (int i = s.length(); i < width; i++) {
+    // Digits of v, needed for zero-padding, counted without formatting it twice.
+    int digits = 1;
+    for (int rest = v / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    for (int i = digits; i < width; i++) {
       sb.append('0');
     }
-    sb.append(s);
+    sb.append(v);
   }
 
   static Instant instant(long nanos) {

@@ -247,7 +247,8 @@ public final class InfluxJson {
 
     private void time(long nanos) throws IOException {
       if (options.epoch() == null) {
-        string(GoFormat.formatTime(nanos));
+        // An RFC3339 time has nothing to escape: one write, not one per character.
+        w.write('"' + GoFormat.formatTime(nanos) + '"');
       } else {
         w.write(Long.toString(nanos / options.epochDivisor()));
       }
@@ -301,6 +302,10 @@ public final class InfluxJson {
 
     /** Go's encoding/json string escaping, HTML-safe as json.Marshal is. */
     private void string(String s) throws IOException {
+      if (!needsEscaping(s)) {
+        w.write('"' + s + '"'); // the common case, written whole instead of char by char
+        return;
+      }
       w.write('"');
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
@@ -325,6 +330,17 @@ public final class InfluxJson {
         }
       }
       w.write('"');
+    }
+
+    /** Whether {@link #string} must rewrite any character of {@code s}, as Go's encoder does. */
+    private static boolean needsEscaping(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
+          return true;
+        }
+      }
+      return false;
     }
   }
 }

@@ -93,7 +93,8 @@ final class SelectEngine {
           unionTags.addAll(k.tags().keySet());
         }
       }
-      for (Map.Entry<String, String> n : names.entrySet()) {
+      // Under ORDER BY time DESC influxd walks measurements, like series, last first.
+      for (Map.Entry<String, String> n : (s.descending() ? names.descendingMap() : names).entrySet()) {
         out.addAll(runMeasurement(s, db, n.getValue().isEmpty() ? null : n.getValue(), n.getKey(),
             range, unionFields, unionTags));
       }
@@ -481,7 +482,8 @@ final class SelectEngine {
         key -> cond == null || tagCondition(cond, key, fieldTypes) != Tri.FALSE);
     List<SeriesKey> keys = new ArrayList<>();
     List<Map<String, Block>> data = new ArrayList<>();
-    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), range[0], range[1]),
+    ReadRequest.Limit limit = readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
+    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), range[0], range[1], limit),
         (key, fields) -> {
           keys.add(key);
           data.add(fields);
@@ -535,7 +537,8 @@ final class SelectEngine {
       }
     }
 
-    for (Map.Entry<List<String>, List<Integer>> g : groups.entrySet()) {
+    // influxd walks its series backwards too under ORDER BY time DESC: groups come last first.
+    for (Map.Entry<List<String>, List<Integer>> g : (s.descending() ? groups.descendingMap() : groups).entrySet()) {
       Map<String, String> tags = new TreeMap<>();
       for (int i = 0; i < sortedTags.size(); i++) {
         tags.put(sortedTags.get(i), g.getKey().get(i));
@@ -560,6 +563,44 @@ final class SelectEngine {
           new ArrayList<>(rows), false));
     }
     return result;
+  }
+
+  /**
+   * How many points per series field the statement can use, when fewer than all, so the store
+   * reads one block per series instead of every one: last() or first() without GROUP BY time
+   * use the newest or oldest point; raw rows under LIMIT use OFFSET + LIMIT from the end that
+   * ORDER BY reads first (a row's time comes from one of its fields, so each field's own first
+   * OFFSET + LIMIT points hold every row shown). Not with a row condition (a WHERE on fields,
+   * or on time with OR): the points it rejects would have to be replaced by further ones. Not
+   * with columns beside a selector, which take their values at the selected point's time.
+   */
+  private static ReadRequest.Limit readLimit(Select s, List<OutputColumn> columns, List<Call> calls,
+      boolean byTime, boolean rowCondition) {
+    if (rowCondition || byTime) {
+      return ReadRequest.Limit.NONE;
+    }
+    if (calls.isEmpty()) {
+      long rows = (long) s.limit() + s.offset();
+      return s.limit() <= 0 || rows >= Integer.MAX_VALUE
+          ? ReadRequest.Limit.NONE : new ReadRequest.Limit((int) rows, s.descending());
+    }
+    String function = calls.get(0).name();
+    if (!function.equals("last") && !function.equals("first")) {
+      return ReadRequest.Limit.NONE;
+    }
+    for (Call c : calls) {
+      if (!c.name().equals(function) || c.args().size() != 1 || !(Eval.unparen(c.args().get(0)) instanceof VarRef)) {
+        return ReadRequest.Limit.NONE;
+      }
+    }
+    List<Expr> outer = new ArrayList<>();
+    for (OutputColumn c : columns) {
+      collectOuterRefs(c.expr(), outer);
+    }
+    if (!outer.isEmpty()) {
+      return ReadRequest.Limit.NONE;
+    }
+    return function.equals("last") ? ReadRequest.Limit.newest(1) : ReadRequest.Limit.oldest(1);
   }
 
   private static boolean hasTimeOr(Expr e) {

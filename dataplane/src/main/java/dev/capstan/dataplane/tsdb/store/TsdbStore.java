@@ -63,8 +63,9 @@ public interface TsdbStore {
   /**
    * Visits, series by series in key order, the data of {@code request}: per requested field
    * that has points in range, one block with strictly ascending timestamps (duplicates resolved,
-   * the last write wins) merged across shards, WAL and files. Series with none of the fields
-   * in range are not visited.
+   * the last write wins) merged across shards, WAL and files, holding only the points {@link
+   * ReadRequest#limit()} keeps (all of them by default). Series with none of the fields in range
+   * are not visited.
    */
   void read(ReadRequest request, SeriesVisitor visitor);
 

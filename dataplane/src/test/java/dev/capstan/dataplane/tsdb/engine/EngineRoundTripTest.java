@@ -159,7 +159,33 @@ class EngineRoundTripTest {
       ReadRequest request = new ReadRequest(DB, "autogen", new SeriesFilter(measurement, condition), fields, a, b);
       assertThat(Data.read(engine, request)).as("range [%d, %d] %s", a, b, measurement).isEqualTo(expected(measurement, condition,
           fields, a, b));
+      // The same read limited to the newest or oldest few points per field: one block or many,
+      // from the memtable, several files and several shard groups.
+      int[] sizes = {1, 2, 5, 17, 300};
+      ReadRequest.Limit limit = new ReadRequest.Limit(sizes[rnd.nextInt(sizes.length)], rnd.nextBoolean());
+      assertThat(Data.read(engine, request.withLimit(limit))).as("range [%d, %d] %s, %s", a, b, measurement, limit)
+          .isEqualTo(limited(expected(measurement, condition, fields, a, b), limit));
     }
+    ReadRequest.Limit limit = new ReadRequest.Limit(1 + rnd.nextInt(3), rnd.nextBoolean());
+    ReadRequest everything = new ReadRequest(DB, null, SeriesFilter.all(null), all, Long.MIN_VALUE, Long.MAX_VALUE, limit);
+    assertThat(Data.read(engine, everything)).as("all time, %s", limit).isEqualTo(limited(model, limit));
+  }
+
+  /** The model's answer cut to the limit's points per series field. */
+  private static TreeMap<String, TreeMap<String, TreeMap<Long, Object>>> limited(
+      TreeMap<String, TreeMap<String, TreeMap<Long, Object>>> full, ReadRequest.Limit limit) {
+    TreeMap<String, TreeMap<String, TreeMap<Long, Object>>> out = new TreeMap<>();
+    full.forEach((series, byField) -> {
+      TreeMap<String, TreeMap<Long, Object>> fields = new TreeMap<>();
+      byField.forEach((field, points) -> {
+        List<Long> times = new ArrayList<>(limit.newest() ? points.descendingKeySet() : points.keySet());
+        TreeMap<Long, Object> kept = new TreeMap<>();
+        times.stream().limit(limit.points()).forEach(t -> kept.put(t, points.get(t)));
+        fields.put(field, kept);
+      });
+      out.put(series, fields);
+    });
+    return out;
   }
 
   private TreeMap<String, TreeMap<String, TreeMap<Long, Object>>> expected(String measurement, Predicate<SeriesKey> condition,

@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.dataplane.tsdb.store.ReadRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +70,35 @@ class ShardBackgroundFlushTest {
   private static TreeMap<Long, Object> readAll(Shard shard) {
     FieldData data = shard.read(SERIES, "value", Long.MIN_VALUE, Long.MAX_VALUE);
     return data == null ? new TreeMap<>() : Data.toMap(data.toBlock());
+  }
+
+  /** The newest or oldest {@code points} of the model, as a read with that limit must return them. */
+  private static TreeMap<Long, Object> ends(TreeMap<Long, Object> model, ReadRequest.Limit limit) {
+    TreeMap<Long, Object> kept = new TreeMap<>();
+    var entries = limit.newest() ? model.descendingMap().entrySet() : model.entrySet();
+    entries.stream().limit(limit.points()).forEach(e -> kept.put(e.getKey(), e.getValue()));
+    return kept;
+  }
+
+  private static TreeMap<Long, Object> readLimited(Shard shard, ReadRequest.Limit limit) {
+    FieldData data = shard.read(SERIES, "value", Long.MIN_VALUE, Long.MAX_VALUE, limit);
+    return data == null ? new TreeMap<>() : Data.toMap(data.toBlock());
+  }
+
+  @Test
+  void aHandedOverMemtableIsPartOfLimitedReads() throws Exception {
+    ManualExecutor flusher = new ManualExecutor();
+    TreeMap<Long, Object> model = new TreeMap<>();
+    try (Shard shard = Shard.open(dir.resolve("0_" + END), 0, END, flushEvery(10), flusher)) {
+      shard.write(points(0, 10, 1.0), 0); // handed over, its flush queued, not run
+      shard.write(points(9, 2, 2.0), 0); // the memtable: one time shared with the flushing one
+      expected(expected(model, 0, 10, 1.0), 9, 2, 2.0);
+      for (ReadRequest.Limit limit : new ReadRequest.Limit[] {
+          new ReadRequest.Limit(1, true), new ReadRequest.Limit(3, true), ReadRequest.Limit.oldest(1),
+          ReadRequest.Limit.oldest(4), new ReadRequest.Limit(20, true)}) {
+        assertThat(readLimited(shard, limit)).as("%s", limit).isEqualTo(ends(model, limit));
+      }
+    }
   }
 
   @Test

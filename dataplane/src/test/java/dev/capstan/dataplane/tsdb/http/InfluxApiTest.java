@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
@@ -31,7 +32,7 @@ class InfluxApiTest {
 
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
 
-  private InMemoryStore store;
+  private InMemoryTsdbStore store;
   private FakeQueries queries;
   private PrometheusMeterRegistry registry;
   private InfluxApi api;
@@ -39,7 +40,7 @@ class InfluxApiTest {
   @BeforeEach
   void setUp() {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    store = new InMemoryStore(clock);
+    store = new InMemoryTsdbStore(clock, true);
     store.createDatabase("db");
     store.createRetentionPolicy("db", new RetentionPolicy("short", Duration.ofHours(1), Duration.ofHours(1), 1, false));
     queries = new FakeQueries(store);

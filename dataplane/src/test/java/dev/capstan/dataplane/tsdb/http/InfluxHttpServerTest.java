@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.capstan.dataplane.server.EventLoops;
+import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -24,7 +25,7 @@ class InfluxHttpServerTest {
   private static final int MAX_BODY = 10_000;
 
   private EventLoops loops;
-  private InMemoryStore store;
+  private InMemoryTsdbStore store;
   private InfluxHttpServer server;
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch slowStarted = new CountDownLatch(1);
@@ -32,7 +33,7 @@ class InfluxHttpServerTest {
   @BeforeEach
   void setUp() {
     loops = EventLoops.start("test-http", 1);
-    store = new InMemoryStore(Clock.systemUTC());
+    store = new InMemoryTsdbStore();
     store.createDatabase("db");
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.dataplane.server.EventLoops;
+import dev.capstan.dataplane.testing.Influxd;
 import dev.capstan.dataplane.tsdb.engine.EngineOptions;
 import dev.capstan.dataplane.tsdb.engine.TsdbEngine;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.capstan.api.config.InfluxDuration;
 import dev.capstan.api.config.TsdbNodeConfig;
+import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import java.io.IOException;
 import java.net.URI;
@@ -29,7 +30,7 @@ class TsdbNodeTest {
   private final HttpClient client = HttpClient.newHttpClient();
 
   /** Applies a configuration to the in-memory store as the engine's applyConfig would. */
-  private static TsdbNode.Storage storage(InMemoryStore store, AtomicBoolean closed) {
+  private static TsdbNode.Storage storage(InMemoryTsdbStore store, AtomicBoolean closed) {
     return TsdbNode.Storage.of(store, config -> {
       for (TsdbNodeConfig.Database db : config.databases()) {
         store.createDatabase(db.name());
@@ -67,7 +68,7 @@ class TsdbNodeTest {
   @Test
   void appliesTheConfigurationAtStartAndWhenTheFileChanges() throws Exception {
     config(false, "metrics");
-    InMemoryStore store = new InMemoryStore(Clock.systemUTC());
+    InMemoryTsdbStore store = new InMemoryTsdbStore();
     AtomicBoolean closed = new AtomicBoolean();
     Map<String, String> env = Map.of(Users.ENV_USER, "admin", Users.ENV_PASSWORD, "pw");
     try (TsdbNode node = TsdbNode.start(settings(env), storage(store, closed), FakeQueries::new, Clock.systemUTC())) {
@@ -92,7 +93,7 @@ class TsdbNodeTest {
   @Test
   void aBadChangeKeepsTheLastGoodConfiguration() throws Exception {
     config(false, "metrics");
-    InMemoryStore store = new InMemoryStore(Clock.systemUTC());
+    InMemoryTsdbStore store = new InMemoryTsdbStore();
     try (TsdbNode node = TsdbNode.start(settings(Map.of()), storage(store, new AtomicBoolean()), FakeQueries::new,
         Clock.systemUTC())) {
       TsdbNodeConfig noUsers = new TsdbNodeConfig(8086, 1, true,
@@ -107,7 +108,7 @@ class TsdbNodeTest {
   @Test
   void refusesToStartWithAuthAndNoUsers() throws Exception {
     config(true, "metrics");
-    InMemoryStore store = new InMemoryStore(Clock.systemUTC());
+    InMemoryTsdbStore store = new InMemoryTsdbStore();
 
     assertThatThrownBy(() -> TsdbNode.start(settings(Map.of()), storage(store, new AtomicBoolean()), FakeQueries::new,
         Clock.systemUTC()))

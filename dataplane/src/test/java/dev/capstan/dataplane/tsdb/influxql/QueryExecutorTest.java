@@ -3,6 +3,7 @@ package dev.capstan.dataplane.tsdb.influxql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import dev.capstan.dataplane.tsdb.lineprotocol.LineProtocolParser;
 import dev.capstan.dataplane.tsdb.lineprotocol.Precision;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.capstan.dataplane.tsdb.influxql;
+package dev.capstan.dataplane.testing;
 
 import dev.capstan.dataplane.tsdb.codec.Block;
 import dev.capstan.dataplane.tsdb.codec.Column;
@@ -14,27 +14,65 @@ import dev.capstan.dataplane.tsdb.store.SeriesVisitor;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** An obviously correct TsdbStore on TreeMaps, for tests; not fast, not durable. */
-final class InMemoryTsdbStore implements TsdbStore {
+/**
+ * An obviously correct TsdbStore on TreeMaps, for tests; not fast, not durable. It refuses what
+ * influxd refuses on write (field type conflicts, points beyond retention) in influxd's words,
+ * and remembers the points it accepted in write order for tests of the write path.
+ */
+public final class InMemoryTsdbStore implements TsdbStore {
   private static final class Db {
     final LinkedHashMap<String, RetentionPolicy> policies = new LinkedHashMap<>();
     final TreeMap<String, TreeMap<String, FieldType>> fieldTypes = new TreeMap<>();
     /** policy -> series -> field -> time -> value. */
     final Map<String, TreeMap<SeriesKey, TreeMap<String, TreeMap<Long, FieldValue>>>> data = new LinkedHashMap<>();
+    /** policy -> the points written, in write order. */
+    final Map<String, List<Point>> written = new LinkedHashMap<>();
   }
 
   private final LinkedHashMap<String, Db> dbs = new LinkedHashMap<>();
+  private final Clock clock;
+  /** False: every read returns all points in range, a model for checking limited reads. */
+  private final boolean honourReadLimits;
+
+  /** A store on the system clock that honours read limits. */
+  public InMemoryTsdbStore() {
+    this(Clock.systemUTC(), true);
+  }
+
+  /**
+   * @param clock now, for refusing points beyond a policy's retention
+   * @param honourReadLimits false: every read returns all points in range, ignoring {@link
+   *     ReadRequest#limit()}, as a model for checking stores that honour it
+   */
+  public InMemoryTsdbStore(Clock clock, boolean honourReadLimits) {
+    this.clock = clock;
+    this.honourReadLimits = honourReadLimits;
+  }
+
+  /** The points written to a policy of a database, in write order. */
+  public synchronized List<Point> points(String database, String policy) {
+    return List.copyOf(db(database).written.getOrDefault(policy, List.of()));
+  }
+
+  /** The points written to the default policy of a database, in write order. */
+  public synchronized List<Point> points(String database) {
+    Db db = db(database);
+    return points(database, policyName(db, null));
+  }
 
   private Db db(String name) {
     Db db = dbs.get(name);
@@ -102,6 +140,7 @@ final class InMemoryTsdbStore implements TsdbStore {
     Db db = db(database);
     db.policies.remove(name);
     db.data.remove(name);
+    db.written.remove(name);
   }
 
   private String policyName(Db db, String rp) {
@@ -119,26 +158,17 @@ final class InMemoryTsdbStore implements TsdbStore {
   public synchronized WriteOutcome write(String database, String retentionPolicy, List<Point> points) {
     Db db = db(database);
     String rp = policyName(db, retentionPolicy);
+    RetentionPolicy policy = db.policies.get(rp);
+    long now = clock.millis() * 1_000_000L;
     int written = 0;
     int dropped = 0;
     Optional<String> error = Optional.empty();
     for (Point p : points) {
       TreeMap<String, FieldType> types = db.fieldTypes.computeIfAbsent(p.measurement(), k -> new TreeMap<>());
-      String conflict = null;
-      for (Map.Entry<String, FieldValue> f : p.fields().entrySet()) {
-        FieldType existing = types.get(f.getKey());
-        FieldType t = FieldType.of(f.getValue());
-        if (existing != null && existing != t) {
-          conflict = "field type conflict: input field \"" + f.getKey() + "\" on measurement \""
-              + p.measurement() + "\" is type " + t.influxName() + ", already exists as type "
-              + existing.influxName();
-        }
-      }
-      if (conflict != null) {
+      Optional<String> refusal = refusal(policy, types, p, now);
+      if (refusal.isPresent()) {
         dropped++;
-        if (error.isEmpty()) {
-          error = Optional.of(conflict);
-        }
+        error = error.or(() -> refusal);
         continue;
       }
       Map<String, String> tags = new TreeMap<>();
@@ -151,9 +181,27 @@ final class InMemoryTsdbStore implements TsdbStore {
         types.putIfAbsent(f.getKey(), FieldType.of(f.getValue()));
         series.computeIfAbsent(f.getKey(), k -> new TreeMap<>()).put(p.timestampNanos(), f.getValue());
       }
+      db.written.computeIfAbsent(rp, k -> new ArrayList<>()).add(p);
       written++;
     }
     return new WriteOutcome(written, dropped, error);
+  }
+
+  /** Why influxd would drop the point, in its words; empty if it would not. */
+  private static Optional<String> refusal(RetentionPolicy policy, Map<String, FieldType> types, Point p, long nowNanos) {
+    if (!policy.infinite() && p.timestampNanos() < nowNanos - policy.duration().toNanos()) {
+      return Optional.of("points beyond retention policy");
+    }
+    for (Map.Entry<String, FieldValue> f : p.fields().entrySet()) {
+      FieldType existing = types.get(f.getKey());
+      FieldType given = FieldType.of(f.getValue());
+      if (existing != null && existing != given) {
+        return Optional.of("field type conflict: input field \"" + f.getKey() + "\" on measurement \""
+            + p.measurement() + "\" is type " + given.influxName() + ", already exists as type "
+            + existing.influxName());
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -198,7 +246,8 @@ final class InMemoryTsdbStore implements TsdbStore {
         if (points == null) {
           continue;
         }
-        var range = points.subMap(request.minTime(), true, request.maxTime(), true);
+        NavigableMap<Long, FieldValue> range = limited(points.subMap(request.minTime(), true, request.maxTime(), true),
+            honourReadLimits ? request.limit() : ReadRequest.Limit.NONE);
         if (!range.isEmpty()) {
           blocks.put(field, block(range));
         }
@@ -207,6 +256,19 @@ final class InMemoryTsdbStore implements TsdbStore {
         visitor.visit(series.getKey(), blocks);
       }
     }
+  }
+
+  /** The limit's points of a range, by walking it from the limit's end. */
+  private static NavigableMap<Long, FieldValue> limited(NavigableMap<Long, FieldValue> range, ReadRequest.Limit limit) {
+    if (range.size() <= limit.points()) {
+      return range;
+    }
+    Iterator<Long> fromEnd = (limit.newest() ? range.descendingKeySet() : range.navigableKeySet()).iterator();
+    Long edge = null;
+    for (int i = 0; i < limit.points(); i++) {
+      edge = fromEnd.next();
+    }
+    return limit.newest() ? range.tailMap(edge, true) : range.headMap(edge, true);
   }
 
   private static Block block(SortedMap<Long, FieldValue> points) {

@@ -1,4 +1,4 @@
-package dev.capstan.dataplane.tsdb.http;
+package dev.capstan.dataplane.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -12,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The real influxd 1.6.7 as a child process on a temporary directory and free ports, the
- * reference the differential tests compare Capstan with.
+ * The real influxd 1.6.7 as a child process on a directory and free ports: the reference the
+ * differential tests compare Capstan with.
  */
-final class Influxd implements AutoCloseable {
+public final class Influxd implements AutoCloseable {
+  /** influxd's own default request body limit. */
+  public static final int DEFAULT_MAX_BODY_SIZE = 25_000_000;
 
   private final Process process;
   private final int httpPort;
@@ -30,7 +33,7 @@ final class Influxd implements AutoCloseable {
   }
 
   /** influxd on the PATH or in /usr/bin, if installed. */
-  static Optional<Path> binary() {
+  public static Optional<Path> binary() {
     for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin").split(":")) {
       Path p = Path.of(dir.isEmpty() ? "." : dir, "influxd");
       if (Files.isExecutable(p)) {
@@ -40,7 +43,8 @@ final class Influxd implements AutoCloseable {
     return Optional.empty();
   }
 
-  static Influxd start(Path binary, Path dir, boolean authEnabled, int maxBodySize) throws IOException {
+  /** Starts influxd with its data, WAL and log in {@code dir}; returns once it answers /ping. */
+  public static Influxd start(Path binary, Path dir, boolean authEnabled, int maxBodySize) throws IOException {
     int http = freePort();
     int rpc = freePort();
     String conf = """
@@ -54,6 +58,10 @@ final class Influxd implements AutoCloseable {
           query-log-enabled = false
         [monitor]
           store-enabled = false
+        [continuous_queries]
+          enabled = false
+        [logging]
+          level = "error"
         [http]
           bind-address = "127.0.0.1:%d"
           log-enabled = false
@@ -88,11 +96,11 @@ final class Influxd implements AutoCloseable {
     return influxd;
   }
 
-  int port() {
+  public int port() {
     return httpPort;
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.readString(log);
   }
 
@@ -106,7 +114,7 @@ final class Influxd implements AutoCloseable {
   public void close() {
     process.destroy();
     try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
     } catch (InterruptedException e) {

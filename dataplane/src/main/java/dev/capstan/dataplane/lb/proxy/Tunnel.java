@@ -58,10 +58,9 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
 
   /**
    * Turns reading on or off, unless the channel's input is already shut down: there is nothing
-   * left to read then, and the epoll transport fails the change (epoll_ctl: ENOENT), which would
-   * close both connections with the other direction's bytes still in flight. A client that
-   * half-closes while the server's answer is still streaming back hits this on each
-   * backpressure turn.
+   * left to read then, and Netty 4.2.18's epoll transport fails the change (epoll_ctl: ENOENT,
+   * see LbServer.start), which closed both connections with the other direction's bytes still
+   * in flight.
    */
   static void autoRead(Channel ch, boolean on) {
     if (ch instanceof DuplexChannel d && d.isInputShutdown()) {

@@ -89,10 +89,13 @@ The RBAC rules the controllers need in every namespace they watch, and nothing m
       the same seven verbs  the identity of a LoadBalancer's balancer pods (a ServiceAccount,
                            and a Role bound to it) is an owned object like the others
   discovery.k8s.io endpointslices
-      get, list, watch     never used by the operator itself: Kubernetes lets it grant only
-                           permissions it holds (the RBAC escalation check), and a balancer's
-                           Role grants these, with get on services (held above), to follow
-                           the EndpointSlices of its Service backends
+      list                 the ready endpoints of a LoadBalancer's own Service are its ready
+                           balancer pods, whose /status the operator reads for healthyServers
+                           (so it needs no permission on Pods)
+      get, list, watch     Kubernetes lets the operator grant only permissions it holds (the
+                           RBAC escalation check), and a balancer's Role grants these, with get
+                           on services (held above), to follow the EndpointSlices of its
+                           Service backends
   "" events
       create               Events on the custom resources (KubernetesEventRecorder)
 

@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,14 +73,12 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
       P primary, Context<P> context, Long observedGeneration, List<Condition> conditions);
 
   /**
-   * The status cut down to the fields this operator writes. Fields that another writer owns
-   * (a LoadBalancer's healthyServers, reported by its balancers) are removed, so that they are
-   * neither compared, which would patch the status on every reconcile, nor sent, which would
-   * make the operator co-own them and put back its value after each report. All fields unless
-   * a kind overrides this.
+   * How long after an applied reconcile to compute the status again though no watched object
+   * changed, for status read from somewhere no informer watches; empty (the default): only
+   * when something changes.
    */
-  protected S operatorOwned(S status) {
-    return status;
+  protected Optional<Duration> recheckAfter(P primary) {
+    return Optional.empty();
   }
 
   @Override
@@ -116,7 +115,9 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
       record(primary, owned, result);
     }
     List<Desired> conditions = observedConditions(primary, context);
-    return patchIfChanged(primary, status(primary, context, generation, merge(currentConditions, conditions, generation)));
+    UpdateControl<P> control =
+        patchIfChanged(primary, status(primary, context, generation, merge(currentConditions, conditions, generation)));
+    return recheckAfter(primary).map(control::rescheduleAfter).orElse(control);
   }
 
   @Override
@@ -133,8 +134,8 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
             Desired.isFalse(READY, "ReconcileFailed", message),
             Desired.isFalse(PROGRESSING, "ReconcileFailed", "will retry"),
             Desired.isTrue(DEGRADED, "ReconcileFailed", message));
-    S status = operatorOwned(status(primary, context, generation, merge(currentConditions, conditions, generation)));
-    if (Objects.equals(status, current == null ? null : operatorOwned(current))) {
+    S status = status(primary, context, generation, merge(currentConditions, conditions, generation));
+    if (Objects.equals(status, current)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(primary, status));
@@ -156,11 +157,10 @@ public abstract class WorkloadReconciler<P extends CustomResource<?, S>, S exten
     }
   }
 
-  /** A status patch when {@code computed} differs from the current status in what this operator owns. */
-  protected UpdateControl<P> patchIfChanged(P primary, S computed) {
-    S status = operatorOwned(computed);
+  /** A status patch when {@code status} differs from the current status. */
+  protected UpdateControl<P> patchIfChanged(P primary, S status) {
     S current = primary.getStatus();
-    if (Objects.equals(status, current == null ? null : operatorOwned(current))) {
+    if (Objects.equals(status, current)) {
       return UpdateControl.noUpdate();
     }
     return UpdateControl.patchStatus(StatusPatch.of(primary, status));

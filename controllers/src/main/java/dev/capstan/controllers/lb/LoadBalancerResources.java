@@ -11,6 +11,8 @@ import dev.capstan.api.lb.Listener;
 import dev.capstan.api.lb.LoadBalancer;
 import dev.capstan.api.lb.LoadBalancerSpec;
 import dev.capstan.api.lb.LoadBalancerSpec.Algorithm;
+import dev.capstan.api.lb.LoadBalancerSpec.Mode;
+import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import dev.capstan.api.lb.SessionPersistence;
 import dev.capstan.api.lb.Timeouts;
 import dev.capstan.api.lb.TwoChoices;
@@ -106,6 +108,12 @@ public final class LoadBalancerResources {
       cidrProblem(proxies.get(i)).ifPresent(p -> problems.add(field + p));
     }
     checkDurations(spec, problems);
+    // The schema refuses this too; a resource stored before the rule existed is caught here,
+    // rather than by balancers that would refuse the configuration.
+    if (spec.proxyProtocolOrDefault() != ProxyProtocol.None && spec.modeOrDefault() != Mode.TCP) {
+      problems.add("proxyProtocol " + spec.proxyProtocol() + " needs mode TCP; in mode HTTP servers get "
+          + "the client address in X-Forwarded-For");
+    }
     return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
   }
 
@@ -265,6 +273,8 @@ public final class LoadBalancerResources {
         twoChoicesBasis,
         sessionCookie(spec.sessionPersistence()),
         spec.trustedProxiesOrEmpty(),
+        // Absent when None, so the balancers of LoadBalancers that never set it read the same file.
+        spec.proxyProtocolOrDefault() == ProxyProtocol.None ? null : spec.proxyProtocolOrDefault(),
         spec.listeners().stream().map(l -> new BalancerConfig.Listener(listenerName(l), l.port())).toList(),
         spec.backends().stream().map(b -> backend(lb, b)).toList(),
         activeHealthCheck(spec.healthCheck()),
@@ -337,12 +347,13 @@ public final class LoadBalancerResources {
   /**
    * The part of the balancer configuration a balancer reads only at start — mode, listeners,
    * admin port — which the pod template's config hash covers. Algorithm, backends, health checks,
-   * persistence and timeouts are reloaded live from the mounted ConfigMap without dropping
+   * persistence, timeouts and the PROXY protocol (sent on each new server connection) are
+   * reloaded live from the mounted ConfigMap without dropping
    * connections, so changing them does not roll the balancers.
    */
   static Map<String, String> restartConfigData(LoadBalancer lb) {
     BalancerConfig c = balancerConfig(lb);
-    BalancerConfig atStart = new BalancerConfig(c.mode(), null, null, null, null, null, null,
+    BalancerConfig atStart = new BalancerConfig(c.mode(), null, null, null, null, null, null, null,
         c.listeners(), null, null, null, null, c.adminPort());
     return Map.of(BalancerConfig.FILE, ConfigYaml.render(atStart));
   }

@@ -7,6 +7,8 @@ import dev.capstan.api.lb.LoadBalancer;
 import dev.capstan.api.lb.LoadBalancerStatus;
 import dev.capstan.controllers.common.ControllerSettings;
 import dev.capstan.controllers.common.EventRecorder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.lang.reflect.Proxy;
@@ -32,11 +34,11 @@ class LoadBalancerReconcilerTest {
   }
 
   /**
-   * healthyServers belongs to the balancers. A status that differs only there is left alone,
-   * and no patch sends it, so the operator never takes the field over from its writer.
+   * Without a ready balancer there is nobody to ask: healthyServers stays unset, no EndpointSlice
+   * is listed (the context would fail the test) and no reason is added to Ready.
    */
   @Test
-  void healthyServersReportedByTheBalancersIsNeitherComparedNorWritten() {
+  void healthyServersIsUnsetWhileNoBalancerIsReady() {
     // Listener port 9901 is the admin port: invalid, so no owned object is touched and the
     // reconcile needs nothing from the cluster.
     LoadBalancer lb = lb("listeners: [{port: 9901}]");
@@ -45,23 +47,25 @@ class LoadBalancerReconcilerTest {
     LoadBalancerStatus written = first.getResource().orElseThrow().getStatus();
     assertThat(written.healthyServers()).isNull();
     assertThat(written.conditions()).extracting(c -> c.getReason()).containsOnly("InvalidSpec");
+    assertThat(written.conditions()).extracting(c -> c.getMessage()).noneMatch(m -> m.contains("healthyServers"));
+    assertThat(first.getScheduleDelay()).as("an invalid spec waits for the user, not the clock").isEmpty();
 
+    // A count written before is taken back: the operator owns the field.
     lb.setStatus(withHealthyServers(written, 3));
-    assertThat(reconciler.reconcile(lb, NO_SECONDARIES).isNoUpdate()).isTrue();
-
-    // A change of the operator's own fields is still patched, still without healthyServers.
-    lb.getMetadata().setGeneration(2L);
     UpdateControl<LoadBalancer> next = reconciler.reconcile(lb, NO_SECONDARIES);
     assertThat(next.isPatchStatus()).isTrue();
-    assertThat(next.getResource().orElseThrow().getStatus().observedGeneration()).isEqualTo(2L);
     assertThat(next.getResource().orElseThrow().getStatus().healthyServers()).isNull();
   }
 
   @Test
-  void healthyServersIsTheOnlyFieldLeftToOthers() {
-    var full = new LoadBalancerStatus(4L, List.of(), 2, 1, "sel", List.of("web.shop.svc:80"), 3);
-    assertThat(reconciler.operatorOwned(full))
-        .isEqualTo(new LoadBalancerStatus(4L, List.of(), 2, 1, "sel", List.of("web.shop.svc:80"), null));
+  void aReasonIsAddedToReadyOnly() {
+    List<Condition> conditions = List.of(
+        new ConditionBuilder().withType("Ready").withStatus("True").withMessage("2/2 replicas ready").build(),
+        new ConditionBuilder().withType("Degraded").withStatus("False").withMessage("no fault observed").build());
+    assertThat(LoadBalancerReconciler.noted(conditions, null)).isSameAs(conditions);
+    assertThat(LoadBalancerReconciler.noted(conditions, "healthyServers unknown: why"))
+        .extracting(Condition::getMessage)
+        .containsExactly("2/2 replicas ready; healthyServers unknown: why", "no fault observed");
   }
 
   private static LoadBalancerStatus withHealthyServers(LoadBalancerStatus s, int healthy) {

@@ -19,6 +19,7 @@ import dev.capstan.api.lb.LeastTime;
 import dev.capstan.api.lb.LoadBalancer;
 import dev.capstan.api.lb.LoadBalancerSpec.Algorithm;
 import dev.capstan.api.lb.LoadBalancerSpec.Mode;
+import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import dev.capstan.api.lb.TwoChoices;
 import dev.capstan.controllers.common.ConfigHash;
 import dev.capstan.controllers.common.ControllerSettings;
@@ -132,6 +133,26 @@ class LoadBalancerResourcesTest {
     assertThat(config.hashKey()).isEqualTo(hashKey);
   }
 
+  /** None is the default and is left out of lb.yaml, which then reads as before the setting. */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(nullValues = "absent", textBlock = """
+      absent, absent
+      None,   absent
+      V1,     V1
+      V2,     V2
+      """)
+  void proxyProtocolIsRenderedOnlyWhenOn(String spec, ProxyProtocol rendered) {
+    String line = spec == null ? "" : "\nproxyProtocol: " + spec;
+    BalancerConfig config = LoadBalancerResources.balancerConfig(lb("mode: TCP\nalgorithm: IPHash" + line));
+    assertThat(config.proxyProtocol()).isEqualTo(rendered);
+    String yaml = LoadBalancerResources.configMap(lb("mode: TCP\nalgorithm: IPHash" + line)).getData().get("lb.yaml");
+    if (rendered == null) {
+      assertThat(yaml).doesNotContain("proxyProtocol");
+    } else {
+      assertThat(yaml).contains("proxyProtocol: " + rendered + "\n");
+    }
+  }
+
   @Test
   void minimalSpecResolvesEveryDefault() {
     assertThat(LoadBalancerResources.balancerConfig(MINIMAL)).isEqualTo(new BalancerConfig(
@@ -142,6 +163,7 @@ class LoadBalancerResourcesTest {
         null,
         null,
         List.of(),
+        null,
         List.of(new BalancerConfig.Listener("l-8080", 8080)),
         List.of(Backend.ofService("app", "shop", 80, 1)),
         null,
@@ -349,6 +371,9 @@ class LoadBalancerResourcesTest {
     // Read at start: a new listener rolls the balancers.
     assertThat(hash(lb("algorithm: RoundRobin\nlisteners: [{port: 8080}, {port: 8443}]"))).isNotEqualTo(base);
     assertThat(hash(lb("algorithm: RoundRobin\nmode: TCP"))).isNotEqualTo(base);
+    // The PROXY header is written on each new server connection, so it follows a reload too.
+    assertThat(hash(lb("algorithm: RoundRobin\nmode: TCP\nproxyProtocol: V2")))
+        .isEqualTo(hash(lb("algorithm: RoundRobin\nmode: TCP")));
     // Replicas, image and Service type do not reach the balancer's configuration.
     assertThat(hash(lb("algorithm: RoundRobin\nreplicas: 5\nimage: other:1\nserviceType: NodePort")))
         .isEqualTo(base);
@@ -476,6 +501,7 @@ class LoadBalancerResourcesTest {
       listeners: [{name: web, port: 80}, {name: web, port: 81}] | listeners[0] and listeners[1] share the port name web
       backends: [{service: {name: web, port: 80}}] | backends[0].service web is this LoadBalancer's own Service
       backends: [{host: a.example, port: 1}, {host: b.example, port: 1}, {host: a.example, port: 1}] | backends[2] repeats backends[0] (host a.example port 1)
+      proxyProtocol: V2                       | proxyProtocol V2 needs mode TCP
       """)
   void semanticChecksNameTheField(String spec, String message) {
     assertThat(LoadBalancerResources.invalid(lb(spec))).hasValueSatisfying(m -> assertThat(m).contains(message));

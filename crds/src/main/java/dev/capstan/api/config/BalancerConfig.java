@@ -5,6 +5,7 @@ import dev.capstan.api.lb.HealthCheck;
 import dev.capstan.api.lb.LeastTime;
 import dev.capstan.api.lb.LoadBalancerSpec.Algorithm;
 import dev.capstan.api.lb.LoadBalancerSpec.Mode;
+import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import dev.capstan.api.lb.TwoChoices;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  * @param twoChoicesBasis how the two drawn servers are compared; only with RandomTwoChoices
  * @param sessionCookie the cookie that pins a client to a server; absent: no persistence
  * @param trustedProxies CIDR blocks whose X-Forwarded-For is believed; empty: none
+ * @param proxyProtocol the PROXY header sent first on each server connection (TCP mode);
+ *     absent: none
  * @param activeHealthCheck probes on a schedule; absent: servers are not probed
  * @param passiveHealthCheck ejection after failures of real traffic; always present
  * @param adminPort where /health, /metrics and /status are served
@@ -37,6 +40,7 @@ public record BalancerConfig(
     TwoChoices.Basis twoChoicesBasis,
     SessionCookie sessionCookie,
     List<String> trustedProxies,
+    ProxyProtocol proxyProtocol,
     List<Listener> listeners,
     List<Backend> backends,
     ActiveHealthCheck activeHealthCheck,

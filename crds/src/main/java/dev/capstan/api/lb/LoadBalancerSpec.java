@@ -51,6 +51,11 @@ import java.util.List;
         + "self.trustedProxies.all(c, isCIDR(c))",
     message = "trustedProxies must be CIDR blocks such as 10.0.0.0/8",
     fieldPath = ".trustedProxies")
+@ValidationRule(
+    value = "!has(self.proxyProtocol) || self.proxyProtocol == 'None' || self.mode == 'TCP'",
+    message = "proxyProtocol V1 or V2 needs mode TCP; in mode HTTP servers get the client "
+        + "address in X-Forwarded-For",
+    fieldPath = ".proxyProtocol")
 public record LoadBalancerSpec(
     @JsonPropertyDescription("HTTP balances requests (L7); TCP balances connections (L4).")
         @Default("HTTP")
@@ -71,6 +76,12 @@ public record LoadBalancerSpec(
         // Without a length bound on each item the API server estimates the CIDR rule above
         // too costly and refuses the CRD; 49 fits the longest IPv6 form plus "/128".
         List<@Size(max = 49) String> trustedProxies,
+    @JsonPropertyDescription(
+            "PROXY protocol header that starts each connection to a server, with the client's "
+                + "address (TCP only; HAProxy's send-proxy and send-proxy-v2): None, V1 (text) "
+                + "or V2 (binary). The servers must expect it.")
+        @Default("None")
+        ProxyProtocol proxyProtocol,
     @JsonPropertyDescription("Where traffic goes: Services or fixed addresses.")
         @Required
         @Size(min = 1, max = 64)
@@ -98,6 +109,10 @@ public record LoadBalancerSpec(
 
   public Timeouts timeoutsOrDefault() {
     return timeouts == null ? Timeouts.DEFAULTS : timeouts;
+  }
+
+  public ProxyProtocol proxyProtocolOrDefault() {
+    return proxyProtocol == null ? ProxyProtocol.None : proxyProtocol;
   }
 
   public Mode modeOrDefault() {
@@ -128,6 +143,13 @@ public record LoadBalancerSpec(
     Hash,
     IPHash,
     RandomTwoChoices
+  }
+
+  /** The PROXY protocol version sent to servers ahead of the client's bytes. */
+  public enum ProxyProtocol {
+    None,
+    V1,
+    V2
   }
 
   public enum ServiceType {

@@ -21,6 +21,8 @@ public record LoadBalancerStatus(
         String selector,
     @JsonPropertyDescription("Addresses clients use, host:port inside the cluster.")
         List<String> endpoints,
-    @JsonPropertyDescription("Servers the balancers consider healthy, as they last reported.")
+    @JsonPropertyDescription(
+            "Servers every ready balancer considers healthy (the lowest count they report), "
+                + "brought up to date every few seconds; absent when no ready balancer answered.")
         Integer healthyServers)
     implements CapstanStatus {}

@@ -86,7 +86,14 @@ public final class LbServer implements AutoCloseable {
    */
   public static LbServer start(BalancerConfig config, int threads) throws InterruptedException {
     LbSettings settings = LbSettings.of(config, System::nanoTime);
-    EventLoops loops = EventLoops.start("lb", threads);
+    // TCP mode runs on NIO: Netty 4.2.18's epoll removes a socket from the epoll set once it
+    // waits for nothing (input shut down by the client's FIN, nothing left to write) and then
+    // fails the next wait for writability (epoll_ctl MOD: ENOENT), which shuts the output down
+    // and cuts a response still streaming to a client that half-closed. HTTP listeners do not
+    // keep half-closed connections and stay on epoll.
+    EventLoops loops = settings.mode() == Mode.TCP
+        ? EventLoops.startNio("lb", threads)
+        : EventLoops.start("lb", threads);
     LbServer lb = new LbServer(settings, loops);
     try {
       lb.startAll();

@@ -6,6 +6,7 @@ import dev.capstan.api.lb.HealthCheck;
 import dev.capstan.api.lb.LeastTime;
 import dev.capstan.api.lb.LoadBalancerSpec.Algorithm;
 import dev.capstan.api.lb.LoadBalancerSpec.Mode;
+import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import dev.capstan.dataplane.lb.balancing.Balancer;
 import dev.capstan.dataplane.lb.balancing.Balancers;
 import dev.capstan.dataplane.lb.proxy.Cidr;
@@ -21,6 +22,7 @@ import java.util.function.LongSupplier;
  * request never sees half of an old and half of a new configuration.
  *
  * @param sessionCookie null: no persistence
+ * @param proxyProtocol the PROXY header written first on each server connection; None in HTTP
  * @param activeCheck null: servers are not probed
  */
 public record LbSettings(
@@ -31,6 +33,7 @@ public record LbSettings(
     LeastTime.Basis leastTimeBasis,
     Cookie sessionCookie,
     List<Cidr> trustedProxies,
+    ProxyProtocol proxyProtocol,
     ActiveCheck activeCheck,
     int maxFails,
     long failTimeoutNanos,
@@ -86,6 +89,11 @@ public record LbSettings(
     if (c.algorithm() == Algorithm.Hash && (c.hashKey() == null || c.hashKey().source() == null)) {
       throw new IllegalArgumentException("hashKey is missing from " + BalancerConfig.FILE + " for algorithm Hash");
     }
+    ProxyProtocol proxyProtocol = c.proxyProtocol() == null ? ProxyProtocol.None : c.proxyProtocol();
+    if (proxyProtocol != ProxyProtocol.None && c.mode() != Mode.TCP) {
+      throw new IllegalArgumentException("proxyProtocol " + proxyProtocol + " needs mode TCP in "
+          + BalancerConfig.FILE + "; in mode HTTP servers get the client address in X-Forwarded-For");
+    }
     Balancer balancer = Balancers.of(c, nanoClock, ThreadLocalRandom.current());
     Cookie cookie = null;
     if (c.sessionCookie() != null) {
@@ -129,6 +137,7 @@ public record LbSettings(
         c.leastTimeBasis() == null ? LeastTime.DEFAULT_BASIS : c.leastTimeBasis(),
         cookie,
         List.copyOf(trusted),
+        proxyProtocol,
         active,
         maxFails,
         failTimeout,

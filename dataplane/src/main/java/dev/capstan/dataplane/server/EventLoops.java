@@ -37,7 +37,19 @@ public final class EventLoops implements AutoCloseable {
    * per core).
    */
   public static EventLoops start(String name, int threads) {
-    boolean epoll = !"nio".equals(System.getProperty("capstan.transport")) && Epoll.isAvailable();
+    return start(name, threads, true);
+  }
+
+  /**
+   * Starts event loops on NIO even where epoll is available, for servers whose connections
+   * the epoll transport of this Netty version mishandles (see the caller).
+   */
+  public static EventLoops startNio(String name, int threads) {
+    return start(name, threads, false);
+  }
+
+  private static EventLoops start(String name, int threads, boolean epollAllowed) {
+    boolean epoll = epollAllowed && !"nio".equals(System.getProperty("capstan.transport")) && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     return new EventLoops(
         new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io), epoll);

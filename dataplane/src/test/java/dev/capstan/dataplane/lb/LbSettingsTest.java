@@ -3,6 +3,7 @@ package dev.capstan.dataplane.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ class LbSettingsTest {
       "'mode: HTTP\nalgorithm: Hash' | hashKey is missing from lb.yaml for algorithm Hash",
       "'mode: HTTP\nalgorithm: RandomTwoChoices' | twoChoicesBasis is missing from lb.yaml for RandomTwoChoices",
       "'mode: HTTP\nalgorithm: RoundRobin\ntimeouts: {connect: 5x, response: 1s, idle: 1s}' | timeouts.connect: invalid duration 5x (use a count and ms, s, m or h, such as 5s or 1m30s)",
-      "'mode: HTTP\nalgorithm: RoundRobin\ntrustedProxies: [10.0.0.0/40]' | trustedProxies: 10.0.0.0/40 has a prefix length outside 0..32"})
+      "'mode: HTTP\nalgorithm: RoundRobin\ntrustedProxies: [10.0.0.0/40]' | trustedProxies: 10.0.0.0/40 has a prefix length outside 0..32",
+      "'mode: HTTP\nalgorithm: RoundRobin\nproxyProtocol: V1' | proxyProtocol V1 needs mode TCP in lb.yaml; in mode HTTP servers get the client address in X-Forwarded-For"})
   void mistakesAreOneLineNamingTheSetting(String head, String message) {
     assertThatThrownBy(() -> LbSettings.of(LbFixture.parse(head + "\n" + BASE), System::nanoTime))
         .isInstanceOf(IllegalArgumentException.class)
@@ -47,5 +49,13 @@ class LbSettingsTest {
     assertThat(s.connectTimeoutMillis()).isEqualTo(250);
     assertThat(s.responseTimeoutNanos()).isEqualTo(60_000_000_000L);
     assertThat(s.idleTimeoutNanos()).isEqualTo(90_000_000_000L);
+    assertThat(s.proxyProtocol()).as("absent: off").isEqualTo(ProxyProtocol.None);
+  }
+
+  @Test
+  void readsTheProxyProtocolOfATcpListener() {
+    LbSettings s = LbSettings.of(LbFixture.parse("mode: TCP\nalgorithm: IPHash\nproxyProtocol: V2\n" + BASE),
+        System::nanoTime);
+    assertThat(s.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
   }
 }

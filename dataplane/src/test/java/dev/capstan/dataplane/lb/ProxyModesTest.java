@@ -124,6 +124,34 @@ class ProxyModesTest {
         assertThat(lb.status().servers()).allSatisfy(st -> assertThat(st.active()).isZero()));
   }
 
+  /**
+   * A client that sends a short request and half-closes before the balancer has connected to a
+   * server (as {@code nc -N} or a one-shot request does) still gets the whole answer. The early
+   * FIN used to turn reading back on for a channel whose input was shut down, which epoll fails,
+   * and the error closed both connections before the answer came back.
+   */
+  @Test
+  void aClientThatHalfClosesAtOnceGetsTheWholeAnswer() throws Exception {
+    int echo = rawServer(ProxyModesTest::echo);
+    lb = LbServer.start(LbFixture.parse("""
+        mode: TCP
+        algorithm: RoundRobin
+        listeners: [{name: tcp, port: 0}]
+        backends: [{host: 127.0.0.1, port: %d, weight: 1}]
+        timeouts: {connect: 2s, response: 10s, idle: 30s}
+        adminPort: 0
+        """.formatted(echo)), 2);
+    for (int round = 0; round < 20; round++) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), lb.port("tcp"))) {
+        s.setSoTimeout(10_000);
+        byte[] request = ("request " + round).getBytes(StandardCharsets.US_ASCII);
+        s.getOutputStream().write(request);
+        s.shutdownOutput();
+        assertThat(s.getInputStream().readAllBytes()).as("round %d", round).isEqualTo(request);
+      }
+    }
+  }
+
   @Test
   void upgradeIsPassedThroughAndBytesSpliced() throws Exception {
     int ws = rawServer(s -> {

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
@@ -83,6 +85,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     Channel client = ctx.channel();
     server.pipeline().addLast("tunnel", new Tunnel(client, () -> m.load().end()));
     ctx.pipeline().replace(this, "tunnel", new Tunnel(server, px::closed));
+    writeProxyHeader(server, client);
     for (Object msg : early) {
       server.write(msg, server.voidPromise());
     }
@@ -91,8 +94,23 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (inputShutdownEarly) {
       client.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
     }
-    server.config().setAutoRead(true);
-    client.config().setAutoRead(true);
+    Tunnel.autoRead(server, true);
+    Tunnel.autoRead(client, true);
+  }
+
+  /**
+   * The PROXY header, when the listener sends one, goes first. The setting is read per
+   * connection, so a reload applies it to the next one. The encoder is in the pipeline only for
+   * this write (the event loop runs it synchronously), so spliced bytes never pass it.
+   */
+  private void writeProxyHeader(Channel server, Channel client) {
+    HAProxyMessage header =
+        ProxyHeaders.of(px.settings().proxyProtocol(), client.remoteAddress(), client.localAddress());
+    if (header != null) {
+      server.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+      server.write(header, server.voidPromise());
+      server.pipeline().remove("proxy-protocol");
+    }
   }
 
   /**

@@ -39,7 +39,7 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
     }
     peer.write(msg, peer.voidPromise());
     if (!peer.isWritable()) {
-      ctx.channel().config().setAutoRead(false);
+      autoRead(ctx.channel(), false);
     }
   }
 
@@ -52,8 +52,21 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // We drained: the peer, which was paused because we could not take more, may read again.
     if (peer.isActive()) {
-      peer.config().setAutoRead(ctx.channel().isWritable());
+      autoRead(peer, ctx.channel().isWritable());
     }
+  }
+
+  /**
+   * Turns reading on or off, unless the channel's input is already shut down: there is nothing
+   * left to read then, and Netty 4.2.18's epoll transport fails the change (epoll_ctl: ENOENT,
+   * see LbServer.start), which closed both connections with the other direction's bytes still
+   * in flight.
+   */
+  static void autoRead(Channel ch, boolean on) {
+    if (ch instanceof DuplexChannel d && d.isInputShutdown()) {
+      return;
+    }
+    ch.config().setAutoRead(on);
   }
 
   @Override

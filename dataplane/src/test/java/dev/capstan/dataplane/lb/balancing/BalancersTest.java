@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BalancersTest {
 
   private static BalancerConfig config(Algorithm algorithm, TwoChoices.Basis basis) {
-    return new BalancerConfig(Mode.HTTP, algorithm, null, null, basis, null, List.of(), List.of(),
+    return new BalancerConfig(Mode.HTTP, algorithm, null, null, basis, null, List.of(), null, List.of(),
         List.of(), null, new BalancerConfig.PassiveHealthCheck(0, "10s"), null, 9901);
   }
 

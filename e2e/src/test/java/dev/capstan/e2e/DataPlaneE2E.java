@@ -154,6 +154,21 @@ class DataPlaneE2E {
     assertThat(statuses).as("balancer status: %s", adminStatus(lbPod)).containsOnly(204);
     assertThat(onNode0 + onNode1).isEqualTo(10);
     assertThat(onNode0).isEqualTo(5);
+
+    // The controller asks the ready balancers how many servers pass their health checks, and
+    // follows changes: both nodes answer /ping; with one node left, one.
+    await().atMost(CONVERGE).untilAsserted(() ->
+        assertThat(healthyServers(ns, "influx")).as("balancer status: %s", adminStatus(lbPod)).isEqualTo(2));
+    Tools.kubectl(capstan.adminKubeconfig(), "patch", "-n", ns, "tsdbclusters.capstan.dev", "metrics", "--type=merge",
+        "-p", "{\"spec\":{\"replicas\":1}}").orThrow();
+    await().atMost(CONVERGE).untilAsserted(() ->
+        assertThat(healthyServers(ns, "influx")).as("balancer status: %s", adminStatus(lbPod)).isEqualTo(1));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object healthyServers(String ns, String lb) {
+    var status = (Map<String, Object>) get(ns, "LoadBalancer", lb).getAdditionalProperties().get("status");
+    return status == null ? null : status.get("healthyServers");
   }
 
   @Test

@@ -18,9 +18,13 @@ public final class KafkaErrors {
    * the style of Kafka's error codes: InvalidConfig, PolicyViolation, TopicAuthorizationFailed.
    */
   public static String reason(KafkaException e) {
-    if (e instanceof TimeoutException || e instanceof NetworkException || e instanceof DisconnectException
-        || e instanceof ConfigException) {
-      return BROKER_UNREACHABLE;
+    // The Admin client wraps what stopped it (e.g. "Failed to create new KafkaAdminClient"
+    // around "No resolvable bootstrap urls"), so the causes count too.
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof NetworkException || t instanceof DisconnectException
+          || t instanceof ConfigException) {
+        return BROKER_UNREACHABLE;
+      }
     }
     // Exactly: in Kafka's class tree authorisation, replication-factor and version errors are
     // InvalidConfigurationExceptions too.
@@ -40,6 +44,10 @@ public final class KafkaErrors {
   /** One line: what Capstan tried, where, and what Kafka said. */
   public static String message(String action, String bootstrapServers, KafkaException e) {
     String said = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable cause = e.getCause();
+    if (cause != null && cause != e && cause.getMessage() != null && !said.contains(cause.getMessage())) {
+      said += ": " + cause.getMessage();
+    }
     String text = BROKER_UNREACHABLE.equals(reason(e))
         ? "Kafka at " + bootstrapServers + " did not answer while trying to " + action + ": " + said
         : "Kafka at " + bootstrapServers + " refused to " + action + ": " + said;

@@ -27,6 +27,8 @@ class KafkaErrorsTest {
         Arguments.of(new TopicAuthorizationException("denied"), "TopicAuthorizationFailed"),
         Arguments.of(new InvalidReplicationFactorException("only 1 broker"), "InvalidReplicationFactor"),
         Arguments.of(new UnsupportedVersionException("no CreatePartitions"), "UnsupportedVersion"),
+        Arguments.of(new KafkaException("Failed to create new KafkaAdminClient",
+            new ConfigException("No resolvable bootstrap urls given in bootstrap.servers")), "BrokerUnreachable"),
         Arguments.of(new KafkaException("something"), "KafkaError"));
   }
 
@@ -43,5 +45,14 @@ class KafkaErrorsTest {
         .isEqualTo("Kafka at k:9092 refused to create topic orders: cleanup.policy=compact is not supported");
     assertThat(KafkaErrors.message("describe topic orders", "k:9092", new TimeoutException("no answer within 5s")))
         .isEqualTo("Kafka at k:9092 did not answer while trying to describe topic orders: no answer within 5s");
+  }
+
+  @Test
+  void aWrappedCauseIsPartOfTheMessage() {
+    assertThat(KafkaErrors.message("describe the cluster", "kafka-0.example:9092",
+            new KafkaException("Failed to create new KafkaAdminClient",
+                new ConfigException("No resolvable bootstrap urls given in bootstrap.servers"))))
+        .isEqualTo("Kafka at kafka-0.example:9092 did not answer while trying to describe the cluster: Failed to create"
+            + " new KafkaAdminClient: No resolvable bootstrap urls given in bootstrap.servers");
   }
 }

@@ -82,7 +82,7 @@ say "moving writes out of the WALs: influxd snapshots its cache 2 s after writes
 kill "$CAPSTAN_PID"; wait "$CAPSTAN_PID" 2>/dev/null || true
 sleep 15
 start_capstan; wait_ping "$CAPSTAN_PORT"
-# The restarted JVM is cold again: TsdbBench runs each query 10 times unmeasured first.
+# The restarted JVM is cold again: TsdbBench runs each query unmeasured first (10 runs and 3 s).
 for layout in "${LAYOUTS[@]}"; do
   # Data files only: influxd's TSM files, Capstan's column files (.tsf); not indexes or WALs.
   RESULT[influxd,$layout,bytes]=$(find "$WORK/influxd/data/bench_$layout" -name '*.tsm' -printf '%s\n' | awk '{s+=$1} END {print s+0}')

@@ -197,18 +197,6 @@ public final class PodTemplates {
         .build();
   }
 
-  /** A TCP connect probe. */
-  public static Probe tcpProbe(int port, int periodSeconds, int failureThreshold) {
-    return new ProbeBuilder()
-        .withNewTcpSocket()
-        .withPort(new IntOrString(port))
-        .endTcpSocket()
-        .withPeriodSeconds(periodSeconds)
-        .withFailureThreshold(failureThreshold)
-        .withTimeoutSeconds(2)
-        .build();
-  }
-
   /** The claim template of each replica's data volume. */
   private static PersistentVolumeClaim dataVolumeClaim(
       String volume, String component, HasMetadata owner, StorageSpec storage) {

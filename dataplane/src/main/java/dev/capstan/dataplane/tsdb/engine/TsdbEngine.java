@@ -16,16 +16,14 @@ import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import dev.capstan.dataplane.tsdb.wal.FsyncPolicy;
+import dev.capstan.dataplane.tsdb.wal.LockFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,7 +176,8 @@ public final class TsdbEngine implements TsdbStore, Closeable {
    */
   public static TsdbEngine open(Path dataDir, EngineOptions options, Clock clock) throws IOException {
     Files.createDirectories(dataDir);
-    FileChannel lockChannel = lockDirectory(dataDir);
+    FileChannel lockChannel =
+        LockFile.acquire(dataDir.resolve(LOCK_FILE), "TSDB data directory " + dataDir + " is in use by another engine");
     TsdbEngine engine;
     try {
       engine = new TsdbEngine(dataDir, options, clock, lockChannel, Catalog.load(dataDir.resolve(META_FILE)));
@@ -194,21 +193,6 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     }
     engine.startTimers();
     return engine;
-  }
-
-  private static FileChannel lockDirectory(Path dataDir) throws IOException {
-    FileChannel channel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock held;
-    try {
-      held = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      held = null;
-    }
-    if (held == null) {
-      channel.close();
-      throw new IOException("TSDB data directory " + dataDir + " is in use by another engine");
-    }
-    return channel;
   }
 
   private void load() throws IOException {

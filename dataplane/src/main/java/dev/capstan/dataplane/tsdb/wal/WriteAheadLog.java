@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -89,28 +87,13 @@ public final class WriteAheadLog implements Closeable {
    */
   public static WriteAheadLog open(Path directory, WalOptions options) throws IOException {
     Files.createDirectories(directory);
-    FileChannel lock = lock(directory);
+    FileChannel lock = LockFile.acquire(directory.resolve(LOCK_FILE), "write-ahead log " + directory + " is already open");
     try {
       return recover(directory, options, lock);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
     }
-  }
-
-  private static FileChannel lock(Path directory) throws IOException {
-    FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock held;
-    try {
-      held = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      held = null;
-    }
-    if (held == null) {
-      channel.close();
-      throw new IOException("write-ahead log " + directory + " is already open");
-    }
-    return channel;
   }
 
   private static WriteAheadLog recover(Path directory, WalOptions options, FileChannel lock) throws IOException {

@@ -23,7 +23,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+    if (args.length == 0 || Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       System.out.println(USAGE);
       System.exit(args.length == 0 ? 2 : 0);
     }

@@ -229,12 +229,22 @@ public final class PodTemplates {
   }
 
   /**
-   * POD_NAME and POD_NAMESPACE from the downward API. The field references spell out
-   * apiVersion v1, which the API server would otherwise default: the difference made every
-   * new workload look drifted and be applied a second time.
+   * The data-plane JVM's options, read by the JVM itself from {@code JAVA_TOOL_OPTIONS}. The heap
+   * is sized from the container's memory limit; half of it, because Netty's direct buffers (up
+   * to the heap's size again), metaspace, thread stacks and the TSDB's file mappings live beside
+   * it. A JVM out of heap exits so that the kubelet restarts it, instead of limping on.
    */
-  public static List<EnvVar> podIdentityEnv() {
+  static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError";
+
+  /**
+   * The environment of every data-plane server: POD_NAME and POD_NAMESPACE from the downward API,
+   * and {@link #JAVA_TOOL_OPTIONS}. The field references spell out apiVersion v1, which the API
+   * server would otherwise default: the difference made every new workload look drifted and be
+   * applied a second time.
+   */
+  public static List<EnvVar> serverEnv() {
     return List.of(
+        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(JAVA_TOOL_OPTIONS).build(),
         new EnvVarBuilder()
             .withName("POD_NAME")
             .withNewValueFrom()

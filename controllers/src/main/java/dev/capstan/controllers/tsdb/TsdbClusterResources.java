@@ -193,7 +193,7 @@ public final class TsdbClusterResources {
   }
 
   private static List<EnvVar> env(TsdbClusterSpec spec) {
-    List<EnvVar> env = new ArrayList<>(PodTemplates.podIdentityEnv());
+    List<EnvVar> env = new ArrayList<>(PodTemplates.serverEnv());
     SecretKeyRef auth = spec.authSecretRef();
     if (auth != null) {
       env.add(secretEnv("CAPSTAN_TSDB_ADMIN_USER", auth.name(), orDefault(auth.usernameKey(), "username")));

@@ -76,4 +76,18 @@ class DataPlanePodsTest {
     // Every mount names a volume of the pod (or a claim template, checked per controller).
     assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotHaveDuplicates();
   }
+
+  /**
+   * The JVM sizes its heap from the container's memory limit (by default it would take a quarter
+   * of it) and exits on running out of heap, so the kubelet restarts it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void theJvmSizesItsHeapFromTheContainerAndExitsWhenOutOfIt(String server, PodSpec pod) {
+    assertThat(pod.getContainers()).singleElement().satisfies(c ->
+        assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getValue().split(" "))
+                .contains("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError")));
+  }
 }

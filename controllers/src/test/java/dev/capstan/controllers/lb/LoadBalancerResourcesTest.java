@@ -313,7 +313,7 @@ class LoadBalancerResourcesTest {
         tuple("http", 80),
         tuple("l-8443", 8443),
         tuple("admin", 9901));
-    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("POD_NAME", "POD_NAMESPACE");
+    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("JAVA_TOOL_OPTIONS", "POD_NAME", "POD_NAMESPACE");
     assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"));
     for (var probe : List.of(c.getReadinessProbe(), c.getLivenessProbe())) {
       assertThat(probe.getHttpGet().getPath()).isEqualTo("/health");

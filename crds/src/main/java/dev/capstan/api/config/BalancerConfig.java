@@ -9,8 +9,6 @@ import dev.capstan.api.lb.LoadBalancerSpec.ProxyProtocol;
 import dev.capstan.api.lb.TwoChoices;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The configuration a balancer reads from its ConfigMap ({@code lb.yaml}). The operator renders
@@ -103,7 +101,7 @@ public record BalancerConfig(
 
   public record Timeouts(String connect, String response, String idle) {}
 
-  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
+  private static final DurationText DURATIONS = new DurationText(List.of("ms", "s", "m", "h"));
 
   /**
    * Reads a duration of this file: one or more of a count and a unit {@code ms}, {@code s},
@@ -116,28 +114,13 @@ public record BalancerConfig(
     if (text == null || text.isEmpty()) {
       throw new IllegalArgumentException("empty duration");
     }
-    Matcher m = DURATION_PART.matcher(text);
-    long nanos = 0;
-    int end = 0;
-    while (m.find() && m.start() == end) {
-      end = m.end();
-      long unit = switch (m.group(2)) {
-        case "ms" -> 1_000_000L;
-        case "s" -> 1_000_000_000L;
-        case "m" -> 60_000_000_000L;
-        case "h" -> 3_600_000_000_000L;
-        default -> throw new IllegalStateException(m.group(2));
-      };
-      try {
-        nanos = Math.addExact(nanos, Math.multiplyExact(Long.parseLong(m.group(1)), unit));
-      } catch (ArithmeticException | NumberFormatException e) {
-        throw new IllegalArgumentException("duration " + text + " is too long (at most 2562047h)");
-      }
+    try {
+      Duration d = DURATIONS.parse(text).orElseThrow(() -> new IllegalArgumentException(
+          "invalid duration " + text + " (use a count and ms, s, m or h, such as 5s or 1m30s)"));
+      d.toNanos(); // must fit a long of nanoseconds
+      return d;
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("duration " + text + " is too long (at most 2562047h)");
     }
-    if (end != text.length()) {
-      throw new IllegalArgumentException(
-          "invalid duration " + text + " (use a count and ms, s, m or h, such as 5s or 1m30s)");
-    }
-    return Duration.ofNanos(nanos);
   }
 }

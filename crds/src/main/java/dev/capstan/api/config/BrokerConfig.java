@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The configuration a broker pod reads from its ConfigMap ({@code broker.yaml}). The operator
@@ -43,7 +41,7 @@ public record BrokerConfig(
   public static final String POD_PLACEHOLDER = "{pod}";
   public static final String INFINITE = "Infinite";
 
-  private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h|d|w)");
+  private static final DurationText DURATIONS = new DurationText(List.of("ms", "s", "m", "h", "d", "w"));
 
   /** The host:port the named broker pod advertises. */
   public String listenerOf(String podName) {
@@ -73,29 +71,10 @@ public record BrokerConfig(
     if (text == null || text.isEmpty()) {
       throw new IllegalArgumentException("empty retention time");
     }
-    Matcher m = PART.matcher(text);
-    Duration total = Duration.ZERO;
-    int end = 0;
     try {
-      while (m.find() && m.start() == end) {
-        end = m.end();
-        long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          case "w" -> Duration.ofDays(Math.multiplyExact(n, 7L));
-          default -> throw new IllegalStateException(m.group(2));
-        });
-      }
-      if (end != text.length()) {
-        throw new IllegalArgumentException(
-            "invalid retention time '" + text + "': expected a duration such as 7d or " + INFINITE);
-      }
-      return total.toMillis();
-    } catch (ArithmeticException | NumberFormatException e) {
+      return DURATIONS.parse(text).orElseThrow(() -> new IllegalArgumentException(
+          "invalid retention time '" + text + "': expected a duration such as 7d or " + INFINITE)).toMillis();
+    } catch (ArithmeticException e) {
       throw new IllegalArgumentException("retention time '" + text + "' is too long", e);
     }
   }

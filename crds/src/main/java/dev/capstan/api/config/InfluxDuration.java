@@ -1,15 +1,15 @@
 package dev.capstan.api.config;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
 
 /**
  * InfluxDB duration literals ({@code 90m}, {@code 7d}, {@code 1h30m}, {@code INF}) and
  * InfluxDB's rule for the default shard-group duration of a retention policy.
  */
 public final class InfluxDuration {
-  private static final Pattern PART = Pattern.compile("([0-9]+)(ns|us|µs|u|ms|s|m|h|d|w)");
+  private static final DurationText DURATIONS =
+      new DurationText(List.of("ns", "us", "µs", "u", "ms", "s", "m", "h", "d", "w"));
 
   private InfluxDuration() {}
 
@@ -21,31 +21,11 @@ public final class InfluxDuration {
     if (text.equalsIgnoreCase("INF")) {
       return Duration.ZERO;
     }
-    Matcher m = PART.matcher(text);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        throw new IllegalArgumentException("invalid duration '" + text + "'");
-      }
-      end = m.end();
-      long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ns" -> Duration.ofNanos(n);
-        case "us", "µs", "u" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        case "w" -> Duration.ofDays(Math.multiplyExact(n, 7L));
-        default -> throw new IllegalStateException(m.group(2));
-      });
+    try {
+      return DURATIONS.parse(text).orElseThrow(() -> new IllegalArgumentException("invalid duration '" + text + "'"));
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("duration '" + text + "' is too long");
     }
-    if (end != text.length() || end == 0) {
-      throw new IllegalArgumentException("invalid duration '" + text + "'");
-    }
-    return total;
   }
 
   /**

@@ -25,6 +25,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".spec.algorithm",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "Healthy-Servers",
+    jsonPath = ".status.healthyServers",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
     name = "Replicas",
     jsonPath = ".spec.replicas",
     type = AdditionalPrinterColumn.Type.INTEGER)

@@ -34,6 +34,9 @@ final class SelectEngine {
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "min",
       "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct");
   private static final int MAX_BUCKETS = 1 << 22;
+  /** Functions over the stream of another's points, run by {@link Transform}. */
+  static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
+      "difference", "non_negative_difference", "moving_average", "cumulative_sum", "elapsed");
 
   private final TsdbStore store;
   private final long now;
@@ -177,10 +180,119 @@ final class SelectEngine {
     if (calls.isEmpty() && groupByTime) {
       throw new QueryError("GROUP BY requires at least one aggregate function");
     }
+    for (Call c : calls) {
+      if (!TRANSFORMS.contains(c.name())) {
+        continue;
+      }
+      Expr inner = Eval.unparen(c.args().get(0));
+      if (inner instanceof Call && !groupByTime) {
+        throw new QueryError(c.name() + " aggregate requires a GROUP BY interval");
+      }
+      if (!(inner instanceof Call) && groupByTime) {
+        throw new QueryError("aggregate function required inside the call to " + c.name());
+      }
+    }
+  }
+
+  /**
+   * The transformation a call asks for, with influxd's argument errors. {@code groupInterval}
+   * is the GROUP BY time interval (0 without): derivative's default unit over buckets.
+   */
+  static Transform transformOf(Call c, long groupInterval) {
+    String name = c.name();
+    List<Expr> args = c.args();
+    switch (name) {
+      case "derivative", "non_negative_derivative", "elapsed": {
+        if (args.isEmpty() || args.size() > 2) {
+          throw new QueryError("invalid number of arguments for " + name
+              + ", expected at least 1 but no more than 2, got " + args.size());
+        }
+        long unit;
+        if (args.size() == 2) {
+          if (!(args.get(1) instanceof DurationLit d)) {
+            throw new QueryError("second argument to " + name + " must be a duration, got "
+                + goType(args.get(1)));
+          }
+          if (d.nanos() <= 0) {
+            throw new QueryError("duration argument must be positive, got "
+                + (d.nanos() < 0 ? "-" + Durations.formatInfluxQl(-d.nanos()) : "0s"));
+          }
+          unit = d.nanos();
+        } else if (name.equals("elapsed")) {
+          unit = 1;
+        } else {
+          // Verified against influxd 1.6.7: over GROUP BY time buckets the unit is the interval.
+          unit = groupInterval > 0 ? groupInterval : Durations.S;
+        }
+        return name.equals("elapsed") ? new Transform.Elapsed(unit)
+            : new Transform.Derivative(unit, name.startsWith("non_negative"));
+      }
+      case "moving_average": {
+        if (args.size() != 2) {
+          throw new QueryError("invalid number of arguments for moving_average, expected 2, got " + args.size());
+        }
+        if (!(args.get(1) instanceof IntegerLit n)) {
+          throw new QueryError("second argument for moving_average must be an integer, got " + goType(args.get(1)));
+        }
+        if (n.value() <= 1) {
+          throw new QueryError("moving_average window must be greater than 1, got " + n.value());
+        }
+        if (n.value() > 1_000_000) {
+          throw new QueryError("moving_average window must be at most 1000000 in Capstan, got " + n.value());
+        }
+        return new Transform.MovingAverage((int) n.value());
+      }
+      default: {
+        if (args.size() != 1) {
+          throw new QueryError("invalid number of arguments for " + name + ", expected 1, got " + args.size());
+        }
+        return name.equals("cumulative_sum") ? new Transform.CumulativeSum()
+            : new Transform.Difference(name.equals("non_negative_difference"));
+      }
+    }
+  }
+
+  /** The Go type influxd names in its argument errors. */
+  private static String goType(Expr e) {
+    String t;
+    if (e instanceof IntegerLit) {
+      t = "IntegerLiteral";
+    } else if (e instanceof NumberLit) {
+      t = "NumberLiteral";
+    } else if (e instanceof StringLit) {
+      t = "StringLiteral";
+    } else if (e instanceof BoolLit) {
+      t = "BooleanLiteral";
+    } else if (e instanceof DurationLit) {
+      t = "DurationLiteral";
+    } else if (e instanceof RegexLit) {
+      t = "RegexLiteral";
+    } else if (e instanceof Binary) {
+      t = "BinaryExpr";
+    } else if (e instanceof Paren) {
+      t = "ParenExpr";
+    } else {
+      t = e.getClass().getSimpleName();
+    }
+    return "*influxql." + t;
+  }
+
+  /** The transformation call at the top of a column (under arithmetic), or null. */
+  private static Call transformCall(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof Call c) {
+      return TRANSFORMS.contains(c.name()) ? c : null;
+    } else if (e instanceof Binary b) {
+      Call l = transformCall(b.lhs());
+      return l != null ? l : transformCall(b.rhs());
+    }
+    return null;
   }
 
   private static final Set<String> NUMERIC_ONLY =
-      Set.of("mean", "median", "stddev", "spread", "sum", "percentile");
+      Set.of("mean", "median", "stddev", "spread", "sum", "percentile", "derivative",
+          "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
+          "cumulative_sum");
 
   /** {@code mean(*)} or {@code max(/re/)}: one call per matching field, named mean_field. */
   private static boolean isWildcardCall(Call c) {
@@ -191,9 +303,17 @@ final class SelectEngine {
 
   private static CallSpec callSpec(Call c) {
     String name = c.name();
+    if (TRANSFORMS.contains(name)) {
+      // Checked here for its arguments; run by the transform plan, not by an accumulator.
+      transformOf(c, 0);
+      Expr inner = Eval.unparen(c.args().get(0));
+      if (inner instanceof Call ic && !isWildcardCall(ic)) {
+        callSpec(ic);
+      }
+      return null;
+    }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("derivative", "non_negative_derivative", "difference", "non_negative_difference",
-          "moving_average", "cumulative_sum", "elapsed", "integral", "mode", "sample", "holt_winters",
+      if (Set.of("integral", "mode", "sample", "holt_winters",
           "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
           "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
           "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
@@ -443,8 +563,52 @@ final class SelectEngine {
     }
     List<String> names = columnNames(columns, aliases);
 
-    List<Call> calls = new ArrayList<>();
+    // Transformations: the engine computes each one's argument as a column of its own (the
+    // raw field, or the aggregate per bucket); the transform then runs over that column.
+    List<Transform> transforms = new ArrayList<>();
+    List<Call> transformCalls = new ArrayList<>();
+    List<OutputColumn> evalColumns = new ArrayList<>();
+    boolean extendRange = false;
     for (OutputColumn c : columns) {
+      Call t = transformCall(c.expr());
+      transformCalls.add(t);
+      if (t == null) {
+        transforms.add(null);
+        evalColumns.add(c);
+        continue;
+      }
+      Transform tr = transformOf(t, interval);
+      Expr inner = Eval.unparen(t.args().get(0));
+      if (inner instanceof VarRef v && !(tr instanceof Transform.Elapsed)) {
+        FieldType type = fieldTypes.get(v.name());
+        if (type == FieldType.STRING || type == FieldType.BOOLEAN) {
+          throw new QueryError("unsupported " + tr.iteratorName() + " iterator type: *query."
+              + (type == FieldType.STRING ? "string" : "boolean") + "InterruptIterator");
+        }
+      }
+      transforms.add(tr);
+      evalColumns.add(new OutputColumn(inner, c.name()));
+      extendRange |= byTime && tr.extendsRange();
+    }
+    boolean transform = transformCalls.stream().anyMatch(java.util.Objects::nonNull);
+    // influxd reads one interval more, before the range (after it under DESC), so the first
+    // bucket shown has a predecessor. Its start with no lower time bound wraps around in
+    // influxd (MinTime - interval) and the statement answers nothing; so does Capstan.
+    long[] readRange = range;
+    if (extendRange) {
+      if (s.descending()) {
+        long hi = range[1] == Eval.MAX_TIME ? now : range[1];
+        readRange = new long[] {range[0], hi + interval};
+      } else {
+        if (range[0] == Eval.MIN_TIME) {
+          return List.of();
+        }
+        readRange = new long[] {range[0] - interval, range[1]};
+      }
+    }
+
+    List<Call> calls = new ArrayList<>();
+    for (OutputColumn c : evalColumns) {
       collectCalls(c.expr(), calls);
     }
     boolean aggregate = !calls.isEmpty();
@@ -452,7 +616,7 @@ final class SelectEngine {
     // Fields to read: referenced fields of the select list and the condition.
     LinkedHashSet<String> readFields = new LinkedHashSet<>();
     List<VarRef> refs = new ArrayList<>();
-    for (OutputColumn c : columns) {
+    for (OutputColumn c : evalColumns) {
       collectRefs(c.expr(), refs);
     }
     List<VarRef> condRefs = new ArrayList<>();
@@ -482,8 +646,9 @@ final class SelectEngine {
         key -> cond == null || tagCondition(cond, key, fieldTypes) != Tri.FALSE);
     List<SeriesKey> keys = new ArrayList<>();
     List<Map<String, Block>> data = new ArrayList<>();
-    ReadRequest.Limit limit = readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
-    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), range[0], range[1], limit),
+    ReadRequest.Limit limit = transform ? ReadRequest.Limit.NONE
+        : readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
+    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), readRange[0], readRange[1], limit),
         (key, fields) -> {
           keys.add(key);
           data.add(fields);
@@ -510,11 +675,15 @@ final class SelectEngine {
     outColumns.addAll(names);
     List<SeriesRow> result = new ArrayList<>();
     Expr rowCond = fieldCondition || hasTimeOr(cond) ? cond : null;
+    if (extendRange && rowCond != null) {
+      // influxd takes the time bounds out of the condition: the extra interval is read.
+      rowCond = withoutTime(rowCond);
+    }
 
     long minBucket = 0;
     long maxBucket = 0;
     if (byTime) {
-      long lo = range[0];
+      long lo = readRange[0];
       if (lo == Eval.MIN_TIME) {
         lo = Long.MAX_VALUE;
         for (Map<String, Block> d : data) {
@@ -525,7 +694,7 @@ final class SelectEngine {
           }
         }
       }
-      long hi = range[1] == Eval.MAX_TIME ? now : range[1];
+      long hi = readRange[1] == Eval.MAX_TIME ? now : readRange[1];
       minBucket = bucketStart(lo, interval, offset);
       maxBucket = bucketStart(hi, interval, offset);
       if (maxBucket < minBucket) {
@@ -545,17 +714,23 @@ final class SelectEngine {
       }
       List<List<Object>> rows;
       if (aggregate) {
-        rows = aggregateRows(s, columns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
-            range, byTime, interval, offset, minBucket, maxBucket);
+        rows = aggregateRows(s, evalColumns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
+            readRange, byTime, interval, offset, minBucket, maxBucket);
       } else {
-        rows = rawRows(columns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
+        rows = rawRows(evalColumns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
       }
       if (s.descending()) {
         Collections.reverse(rows);
       }
-      int from = Math.min(rows.size(), s.offset());
-      int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
-      rows = rows.subList(from, to);
+      if (transform) {
+        long keepFrom = byTime && range[0] != Eval.MIN_TIME ? bucketStart(range[0], interval, offset) : Long.MIN_VALUE;
+        long keepTo = byTime ? (range[1] == Eval.MAX_TIME ? now : range[1]) : Long.MAX_VALUE;
+        rows = transformRows(s, rows, columns, transforms, transformCalls, keepFrom, keepTo);
+      } else {
+        int from = Math.min(rows.size(), s.offset());
+        int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
+        rows = rows.subList(from, to);
+      }
       if (rows.isEmpty()) {
         continue;
       }
@@ -563,6 +738,70 @@ final class SelectEngine {
           new ArrayList<>(rows), false));
     }
     return result;
+  }
+
+  /**
+   * Runs each column's transformation over the rows its argument produced (in read order), and
+   * zips the columns by time again. As in influxd every call is its own iterator: LIMIT and
+   * OFFSET count each column's points, and a column without a transformation beside one (a
+   * plain aggregate) shows only the buckets of the query's own range.
+   */
+  private static List<List<Object>> transformRows(Select s, List<List<Object>> rows,
+      List<OutputColumn> columns, List<Transform> transforms, List<Call> transformCalls,
+      long keepFrom, long keepTo) {
+    TreeMap<Long, Object[]> zipped = new TreeMap<>(
+        s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder());
+    for (int k = 0; k < columns.size(); k++) {
+      Transform t = transforms.get(k);
+      List<Transform.Point> points = new ArrayList<>();
+      // A column is of one type in influxd: fill(0) beside float means is 0.0, not 0.
+      boolean floats = false;
+      for (List<Object> row : rows) {
+        floats |= row.get(k + 1) instanceof Double;
+      }
+      for (List<Object> row : rows) {
+        long time = (Long) row.get(0);
+        Object v = row.get(k + 1);
+        if (floats && v instanceof Long l) {
+          v = (double) l;
+        }
+        boolean inRange = time >= keepFrom && time <= keepTo;
+        if (t == null ? inRange : v != null && (inRange || t.extendsRange())) {
+          points.add(new Transform.Point(time, v));
+        }
+      }
+      List<Transform.Point> out = t == null ? points : t.apply(points, !s.descending());
+      int from = Math.min(out.size(), s.offset());
+      int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();
+      Call call = transformCalls.get(k);
+      Expr expr = columns.get(k).expr();
+      for (Transform.Point p : out.subList(from, to)) {
+        Object value = t == null ? p.value() : Eval.value(expr, x -> x.equals(call) ? p.value() : null);
+        zipped.computeIfAbsent(p.time(), x -> new Object[columns.size()])[k] = value;
+      }
+    }
+    List<List<Object>> result = new ArrayList<>(zipped.size());
+    for (Map.Entry<Long, Object[]> e : zipped.entrySet()) {
+      List<Object> row = new ArrayList<>(columns.size() + 1);
+      row.add(e.getKey());
+      row.addAll(java.util.Arrays.asList(e.getValue()));
+      result.add(row);
+    }
+    return result;
+  }
+
+  /** The condition with its comparisons on time made true (the range applies them). */
+  private static Expr withoutTime(Expr e) {
+    Expr u = Eval.unparen(e);
+    if (u instanceof Binary b) {
+      if (b.op() == Token.AND || b.op() == Token.OR) {
+        return new Binary(b.op(), withoutTime(b.lhs()), withoutTime(b.rhs()));
+      }
+      if (Eval.isTimeRef(Eval.unparen(b.lhs())) || Eval.isTimeRef(Eval.unparen(b.rhs()))) {
+        return new BoolLit(true);
+      }
+    }
+    return e;
   }
 
   /**
@@ -1161,12 +1400,14 @@ final class SelectEngine {
       Object nv = acc[nextB][k].result();
       long pt = minBucket + (long) prevB * interval;
       long nt = minBucket + (long) nextB * interval;
+      // influxd's linearInteger and linearFloat: y = m*x + b in float64, the integer form
+      // truncated once at the end (a falling line from 2 to 1 gives 1 half way, not 2).
       if (pv instanceof Long pl && nv instanceof Long nl) {
-        vals[k] = pl + (nl - pl) * (time - pt) / (nt - pt);
+        double m = (double) (nl - pl) / (double) (nt - pt);
+        vals[k] = (long) (m * (double) (time - pt) + (double) pl);
       } else if (pv instanceof Number pn && nv instanceof Number nn) {
-        double x = pn.doubleValue();
-        double y = nn.doubleValue();
-        vals[k] = x + (y - x) * ((double) (time - pt) / (double) (nt - pt));
+        double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nt - pt);
+        vals[k] = m * (double) (time - pt) + pn.doubleValue();
       }
     }
     return vals;

@@ -180,17 +180,30 @@ final class SelectEngine {
     if (calls.isEmpty() && groupByTime) {
       throw new QueryError("GROUP BY requires at least one aggregate function");
     }
+    boolean rawTransform = false;
+    boolean aggregate = false;
     for (Call c : calls) {
       if (!TRANSFORMS.contains(c.name())) {
+        aggregate = true;
         continue;
       }
       Expr inner = Eval.unparen(c.args().get(0));
+      rawTransform |= !(inner instanceof Call);
+      if (inner instanceof Call ic && (ic.name().equals("top") || ic.name().equals("bottom"))) {
+        throw new QueryError("selector function " + ic.name() + "() cannot be combined with other functions");
+      }
       if (inner instanceof Call && !groupByTime) {
         throw new QueryError(c.name() + " aggregate requires a GROUP BY interval");
       }
       if (!(inner instanceof Call) && groupByTime) {
         throw new QueryError("aggregate function required inside the call to " + c.name());
       }
+    }
+    if (rawTransform && aggregate) {
+      // influxd answers such a statement with the aggregate's row at time 0 among the
+      // transformation's rows; Capstan computes one kind per statement.
+      throw new QueryError("a transformation of raw values beside an aggregate is not supported"
+          + " by Capstan: query them in two statements");
     }
   }
 
@@ -237,10 +250,8 @@ final class SelectEngine {
         if (n.value() <= 1) {
           throw new QueryError("moving_average window must be greater than 1, got " + n.value());
         }
-        if (n.value() > 1_000_000) {
-          throw new QueryError("moving_average window must be at most 1000000 in Capstan, got " + n.value());
-        }
-        return new Transform.MovingAverage((int) n.value());
+        // A window wider than any list of points yields nothing, as in influxd.
+        return new Transform.MovingAverage((int) Math.min(n.value(), Integer.MAX_VALUE));
       }
       default: {
         if (args.size() != 1) {
@@ -277,16 +288,17 @@ final class SelectEngine {
     return "*influxql." + t;
   }
 
-  /** The transformation call at the top of a column (under arithmetic), or null. */
-  private static Call transformCall(Expr e) {
+  /** The transformation calls of a column (under arithmetic), each once, left to right. */
+  private static void transformCalls(Expr e, List<Call> out) {
     e = Eval.unparen(e);
-    if (e instanceof Call c) {
-      return TRANSFORMS.contains(c.name()) ? c : null;
+    if (e instanceof Call c && TRANSFORMS.contains(c.name())) {
+      if (!out.contains(c)) {
+        out.add(c);
+      }
     } else if (e instanceof Binary b) {
-      Call l = transformCall(b.lhs());
-      return l != null ? l : transformCall(b.rhs());
+      transformCalls(b.lhs(), out);
+      transformCalls(b.rhs(), out);
     }
-    return null;
   }
 
   private static final Set<String> NUMERIC_ONLY =
@@ -307,6 +319,10 @@ final class SelectEngine {
       // Checked here for its arguments; run by the transform plan, not by an accumulator.
       transformOf(c, 0);
       Expr inner = Eval.unparen(c.args().get(0));
+      if (!(inner instanceof VarRef || inner instanceof Call || inner instanceof Wildcard
+          || inner instanceof RegexLit)) {
+        throw new QueryError("expected field argument in " + name + "()");
+      }
       if (inner instanceof Call ic && !isWildcardCall(ic)) {
         callSpec(ic);
       }
@@ -538,6 +554,26 @@ final class SelectEngine {
           columns.add(new OutputColumn(v, k));
           aliases.add(null);
         });
+      } else if (e instanceof Call c && TRANSFORMS.contains(c.name())
+          && Eval.unparen(c.args().get(0)) instanceof Call ic && isWildcardCall(ic)) {
+        // derivative(mean(*)): one column per field the aggregate takes, named derivative_field.
+        Expr arg = Eval.unparen(ic.args().get(0));
+        for (Map.Entry<String, FieldType> field : unionFields.entrySet()) {
+          String k = field.getKey();
+          boolean numeric = field.getValue() == FieldType.FLOAT || field.getValue() == FieldType.INTEGER;
+          boolean minMax = ic.name().equals("min") || ic.name().equals("max");
+          if ((arg instanceof RegexLit re && !re.pattern().matcher(k).find())
+              || (NUMERIC_ONLY.contains(ic.name()) && !numeric)
+              || (minMax && field.getValue() == FieldType.STRING)) {
+            continue;
+          }
+          List<Expr> innerArgs = new ArrayList<>(ic.args());
+          innerArgs.set(0, new VarRef(k, null));
+          List<Expr> args = new ArrayList<>(c.args());
+          args.set(0, new Call(ic.name(), List.copyOf(innerArgs)));
+          columns.add(new OutputColumn(new Call(c.name(), List.copyOf(args)), c.name() + "_" + k));
+          aliases.add(null);
+        }
       } else if (e instanceof Call c && isWildcardCall(c)) {
         Expr arg = Eval.unparen(c.args().get(0));
         for (Map.Entry<String, FieldType> field : unionFields.entrySet()) {
@@ -565,32 +601,39 @@ final class SelectEngine {
 
     // Transformations: the engine computes each one's argument as a column of its own (the
     // raw field, or the aggregate per bucket); the transform then runs over that column.
-    List<Transform> transforms = new ArrayList<>();
-    List<Call> transformCalls = new ArrayList<>();
+    List<ColumnTransforms> plans = new ArrayList<>();
     List<OutputColumn> evalColumns = new ArrayList<>();
     boolean extendRange = false;
+    boolean transform = false;
     for (OutputColumn c : columns) {
-      Call t = transformCall(c.expr());
-      transformCalls.add(t);
-      if (t == null) {
-        transforms.add(null);
+      List<Call> tcalls = new ArrayList<>();
+      transformCalls(c.expr(), tcalls);
+      if (tcalls.isEmpty()) {
+        plans.add(new ColumnTransforms(List.of(), List.of(), List.of(evalColumns.size())));
         evalColumns.add(c);
         continue;
       }
-      Transform tr = transformOf(t, interval);
-      Expr inner = Eval.unparen(t.args().get(0));
-      if (inner instanceof VarRef v && !(tr instanceof Transform.Elapsed)) {
-        FieldType type = fieldTypes.get(v.name());
-        if (type == FieldType.STRING || type == FieldType.BOOLEAN) {
-          throw new QueryError("unsupported " + tr.iteratorName() + " iterator type: *query."
-              + (type == FieldType.STRING ? "string" : "boolean") + "InterruptIterator");
+      transform = true;
+      List<Transform> trs = new ArrayList<>();
+      List<Integer> eval = new ArrayList<>();
+      for (Call t : tcalls) {
+        Transform tr = transformOf(t, interval);
+        Expr inner = Eval.unparen(t.args().get(0));
+        if (inner instanceof VarRef v && !(tr instanceof Transform.Elapsed)) {
+          FieldType type = fieldTypes.get(v.name());
+          if (type == FieldType.STRING || type == FieldType.BOOLEAN) {
+            throw new QueryError("unsupported " + tr.iteratorName() + " iterator type: *query."
+                + (type == FieldType.STRING ? "string" : "boolean") + "InterruptIterator");
+          }
         }
+        trs.add(tr);
+        eval.add(evalColumns.size());
+        evalColumns.add(new OutputColumn(inner, c.name()));
+        extendRange |= byTime && tr.extendsRange();
       }
-      transforms.add(tr);
-      evalColumns.add(new OutputColumn(inner, c.name()));
-      extendRange |= byTime && tr.extendsRange();
+      plans.add(new ColumnTransforms(List.copyOf(tcalls), List.copyOf(trs), List.copyOf(eval)));
     }
-    boolean transform = transformCalls.stream().anyMatch(java.util.Objects::nonNull);
+
     // influxd reads one interval more, before the range (after it under DESC), so the first
     // bucket shown has a predecessor. Its start with no lower time bound wraps around in
     // influxd (MinTime - interval) and the statement answers nothing; so does Capstan.
@@ -725,7 +768,7 @@ final class SelectEngine {
       if (transform) {
         long keepFrom = byTime && range[0] != Eval.MIN_TIME ? bucketStart(range[0], interval, offset) : Long.MIN_VALUE;
         long keepTo = byTime ? (range[1] == Eval.MAX_TIME ? now : range[1]) : Long.MAX_VALUE;
-        rows = transformRows(s, rows, columns, transforms, transformCalls, keepFrom, keepTo);
+        rows = transformRows(s, rows, columns, plans, keepFrom, keepTo);
       } else {
         int from = Math.min(rows.size(), s.offset());
         int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
@@ -747,37 +790,43 @@ final class SelectEngine {
    * plain aggregate) shows only the buckets of the query's own range.
    */
   private static List<List<Object>> transformRows(Select s, List<List<Object>> rows,
-      List<OutputColumn> columns, List<Transform> transforms, List<Call> transformCalls,
-      long keepFrom, long keepTo) {
-    TreeMap<Long, Object[]> zipped = new TreeMap<>(
-        s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder());
+      List<OutputColumn> columns, List<ColumnTransforms> plans, long keepFrom, long keepTo) {
+    java.util.Comparator<Long> order =
+        s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder();
+    TreeMap<Long, Object[]> zipped = new TreeMap<>(order);
     for (int k = 0; k < columns.size(); k++) {
-      Transform t = transforms.get(k);
-      List<Transform.Point> points = new ArrayList<>();
-      // A column is of one type in influxd: fill(0) beside float means is 0.0, not 0.
-      boolean floats = false;
-      for (List<Object> row : rows) {
-        floats |= row.get(k + 1) instanceof Double;
-      }
-      for (List<Object> row : rows) {
-        long time = (Long) row.get(0);
-        Object v = row.get(k + 1);
-        if (floats && v instanceof Long l) {
-          v = (double) l;
+      ColumnTransforms plan = plans.get(k);
+      List<Transform.Point> out;
+      if (plan.calls().isEmpty()) {
+        out = columnPoints(rows, plan.eval().get(0), null, keepFrom, keepTo);
+      } else {
+        // Each transformation of the column is a stream; arithmetic joins them by time.
+        List<TreeMap<Long, Object>> streams = new ArrayList<>();
+        TreeMap<Long, Boolean> times = new TreeMap<>(order);
+        for (int j = 0; j < plan.calls().size(); j++) {
+          Transform t = plan.transforms().get(j);
+          TreeMap<Long, Object> stream = new TreeMap<>(order);
+          for (Transform.Point p : t.apply(columnPoints(rows, plan.eval().get(j), t, keepFrom, keepTo),
+              !s.descending())) {
+            stream.putIfAbsent(p.time(), p.value());
+            times.put(p.time(), true);
+          }
+          streams.add(stream);
         }
-        boolean inRange = time >= keepFrom && time <= keepTo;
-        if (t == null ? inRange : v != null && (inRange || t.extendsRange())) {
-          points.add(new Transform.Point(time, v));
+        Expr expr = columns.get(k).expr();
+        out = new ArrayList<>();
+        for (long time : times.keySet()) {
+          Object value = Eval.value(expr, x -> {
+            int j = plan.calls().indexOf(x);
+            return j < 0 ? null : streams.get(j).get(time);
+          });
+          out.add(new Transform.Point(time, value));
         }
       }
-      List<Transform.Point> out = t == null ? points : t.apply(points, !s.descending());
       int from = Math.min(out.size(), s.offset());
       int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();
-      Call call = transformCalls.get(k);
-      Expr expr = columns.get(k).expr();
       for (Transform.Point p : out.subList(from, to)) {
-        Object value = t == null ? p.value() : Eval.value(expr, x -> x.equals(call) ? p.value() : null);
-        zipped.computeIfAbsent(p.time(), x -> new Object[columns.size()])[k] = value;
+        zipped.computeIfAbsent(p.time(), x -> new Object[columns.size()])[k] = p.value();
       }
     }
     List<List<Object>> result = new ArrayList<>(zipped.size());
@@ -789,6 +838,35 @@ final class SelectEngine {
     }
     return result;
   }
+
+  /**
+   * The points of one engine column a transformation reads (non-null, the extra interval
+   * included) or a plain column shows (its nulls included, only the query's own buckets).
+   */
+  private static List<Transform.Point> columnPoints(List<List<Object>> rows, int column,
+      Transform t, long keepFrom, long keepTo) {
+    // A column is of one type in influxd: fill(0) beside float means is 0.0, not 0.
+    boolean floats = false;
+    for (List<Object> row : rows) {
+      floats |= row.get(column + 1) instanceof Double;
+    }
+    List<Transform.Point> points = new ArrayList<>();
+    for (List<Object> row : rows) {
+      long time = (Long) row.get(0);
+      Object v = row.get(column + 1);
+      if (floats && v instanceof Long l) {
+        v = (double) l;
+      }
+      boolean inRange = time >= keepFrom && time <= keepTo;
+      if (t == null ? inRange : v != null && (inRange || t.extendsRange())) {
+        points.add(new Transform.Point(time, v));
+      }
+    }
+    return points;
+  }
+
+  /** The transformations of one output column and the engine columns of their arguments. */
+  private record ColumnTransforms(List<Call> calls, List<Transform> transforms, List<Integer> eval) {}
 
   /** The condition with its comparisons on time made true (the range applies them). */
   private static Expr withoutTime(Expr e) {

@@ -117,8 +117,11 @@ sealed interface Transform {
         return out;
       }
       boolean integers = integers(in);
-      double[] fbuf = new double[n];
-      long[] ibuf = new long[n];
+      // influxd accepts any window; fewer points than the window give nothing, so the
+      // buffers never need more room than there are points.
+      int room = Math.min(n, in.size());
+      double[] fbuf = new double[integers ? 0 : room];
+      long[] ibuf = new long[integers ? room : 0];
       double fsum = 0;
       long isum = 0;
       int size = 0;
@@ -143,7 +146,7 @@ sealed interface Transform {
           fbuf[pos] = v;
           fsum += v;
         }
-        pos = (pos + 1) % n;
+        pos = (pos + 1) % room;
         if (size == n) {
           out.add(new Point(p.time(), integers ? (double) isum / n : fsum / n));
         }

@@ -250,6 +250,10 @@ class InfluxQlDifferentialTest {
         // v > 90" filters on v > 90 within time < t); Capstan evaluates the OR per row.
         Case.q("SELECT v FROM cpu WHERE time < '2026-01-01T00:03:00Z' OR v > 90 LIMIT 3"),
         Case.q("SHOW USERS"),
+        // influxd shows the aggregate's row at time 0 among the transformation's rows; Capstan
+        // refuses to mix a transformation of raw values with an aggregate.
+        Case.q("SELECT derivative(v), mean(v) FROM cpu"),
+        Case.q("SELECT mean(v), derivative(v) FROM cpu GROUP BY host"),
         Case.q("SHOW SERIES CARDINALITY")
     ).map(InfluxQlDifferentialTest::differential);
   }
@@ -393,7 +397,22 @@ class InfluxQlDifferentialTest {
         "SELECT elapsed(v, 1s, 2) FROM cpu", "SELECT elapsed() FROM cpu",
         "SELECT derivative(s) FROM cpu", "SELECT difference(ok) FROM cpu",
         "SELECT cumulative_sum(s) FROM cpu", "SELECT moving_average(ok, 2) FROM cpu",
-        "SELECT derivative(foo(v)) FROM cpu" + r5 + " GROUP BY time(1m)")) {
+        "SELECT derivative(foo(v)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        // Edges: mixed with an aggregate, several measurements, offsets, SLIMIT, DISTINCT.
+        "SELECT derivative(v) FROM cpu, mem", "SELECT difference(free), derivative(v) FROM cpu, mem GROUP BY host",
+        "SELECT derivative(mean(v)) FROM cpu WHERE time >= '2026-01-01T00:00:20Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m, 15s)",
+        "SELECT derivative(mean(v)) FROM cpu" + r10 + " GROUP BY time(1m), host SLIMIT 2 SOFFSET 1",
+        "SELECT derivative(v) FROM cpu WHERE time > now() - 1h", "SELECT DERIVATIVE(v) FROM cpu WHERE host = 'a'",
+        "SELECT derivative(v) FROM cpu GROUP BY *", "SELECT derivative(count(s)) FROM cpu" + r10 + " GROUP BY time(1m)",
+        "SELECT elapsed(ok) FROM cpu ORDER BY time DESC LIMIT 3", "SELECT derivative(v) FROM cpu WHERE time = '2026-01-01T00:00:02Z'",
+        "SELECT cumulative_sum(v) FROM cpu ORDER BY time DESC LIMIT 3 OFFSET 1",
+        "SELECT non_negative_derivative(mean(v), 1s) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time <= '2026-01-01T00:06:00Z' GROUP BY time(1m), host fill(none)",
+        "SELECT derivative(mean(*)) FROM cpu" + r5 + " GROUP BY time(1m)", "SELECT derivative(top(v, 2)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(distinct(v)) FROM cpu" + r5 + " GROUP BY time(1m)", "SELECT derivative(derivative(v)) FROM cpu",
+        "SELECT derivative(v) + difference(v) FROM cpu WHERE host = 'a'", "SELECT derivative(percentile(v, 50)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(mean(v)) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:00:01Z' GROUP BY time(1m)",
+        "SELECT derivative(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY host fill(0)",
+        "SELECT derivative(1) FROM cpu", "SELECT derivative(v, 'x') FROM cpu", "SELECT moving_average(v, 100000000) FROM cpu")) {
       c.add(Case.q(q));
     }
     return c;
@@ -605,6 +624,8 @@ class InfluxQlDifferentialTest {
       c.add(new Case("db", "SELECT count(v) FROM cpu" + range + " GROUP BY time(90s)", false, epoch));
     }
     // --- chunked ---
+    c.add(new Case("db", "SELECT derivative(v) FROM cpu WHERE host = 'c' LIMIT 3", false, "s"));
+    c.add(Case.chunked("SELECT difference(i) FROM cpu GROUP BY host", 4));
     for (int size : List.of(1, 3, 10_000)) {
       c.add(Case.chunked("SELECT v FROM cpu WHERE time < '2026-01-01T00:01:00Z' GROUP BY host", size));
       c.add(Case.chunked("SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m); SHOW DATABASES; SELECT v FROM nope", size));

@@ -250,11 +250,11 @@ class InfluxQlDifferentialTest {
         // v > 90" filters on v > 90 within time < t); Capstan evaluates the OR per row.
         Case.q("SELECT v FROM cpu WHERE time < '2026-01-01T00:03:00Z' OR v > 90 LIMIT 3"),
         Case.q("SHOW USERS"),
+        Case.q("SHOW SERIES CARDINALITY GROUP BY host"),
         // influxd shows the aggregate's row at time 0 among the transformation's rows; Capstan
         // refuses to mix a transformation of raw values with an aggregate.
         Case.q("SELECT derivative(v), mean(v) FROM cpu"),
-        Case.q("SELECT mean(v), derivative(v) FROM cpu GROUP BY host"),
-        Case.q("SHOW SERIES CARDINALITY")
+        Case.q("SELECT mean(v), derivative(v) FROM cpu GROUP BY host")
     ).map(InfluxQlDifferentialTest::differential);
   }
 
@@ -361,7 +361,7 @@ class InfluxQlDifferentialTest {
       c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(1m), host"));
       c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(90s), host ORDER BY time DESC"));
       c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(30s) LIMIT 4 OFFSET 1"));
-      c.add(Case.q("SELECT " + f + " FROM cpu WHERE time >= '2026-01-01T00:00:30Z' GROUP BY time(1m), region ORDER BY time DESC LIMIT 3"));
+      c.add(Case.q("SELECT " + f + " FROM cpu WHERE time >= '2026-01-01T00:00:30Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(1m), region ORDER BY time DESC LIMIT 3"));
     }
     for (String q : List.of(
         // Several columns: each is its own stream, zipped by time.
@@ -383,6 +383,10 @@ class InfluxQlDifferentialTest {
         "SELECT derivative(v) FROM cpu WHERE host = 'nope'",
         "SELECT derivative(v) FROM nope",
         "SELECT derivative(mean(v)) FROM cpu GROUP BY time(1m)",
+        // No upper bound: the buckets run to now(). Day buckets, so that influxd and Capstan
+        // asked a second apart agree except across midnight UTC.
+        "SELECT difference(count(v)) FROM cpu WHERE time >= '2026-01-01T00:00:30Z' GROUP BY time(1d) fill(0) ORDER BY time DESC LIMIT 3",
+        "SELECT cumulative_sum(count(v)) FROM cpu WHERE time >= '2026-01-01T00:00:30Z' GROUP BY time(1d) fill(none) ORDER BY time DESC",
         "SELECT derivative(mean(v)) FROM cpu WHERE time < '2026-01-01T00:04:00Z' GROUP BY time(1m) ORDER BY time DESC",
         // Errors, as influxd words them.
         "SELECT derivative(v) FROM cpu" + r5 + " GROUP BY time(1m)",
@@ -649,6 +653,29 @@ class InfluxQlDifferentialTest {
         "SHOW SERIES ON nope")) {
       c.add(Case.q(q));
     }
+    // --- cardinality: estimated (bare) and exact forms ---
+    for (String q : List.of("SHOW SERIES CARDINALITY", "SHOW MEASUREMENT CARDINALITY",
+        "SHOW SERIES CARDINALITY ON db2", "SHOW MEASUREMENT CARDINALITY ON db2",
+        "SHOW SERIES CARDINALITY ON nope", "SHOW MEASUREMENT CARDINALITY ON nope",
+        "SHOW SERIES EXACT CARDINALITY", "SHOW MEASUREMENT EXACT CARDINALITY",
+        "SHOW SERIES EXACT CARDINALITY ON db2", "SHOW SERIES EXACT CARDINALITY ON nope",
+        "SHOW MEASUREMENT EXACT CARDINALITY ON nope", "SHOW SERIES CARDINALITY FROM cpu",
+        "SHOW SERIES CARDINALITY FROM /m/", "SHOW SERIES EXACT CARDINALITY FROM cpu, events",
+        "SHOW SERIES CARDINALITY WHERE host = 'a'", "SHOW SERIES EXACT CARDINALITY WHERE region =~ /u/ OR kind = 'view'",
+        "SHOW SERIES EXACT CARDINALITY FROM nope", "SHOW SERIES EXACT CARDINALITY WHERE host = 'zz'",
+        "SHOW MEASUREMENT CARDINALITY FROM cpu", "SHOW MEASUREMENT EXACT CARDINALITY FROM /e/",
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'b'", "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'zz'",
+        "SHOW SERIES CARDINALITY LIMIT 1", "SHOW SERIES EXACT CARDINALITY LIMIT 2 OFFSET 0",
+        "SHOW SERIES EXACT CARDINALITY OFFSET 1", "SHOW MEASUREMENT CARDINALITY LIMIT 1",
+        "SHOW MEASUREMENT EXACT CARDINALITY OFFSET 1", "SHOW SERIES EXACT CARDINALITY WHERE time > 0",
+        "SHOW MEASUREMENT CARDINALITY WHERE time > 0", "SHOW MEASUREMENT EXACT", "SHOW MEASUREMENT foo",
+        "SHOW SERIES CARDINALITY; SHOW MEASUREMENT EXACT CARDINALITY ON db2")) {
+      c.add(Case.q(q));
+    }
+    c.add(Case.noDb("SHOW SERIES CARDINALITY"));
+    c.add(Case.noDb("SHOW MEASUREMENT EXACT CARDINALITY"));
+    c.add(Case.noDb("SHOW SERIES CARDINALITY ON db"));
+    c.add(new Case("db", "SHOW SERIES EXACT CARDINALITY", true, null));
     // --- DDL, in order ---
     for (String q : List.of(
         "CREATE DATABASE ddl", "SHOW DATABASES", "CREATE DATABASE ddl", "SHOW RETENTION POLICIES ON ddl",
@@ -688,6 +715,7 @@ class InfluxQlDifferentialTest {
         "DELETE FROM mem WHERE time < '2026-01-01T00:02:00Z'", "SELECT * FROM mem",
         "DELETE FROM mem WHERE host = 'a' AND time < '2026-01-01T00:04:00Z'", "SELECT * FROM mem",
         "DROP SERIES FROM cpu WHERE host = 'c'", "SHOW SERIES FROM cpu", "SELECT count(v) FROM cpu GROUP BY host",
+        "SHOW SERIES EXACT CARDINALITY", "SHOW MEASUREMENT EXACT CARDINALITY", "SHOW SERIES CARDINALITY",
 "DROP SERIES WHERE time > 0",
         "DELETE WHERE kind = 'view'", "SELECT * FROM events",
         "DROP MEASUREMENT disk", "SHOW MEASUREMENTS", "SELECT * FROM disk", "SHOW FIELD KEYS FROM disk",

@@ -416,6 +416,10 @@ class InfluxQlDifferentialTest {
         "SELECT derivative(v) + difference(v) FROM cpu WHERE host = 'a'", "SELECT derivative(percentile(v, 50)) FROM cpu" + r5 + " GROUP BY time(1m)",
         "SELECT derivative(mean(v)) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:00:01Z' GROUP BY time(1m)",
         "SELECT derivative(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY host fill(0)",
+        // As Grafana's InfluxDB datasource writes them ($timeFilter in ms, quoted names).
+        "SELECT non_negative_derivative(mean(\"v\"), 1s) FROM \"cpu\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(20s), \"host\" fill(null)",
+        "SELECT non_negative_derivative(last(\"i\"), 10s) AS \"rate\" FROM \"autogen\".\"cpu\" WHERE (\"host\" = 'a') AND time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(30s) fill(none)",
+        "SELECT difference(sum(\"free\")) AS \"d\", cumulative_sum(sum(\"free\")) FROM \"mem\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(1m), \"host\" fill(0)",
         "SELECT derivative(1) FROM cpu", "SELECT derivative(v, 'x') FROM cpu", "SELECT moving_average(v, 100000000) FROM cpu")) {
       c.add(Case.q(q));
     }

@@ -420,6 +420,9 @@ class InfluxQlDifferentialTest {
         "SELECT non_negative_derivative(mean(\"v\"), 1s) FROM \"cpu\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(20s), \"host\" fill(null)",
         "SELECT non_negative_derivative(last(\"i\"), 10s) AS \"rate\" FROM \"autogen\".\"cpu\" WHERE (\"host\" = 'a') AND time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(30s) fill(none)",
         "SELECT difference(sum(\"free\")) AS \"d\", cumulative_sum(sum(\"free\")) FROM \"mem\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(1m), \"host\" fill(0)",
+        "SELECT mean(derivative(v)) FROM cpu", "SELECT derivative(v) FROM cpu WHERE host = 'b' fill(0)",
+        "SELECT derivative(/v|i/, 1m) FROM cpu LIMIT 4", "SELECT derivative(max(/v|i/)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(v) FROM cpu GROUP BY host SLIMIT 1", "SELECT derivative(mean(v)) FROM cpu" + r5 + " GROUP BY time(1m) LIMIT 0",
         "SELECT derivative(1) FROM cpu", "SELECT derivative(v, 'x') FROM cpu", "SELECT moving_average(v, 100000000) FROM cpu")) {
       c.add(Case.q(q));
     }

@@ -641,12 +641,12 @@ final class SelectEngine {
     if (extendRange) {
       if (s.descending()) {
         long hi = range[1] == Eval.MAX_TIME ? now : range[1];
-        readRange = new long[] {range[0], hi + interval};
+        readRange = new long[] {range[0], hi > Long.MAX_VALUE - interval ? Long.MAX_VALUE : hi + interval};
       } else {
         if (range[0] == Eval.MIN_TIME) {
           return List.of();
         }
-        readRange = new long[] {range[0] - interval, range[1]};
+        readRange = new long[] {range[0] < Long.MIN_VALUE + interval ? Long.MIN_VALUE : range[0] - interval, range[1]};
       }
     }
 

@@ -86,6 +86,14 @@ final class Ast {
 
   record ShowDatabases() implements Statement {}
 
+  /**
+   * SHOW SERIES or MEASUREMENT [EXACT] CARDINALITY. {@code exact} as written: influxd also
+   * counts exactly when the statement has FROM, WHERE, LIMIT or OFFSET.
+   */
+  record ShowCardinality(
+      boolean series, boolean exact, String database, List<Measurement> sources, Expr condition,
+      int limit, int offset) implements Statement {}
+
   record CreateDatabase(
       String name, boolean withPolicy, Long duration, Integer replication, long shardDuration,
       String policyName) implements Statement {}

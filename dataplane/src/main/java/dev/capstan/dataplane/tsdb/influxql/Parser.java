@@ -208,7 +208,17 @@ final class Parser {
         }
         throw error(t2, List.of("KEY", "KEYS"));
       }
-      case CONTINUOUS, DIAGNOSTICS, GRANTS, MEASUREMENT, QUERIES, SHARD, SHARDS, STATS,
+      case MEASUREMENT: {
+        Tok t2 = scanIgnoreWhitespace();
+        if (t2.tok() == Token.EXACT) {
+          expectTokens(Token.CARDINALITY);
+          return parseShowCardinality(false, true);
+        } else if (t2.tok() == Token.CARDINALITY) {
+          return parseShowCardinality(false, false);
+        }
+        throw error(t2, List.of("EXACT", "CARDINALITY"));
+      }
+      case CONTINUOUS, DIAGNOSTICS, GRANTS, QUERIES, SHARD, SHARDS, STATS,
           SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
       default:
@@ -342,8 +352,11 @@ final class Parser {
 
   private Statement parseShowSeries() {
     Tok t = scanIgnoreWhitespace();
-    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
-      throw error("SHOW SERIES CARDINALITY is not supported by Capstan", t.pos());
+    if (t.tok() == Token.EXACT) {
+      expectTokens(Token.CARDINALITY);
+      return parseShowCardinality(true, true);
+    } else if (t.tok() == Token.CARDINALITY) {
+      return parseShowCardinality(true, false);
     }
     unscan();
     String db = parseOptionalOn();
@@ -353,6 +366,21 @@ final class Parser {
     int limit = parseOptionalTokenAndInt(Token.LIMIT);
     int offset = parseOptionalTokenAndInt(Token.OFFSET);
     return new ShowSeries(db, sources, condition, limit, offset);
+  }
+
+  /** The rest of SHOW SERIES|MEASUREMENT [EXACT] CARDINALITY: [ON] [FROM] [WHERE] [LIMIT] [OFFSET]. */
+  private Statement parseShowCardinality(boolean series, boolean exact) {
+    String db = parseOptionalOn();
+    List<Measurement> sources = parseOptionalFrom();
+    Expr condition = parseCondition();
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.GROUP) {
+      throw error("SHOW ... CARDINALITY with GROUP BY is not supported by Capstan", t.pos());
+    }
+    unscan();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowCardinality(series, exact, db, sources, condition, limit, offset);
   }
 
   private Statement parseShowMeasurements() {

@@ -89,6 +89,8 @@ public final class QueryExecutor {
       return showMeasurements(s, ctx);
     } else if (st instanceof ShowSeries s) {
       return showSeries(s, ctx);
+    } else if (st instanceof ShowCardinality s) {
+      return showCardinality(s, ctx);
     } else if (st instanceof ShowTagKeys s) {
       return showTagKeys(s, ctx);
     } else if (st instanceof ShowTagValues s) {
@@ -301,6 +303,53 @@ public final class QueryExecutor {
     List<List<Object>> values = new ArrayList<>();
     keys.forEach(k -> values.add(List.of(k)));
     return List.of(new SeriesRow(null, Map.of(), List.of("key"), false, values, false));
+  }
+
+  /**
+   * influxd estimates (a sketch, exact at these sizes: Capstan counts) when the statement is
+   * bare, and answers 0 for a missing database; with EXACT, FROM, WHERE, LIMIT or OFFSET it
+   * rewrites the statement into a count per measurement (series) or one count (measurements),
+   * where OFFSET skips that one row and LIMIT never hides it.
+   */
+  private List<SeriesRow> showCardinality(ShowCardinality s, QueryContext ctx) {
+    String db = requireDb(s.database(), ctx);
+    boolean exact = s.exact() || s.sources() != null || s.condition() != null || s.limit() > 0
+        || s.offset() > 0;
+    if (!exact) {
+      long n = 0;
+      if (store.databases().contains(db)) {
+        for (String m : store.measurements(db)) {
+          n += s.series() ? store.series(db, m).size() : 1;
+        }
+      }
+      return List.of(new SeriesRow(null, Map.of(), List.of("cardinality estimation"), false,
+          List.of(List.<Object>of(n)), false));
+    }
+    if (s.condition() != null && mentionsTime(s.condition())) {
+      throw new QueryError("SHOW " + (s.series() ? "SERIES" : "MEASUREMENT")
+          + " EXACT CARDINALITY doesn't support time in WHERE clause");
+    }
+    requireDatabase(db);
+    if (s.offset() > 0) {
+      return List.of();
+    }
+    List<SeriesRow> out = new ArrayList<>();
+    long measurements = 0;
+    for (String m : measurementsOf(db, s.sources())) {
+      long n = matchingSeries(db, m, s.condition()).size();
+      if (n == 0) {
+        continue;
+      }
+      measurements++;
+      if (s.series()) {
+        out.add(new SeriesRow(m, Map.of(), List.of("count"), false, List.of(List.<Object>of(n)), false));
+      }
+    }
+    if (!s.series() && measurements > 0) {
+      out.add(new SeriesRow(null, Map.of(), List.of("count"), false,
+          List.of(List.<Object>of(measurements)), false));
+    }
+    return out;
   }
 
   private List<SeriesRow> showTagKeys(ShowTagKeys s, QueryContext ctx) {

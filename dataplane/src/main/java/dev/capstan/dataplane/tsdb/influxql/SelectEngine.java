@@ -34,6 +34,9 @@ final class SelectEngine {
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "min",
       "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct");
   private static final int MAX_BUCKETS = 1 << 22;
+  /** Functions over the stream of another's points, run by {@link Transform}. */
+  static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
+      "difference", "non_negative_difference", "moving_average", "cumulative_sum", "elapsed");
 
   private final TsdbStore store;
   private final long now;
@@ -177,10 +180,131 @@ final class SelectEngine {
     if (calls.isEmpty() && groupByTime) {
       throw new QueryError("GROUP BY requires at least one aggregate function");
     }
+    boolean rawTransform = false;
+    boolean aggregate = false;
+    for (Call c : calls) {
+      if (!TRANSFORMS.contains(c.name())) {
+        aggregate = true;
+        continue;
+      }
+      Expr inner = Eval.unparen(c.args().get(0));
+      rawTransform |= !(inner instanceof Call);
+      if (inner instanceof Call ic && (ic.name().equals("top") || ic.name().equals("bottom"))) {
+        throw new QueryError("selector function " + ic.name() + "() cannot be combined with other functions");
+      }
+      if (inner instanceof Call && !groupByTime) {
+        throw new QueryError(c.name() + " aggregate requires a GROUP BY interval");
+      }
+      if (!(inner instanceof Call) && groupByTime) {
+        throw new QueryError("aggregate function required inside the call to " + c.name());
+      }
+    }
+    if (rawTransform && aggregate) {
+      // influxd answers such a statement with the aggregate's row at time 0 among the
+      // transformation's rows; Capstan computes one kind per statement.
+      throw new QueryError("a transformation of raw values beside an aggregate is not supported"
+          + " by Capstan: query them in two statements");
+    }
+  }
+
+  /**
+   * The transformation a call asks for, with influxd's argument errors. {@code groupInterval}
+   * is the GROUP BY time interval (0 without): derivative's default unit over buckets.
+   */
+  static Transform transformOf(Call c, long groupInterval) {
+    String name = c.name();
+    List<Expr> args = c.args();
+    switch (name) {
+      case "derivative", "non_negative_derivative", "elapsed": {
+        if (args.isEmpty() || args.size() > 2) {
+          throw new QueryError("invalid number of arguments for " + name
+              + ", expected at least 1 but no more than 2, got " + args.size());
+        }
+        long unit;
+        if (args.size() == 2) {
+          if (!(args.get(1) instanceof DurationLit d)) {
+            throw new QueryError("second argument to " + name + " must be a duration, got "
+                + goType(args.get(1)));
+          }
+          if (d.nanos() <= 0) {
+            throw new QueryError("duration argument must be positive, got "
+                + (d.nanos() < 0 ? "-" + Durations.formatInfluxQl(-d.nanos()) : "0s"));
+          }
+          unit = d.nanos();
+        } else if (name.equals("elapsed")) {
+          unit = 1;
+        } else {
+          // Verified against influxd 1.6.7: over GROUP BY time buckets the unit is the interval.
+          unit = groupInterval > 0 ? groupInterval : Durations.S;
+        }
+        return name.equals("elapsed") ? new Transform.Elapsed(unit)
+            : new Transform.Derivative(unit, name.startsWith("non_negative"));
+      }
+      case "moving_average": {
+        if (args.size() != 2) {
+          throw new QueryError("invalid number of arguments for moving_average, expected 2, got " + args.size());
+        }
+        if (!(args.get(1) instanceof IntegerLit n)) {
+          throw new QueryError("second argument for moving_average must be an integer, got " + goType(args.get(1)));
+        }
+        if (n.value() <= 1) {
+          throw new QueryError("moving_average window must be greater than 1, got " + n.value());
+        }
+        // A window wider than any list of points yields nothing, as in influxd.
+        return new Transform.MovingAverage((int) Math.min(n.value(), Integer.MAX_VALUE));
+      }
+      default: {
+        if (args.size() != 1) {
+          throw new QueryError("invalid number of arguments for " + name + ", expected 1, got " + args.size());
+        }
+        return name.equals("cumulative_sum") ? new Transform.CumulativeSum()
+            : new Transform.Difference(name.equals("non_negative_difference"));
+      }
+    }
+  }
+
+  /** The Go type influxd names in its argument errors. */
+  private static String goType(Expr e) {
+    String t;
+    if (e instanceof IntegerLit) {
+      t = "IntegerLiteral";
+    } else if (e instanceof NumberLit) {
+      t = "NumberLiteral";
+    } else if (e instanceof StringLit) {
+      t = "StringLiteral";
+    } else if (e instanceof BoolLit) {
+      t = "BooleanLiteral";
+    } else if (e instanceof DurationLit) {
+      t = "DurationLiteral";
+    } else if (e instanceof RegexLit) {
+      t = "RegexLiteral";
+    } else if (e instanceof Binary) {
+      t = "BinaryExpr";
+    } else if (e instanceof Paren) {
+      t = "ParenExpr";
+    } else {
+      t = e.getClass().getSimpleName();
+    }
+    return "*influxql." + t;
+  }
+
+  /** The transformation calls of a column (under arithmetic), each once, left to right. */
+  private static void transformCalls(Expr e, List<Call> out) {
+    e = Eval.unparen(e);
+    if (e instanceof Call c && TRANSFORMS.contains(c.name())) {
+      if (!out.contains(c)) {
+        out.add(c);
+      }
+    } else if (e instanceof Binary b) {
+      transformCalls(b.lhs(), out);
+      transformCalls(b.rhs(), out);
+    }
   }
 
   private static final Set<String> NUMERIC_ONLY =
-      Set.of("mean", "median", "stddev", "spread", "sum", "percentile");
+      Set.of("mean", "median", "stddev", "spread", "sum", "percentile", "derivative",
+          "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
+          "cumulative_sum");
 
   /** {@code mean(*)} or {@code max(/re/)}: one call per matching field, named mean_field. */
   private static boolean isWildcardCall(Call c) {
@@ -191,9 +315,21 @@ final class SelectEngine {
 
   private static CallSpec callSpec(Call c) {
     String name = c.name();
+    if (TRANSFORMS.contains(name)) {
+      // Checked here for its arguments; run by the transform plan, not by an accumulator.
+      transformOf(c, 0);
+      Expr inner = Eval.unparen(c.args().get(0));
+      if (!(inner instanceof VarRef || inner instanceof Call || inner instanceof Wildcard
+          || inner instanceof RegexLit)) {
+        throw new QueryError("expected field argument in " + name + "()");
+      }
+      if (inner instanceof Call ic && !isWildcardCall(ic)) {
+        callSpec(ic);
+      }
+      return null;
+    }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("derivative", "non_negative_derivative", "difference", "non_negative_difference",
-          "moving_average", "cumulative_sum", "elapsed", "integral", "mode", "sample", "holt_winters",
+      if (Set.of("integral", "mode", "sample", "holt_winters",
           "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
           "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
           "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
@@ -418,6 +554,26 @@ final class SelectEngine {
           columns.add(new OutputColumn(v, k));
           aliases.add(null);
         });
+      } else if (e instanceof Call c && TRANSFORMS.contains(c.name())
+          && Eval.unparen(c.args().get(0)) instanceof Call ic && isWildcardCall(ic)) {
+        // derivative(mean(*)): one column per field the aggregate takes, named derivative_field.
+        Expr arg = Eval.unparen(ic.args().get(0));
+        for (Map.Entry<String, FieldType> field : unionFields.entrySet()) {
+          String k = field.getKey();
+          boolean numeric = field.getValue() == FieldType.FLOAT || field.getValue() == FieldType.INTEGER;
+          boolean minMax = ic.name().equals("min") || ic.name().equals("max");
+          if ((arg instanceof RegexLit re && !re.pattern().matcher(k).find())
+              || (NUMERIC_ONLY.contains(ic.name()) && !numeric)
+              || (minMax && field.getValue() == FieldType.STRING)) {
+            continue;
+          }
+          List<Expr> innerArgs = new ArrayList<>(ic.args());
+          innerArgs.set(0, new VarRef(k, null));
+          List<Expr> args = new ArrayList<>(c.args());
+          args.set(0, new Call(ic.name(), List.copyOf(innerArgs)));
+          columns.add(new OutputColumn(new Call(c.name(), List.copyOf(args)), c.name() + "_" + k));
+          aliases.add(null);
+        }
       } else if (e instanceof Call c && isWildcardCall(c)) {
         Expr arg = Eval.unparen(c.args().get(0));
         for (Map.Entry<String, FieldType> field : unionFields.entrySet()) {
@@ -443,8 +599,59 @@ final class SelectEngine {
     }
     List<String> names = columnNames(columns, aliases);
 
-    List<Call> calls = new ArrayList<>();
+    // Transformations: the engine computes each one's argument as a column of its own (the
+    // raw field, or the aggregate per bucket); the transform then runs over that column.
+    List<ColumnTransforms> plans = new ArrayList<>();
+    List<OutputColumn> evalColumns = new ArrayList<>();
+    boolean extendRange = false;
+    boolean transform = false;
     for (OutputColumn c : columns) {
+      List<Call> tcalls = new ArrayList<>();
+      transformCalls(c.expr(), tcalls);
+      if (tcalls.isEmpty()) {
+        plans.add(new ColumnTransforms(List.of(), List.of(), List.of(evalColumns.size())));
+        evalColumns.add(c);
+        continue;
+      }
+      transform = true;
+      List<Transform> trs = new ArrayList<>();
+      List<Integer> eval = new ArrayList<>();
+      for (Call t : tcalls) {
+        Transform tr = transformOf(t, interval);
+        Expr inner = Eval.unparen(t.args().get(0));
+        if (inner instanceof VarRef v && !(tr instanceof Transform.Elapsed)) {
+          FieldType type = fieldTypes.get(v.name());
+          if (type == FieldType.STRING || type == FieldType.BOOLEAN) {
+            throw new QueryError("unsupported " + tr.iteratorName() + " iterator type: *query."
+                + (type == FieldType.STRING ? "string" : "boolean") + "InterruptIterator");
+          }
+        }
+        trs.add(tr);
+        eval.add(evalColumns.size());
+        evalColumns.add(new OutputColumn(inner, c.name()));
+        extendRange |= byTime && tr.extendsRange();
+      }
+      plans.add(new ColumnTransforms(List.copyOf(tcalls), List.copyOf(trs), List.copyOf(eval)));
+    }
+
+    // influxd reads one interval more, before the range (after it under DESC), so the first
+    // bucket shown has a predecessor. Its start with no lower time bound wraps around in
+    // influxd (MinTime - interval) and the statement answers nothing; so does Capstan.
+    long[] readRange = range;
+    if (extendRange) {
+      if (s.descending()) {
+        long hi = range[1] == Eval.MAX_TIME ? now : range[1];
+        readRange = new long[] {range[0], hi > Long.MAX_VALUE - interval ? Long.MAX_VALUE : hi + interval};
+      } else {
+        if (range[0] == Eval.MIN_TIME) {
+          return List.of();
+        }
+        readRange = new long[] {range[0] < Long.MIN_VALUE + interval ? Long.MIN_VALUE : range[0] - interval, range[1]};
+      }
+    }
+
+    List<Call> calls = new ArrayList<>();
+    for (OutputColumn c : evalColumns) {
       collectCalls(c.expr(), calls);
     }
     boolean aggregate = !calls.isEmpty();
@@ -452,7 +659,7 @@ final class SelectEngine {
     // Fields to read: referenced fields of the select list and the condition.
     LinkedHashSet<String> readFields = new LinkedHashSet<>();
     List<VarRef> refs = new ArrayList<>();
-    for (OutputColumn c : columns) {
+    for (OutputColumn c : evalColumns) {
       collectRefs(c.expr(), refs);
     }
     List<VarRef> condRefs = new ArrayList<>();
@@ -482,8 +689,9 @@ final class SelectEngine {
         key -> cond == null || tagCondition(cond, key, fieldTypes) != Tri.FALSE);
     List<SeriesKey> keys = new ArrayList<>();
     List<Map<String, Block>> data = new ArrayList<>();
-    ReadRequest.Limit limit = readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
-    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), range[0], range[1], limit),
+    ReadRequest.Limit limit = transform ? ReadRequest.Limit.NONE
+        : readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
+    store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), readRange[0], readRange[1], limit),
         (key, fields) -> {
           keys.add(key);
           data.add(fields);
@@ -510,11 +718,15 @@ final class SelectEngine {
     outColumns.addAll(names);
     List<SeriesRow> result = new ArrayList<>();
     Expr rowCond = fieldCondition || hasTimeOr(cond) ? cond : null;
+    if (extendRange && rowCond != null) {
+      // influxd takes the time bounds out of the condition: the extra interval is read.
+      rowCond = withoutTime(rowCond);
+    }
 
     long minBucket = 0;
     long maxBucket = 0;
     if (byTime) {
-      long lo = range[0];
+      long lo = readRange[0];
       if (lo == Eval.MIN_TIME) {
         lo = Long.MAX_VALUE;
         for (Map<String, Block> d : data) {
@@ -525,7 +737,7 @@ final class SelectEngine {
           }
         }
       }
-      long hi = range[1] == Eval.MAX_TIME ? now : range[1];
+      long hi = readRange[1] == Eval.MAX_TIME ? now : readRange[1];
       minBucket = bucketStart(lo, interval, offset);
       maxBucket = bucketStart(hi, interval, offset);
       if (maxBucket < minBucket) {
@@ -545,17 +757,23 @@ final class SelectEngine {
       }
       List<List<Object>> rows;
       if (aggregate) {
-        rows = aggregateRows(s, columns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
-            range, byTime, interval, offset, minBucket, maxBucket);
+        rows = aggregateRows(s, evalColumns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
+            readRange, byTime, interval, offset, minBucket, maxBucket);
       } else {
-        rows = rawRows(columns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
+        rows = rawRows(evalColumns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
       }
       if (s.descending()) {
         Collections.reverse(rows);
       }
-      int from = Math.min(rows.size(), s.offset());
-      int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
-      rows = rows.subList(from, to);
+      if (transform) {
+        long keepFrom = byTime && range[0] != Eval.MIN_TIME ? bucketStart(range[0], interval, offset) : Long.MIN_VALUE;
+        long keepTo = byTime ? (range[1] == Eval.MAX_TIME ? now : range[1]) : Long.MAX_VALUE;
+        rows = transformRows(s, rows, columns, plans, keepFrom, keepTo);
+      } else {
+        int from = Math.min(rows.size(), s.offset());
+        int to = s.limit() > 0 ? Math.min(rows.size(), from + s.limit()) : rows.size();
+        rows = rows.subList(from, to);
+      }
       if (rows.isEmpty()) {
         continue;
       }
@@ -563,6 +781,105 @@ final class SelectEngine {
           new ArrayList<>(rows), false));
     }
     return result;
+  }
+
+  /**
+   * Runs each column's transformation over the rows its argument produced (in read order), and
+   * zips the columns by time again. As in influxd every call is its own iterator: LIMIT and
+   * OFFSET count each column's points, and a column without a transformation beside one (a
+   * plain aggregate) shows only the buckets of the query's own range.
+   */
+  private static List<List<Object>> transformRows(Select s, List<List<Object>> rows,
+      List<OutputColumn> columns, List<ColumnTransforms> plans, long keepFrom, long keepTo) {
+    java.util.Comparator<Long> order =
+        s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder();
+    TreeMap<Long, Object[]> zipped = new TreeMap<>(order);
+    for (int k = 0; k < columns.size(); k++) {
+      ColumnTransforms plan = plans.get(k);
+      List<Transform.Point> out;
+      if (plan.calls().isEmpty()) {
+        out = columnPoints(rows, plan.eval().get(0), null, keepFrom, keepTo);
+      } else {
+        // Each transformation of the column is a stream; arithmetic joins them by time.
+        List<TreeMap<Long, Object>> streams = new ArrayList<>();
+        TreeMap<Long, Boolean> times = new TreeMap<>(order);
+        for (int j = 0; j < plan.calls().size(); j++) {
+          Transform t = plan.transforms().get(j);
+          TreeMap<Long, Object> stream = new TreeMap<>(order);
+          for (Transform.Point p : t.apply(columnPoints(rows, plan.eval().get(j), t, keepFrom, keepTo),
+              !s.descending())) {
+            stream.putIfAbsent(p.time(), p.value());
+            times.put(p.time(), true);
+          }
+          streams.add(stream);
+        }
+        Expr expr = columns.get(k).expr();
+        out = new ArrayList<>();
+        for (long time : times.keySet()) {
+          Object value = Eval.value(expr, x -> {
+            int j = plan.calls().indexOf(x);
+            return j < 0 ? null : streams.get(j).get(time);
+          });
+          out.add(new Transform.Point(time, value));
+        }
+      }
+      int from = Math.min(out.size(), s.offset());
+      int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();
+      for (Transform.Point p : out.subList(from, to)) {
+        zipped.computeIfAbsent(p.time(), x -> new Object[columns.size()])[k] = p.value();
+      }
+    }
+    List<List<Object>> result = new ArrayList<>(zipped.size());
+    for (Map.Entry<Long, Object[]> e : zipped.entrySet()) {
+      List<Object> row = new ArrayList<>(columns.size() + 1);
+      row.add(e.getKey());
+      row.addAll(java.util.Arrays.asList(e.getValue()));
+      result.add(row);
+    }
+    return result;
+  }
+
+  /**
+   * The points of one engine column a transformation reads (non-null, the extra interval
+   * included) or a plain column shows (its nulls included, only the query's own buckets).
+   */
+  private static List<Transform.Point> columnPoints(List<List<Object>> rows, int column,
+      Transform t, long keepFrom, long keepTo) {
+    // A column is of one type in influxd: fill(0) beside float means is 0.0, not 0.
+    boolean floats = false;
+    for (List<Object> row : rows) {
+      floats |= row.get(column + 1) instanceof Double;
+    }
+    List<Transform.Point> points = new ArrayList<>();
+    for (List<Object> row : rows) {
+      long time = (Long) row.get(0);
+      Object v = row.get(column + 1);
+      if (floats && v instanceof Long l) {
+        v = (double) l;
+      }
+      boolean inRange = time >= keepFrom && time <= keepTo;
+      if (t == null ? inRange : v != null && (inRange || t.extendsRange())) {
+        points.add(new Transform.Point(time, v));
+      }
+    }
+    return points;
+  }
+
+  /** The transformations of one output column and the engine columns of their arguments. */
+  private record ColumnTransforms(List<Call> calls, List<Transform> transforms, List<Integer> eval) {}
+
+  /** The condition with its comparisons on time made true (the range applies them). */
+  private static Expr withoutTime(Expr e) {
+    Expr u = Eval.unparen(e);
+    if (u instanceof Binary b) {
+      if (b.op() == Token.AND || b.op() == Token.OR) {
+        return new Binary(b.op(), withoutTime(b.lhs()), withoutTime(b.rhs()));
+      }
+      if (Eval.isTimeRef(Eval.unparen(b.lhs())) || Eval.isTimeRef(Eval.unparen(b.rhs()))) {
+        return new BoolLit(true);
+      }
+    }
+    return e;
   }
 
   /**
@@ -1161,12 +1478,14 @@ final class SelectEngine {
       Object nv = acc[nextB][k].result();
       long pt = minBucket + (long) prevB * interval;
       long nt = minBucket + (long) nextB * interval;
+      // influxd's linearInteger and linearFloat: y = m*x + b in float64, the integer form
+      // truncated once at the end (a falling line from 2 to 1 gives 1 half way, not 2).
       if (pv instanceof Long pl && nv instanceof Long nl) {
-        vals[k] = pl + (nl - pl) * (time - pt) / (nt - pt);
+        double m = (double) (nl - pl) / (double) (nt - pt);
+        vals[k] = (long) (m * (double) (time - pt) + (double) pl);
       } else if (pv instanceof Number pn && nv instanceof Number nn) {
-        double x = pn.doubleValue();
-        double y = nn.doubleValue();
-        vals[k] = x + (y - x) * ((double) (time - pt) / (double) (nt - pt));
+        double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nt - pt);
+        vals[k] = m * (double) (time - pt) + pn.doubleValue();
       }
     }
     return vals;

@@ -243,7 +243,6 @@ class InfluxQlDifferentialTest {
         // influxd merges one measurement read from two databases into one series.
         Case.q("SELECT v FROM db2.autogen.cpu, cpu LIMIT 1"),
         // Not implemented: Capstan answers "... is not supported by Capstan".
-        Case.q("SELECT derivative(mean(v), 1m) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)"),
         Case.q("SELECT max(v) FROM (SELECT v FROM cpu)"),
         Case.q("SELECT top(v, host, 2) FROM cpu"),
         Case.q("SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) tz('Europe/Paris')"),
@@ -251,7 +250,11 @@ class InfluxQlDifferentialTest {
         // v > 90" filters on v > 90 within time < t); Capstan evaluates the OR per row.
         Case.q("SELECT v FROM cpu WHERE time < '2026-01-01T00:03:00Z' OR v > 90 LIMIT 3"),
         Case.q("SHOW USERS"),
-        Case.q("SHOW SERIES CARDINALITY")
+        Case.q("SHOW SERIES CARDINALITY GROUP BY host"),
+        // influxd shows the aggregate's row at time 0 among the transformation's rows; Capstan
+        // refuses to mix a transformation of raw values with an aggregate.
+        Case.q("SELECT derivative(v), mean(v) FROM cpu"),
+        Case.q("SELECT mean(v), derivative(v) FROM cpu GROUP BY host")
     ).map(InfluxQlDifferentialTest::differential);
   }
 
@@ -266,7 +269,7 @@ class InfluxQlDifferentialTest {
           List<String> diffs = new ArrayList<>();
           List<String> inexact = new ArrayList<>();
           compare("$", expected, actual, diffs, inexact);
-          assertThat(diffs).as("influxd: %s%ncapstan: %s", answers[0], answers[1]).isEmpty();
+          assertThat(diffs).as("%s%ninfluxd: %s%ncapstan: %s", c.label(), answers[0], answers[1]).isEmpty();
           // Beyond structure, the bytes: number texts, key order, escaping, indentation. A few
           // float results differ in the last bit (stddev's and DESC means' order of additions
           // in influxd's merged streams); such answers are compared within 1e-9 only.
@@ -317,6 +320,113 @@ class InfluxQlDifferentialTest {
     } else if (!e.equals(a)) {
       diffs.add(path + ": " + e + " != " + a);
     }
+  }
+
+  /**
+   * derivative, non_negative_derivative, difference, non_negative_difference, moving_average,
+   * cumulative_sum and elapsed: raw and over GROUP BY time buckets, several series and GROUP BY
+   * tags, DESC, LIMIT/OFFSET, empty buckets under each fill, integer fields, and the errors.
+   */
+  static List<Case> transformationCases() {
+    List<Case> c = new ArrayList<>();
+    String r5 = " WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z'";
+    String r10 = " WHERE time >= '2026-01-01T00:01:00Z' AND time < '2026-01-01T00:10:00Z'";
+    String mid = " WHERE time >= '2026-01-01T00:00:20Z' AND time < '2026-01-01T00:02:40Z'";
+    List<String> raw = List.of("derivative(v)", "derivative(v, 1m)", "non_negative_derivative(v)",
+        "non_negative_derivative(v, 10s)", "difference(v)", "non_negative_difference(v)",
+        "derivative(i)", "difference(i)", "non_negative_difference(i)", "moving_average(v, 2)",
+        "moving_average(i, 3)", "cumulative_sum(v)", "cumulative_sum(i)", "elapsed(v)",
+        "elapsed(v, 1s)", "elapsed(s, 1ms)", "elapsed(ok, 1m)");
+    for (String f : raw) {
+      c.add(Case.q("SELECT " + f + " FROM cpu WHERE host = 'a'"));
+      c.add(Case.q("SELECT " + f + " FROM cpu GROUP BY host"));
+    }
+    for (String f : List.of("derivative(v)", "difference(i)", "moving_average(v, 3)",
+        "cumulative_sum(i)", "elapsed(v, 1s)", "non_negative_derivative(i, 1m)")) {
+      c.add(Case.q("SELECT " + f + " FROM cpu"));
+      c.add(Case.q("SELECT " + f + " FROM cpu GROUP BY host ORDER BY time DESC"));
+      c.add(Case.q("SELECT " + f + " FROM cpu" + mid + " GROUP BY region LIMIT 3 OFFSET 2"));
+      c.add(Case.q("SELECT " + f + " FROM cpu WHERE v > 30 AND host = 'b' ORDER BY time DESC LIMIT 4"));
+    }
+    for (String f : List.of("derivative(mean(v))", "derivative(mean(v), 1s)", "derivative(sum(i), 10s)",
+        "non_negative_derivative(max(v))", "non_negative_derivative(last(i), 1s)", "difference(mean(v))",
+        "difference(count(v))", "non_negative_difference(sum(i))", "moving_average(mean(v), 2)",
+        "moving_average(max(i), 4)", "cumulative_sum(mean(v))", "cumulative_sum(count(i))",
+        "elapsed(mean(v))", "elapsed(first(s), 1s)")) {
+      for (String fill : List.of("", " fill(none)", " fill(0)", " fill(previous)", " fill(linear)")) {
+        c.add(Case.q("SELECT " + f + " FROM cpu WHERE host = 'a' AND time >= '2026-01-01T00:00:00Z'"
+            + " AND time < '2026-01-01T00:07:00Z' GROUP BY time(20s)" + fill));
+      }
+      c.add(Case.q("SELECT " + f + " FROM cpu" + r5 + " GROUP BY time(1m)"));
+      c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(1m), host"));
+      c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(90s), host ORDER BY time DESC"));
+      c.add(Case.q("SELECT " + f + " FROM cpu" + r10 + " GROUP BY time(30s) LIMIT 4 OFFSET 1"));
+      c.add(Case.q("SELECT " + f + " FROM cpu WHERE time >= '2026-01-01T00:00:30Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(1m), region ORDER BY time DESC LIMIT 3"));
+    }
+    for (String q : List.of(
+        // Several columns: each is its own stream, zipped by time.
+        "SELECT derivative(v), difference(v), cumulative_sum(v) FROM cpu WHERE host = 'c'",
+        "SELECT derivative(v) AS d, non_negative_derivative(v) AS nnd FROM cpu GROUP BY host",
+        "SELECT derivative(mean(v)), mean(v) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT cumulative_sum(sum(i)), derivative(sum(i)) FROM cpu" + r10 + " GROUP BY time(1m), host",
+        "SELECT moving_average(v, 2), elapsed(i) FROM cpu WHERE host = 'a' LIMIT 3",
+        "SELECT derivative(v) * 60, difference(i) + 1 FROM cpu WHERE host = 'b'",
+        "SELECT derivative(*) FROM cpu WHERE host = 'a' LIMIT 5",
+        "SELECT cumulative_sum(*), elapsed(*, 1s) FROM mem",
+        "SELECT derivative(mean(v), 1m) FROM cpu WHERE v > 20 AND time >= '2026-01-01T00:01:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT derivative(free) FROM mem GROUP BY host",
+        "SELECT non_negative_difference(free) FROM mem",
+        "SELECT derivative(used, 1h) FROM mem WHERE host = 'a' ORDER BY time DESC",
+        "SELECT derivative(mean(used)) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(1m)",
+        "SELECT derivative(value) FROM disk",
+        "SELECT derivative(mean(value), 1h) FROM disk WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T05:00:00Z' GROUP BY time(1h)",
+        "SELECT derivative(v) FROM cpu WHERE host = 'nope'",
+        "SELECT derivative(v) FROM nope",
+        "SELECT derivative(mean(v)) FROM cpu GROUP BY time(1m)",
+        // No upper bound: the buckets run to now(). Day buckets, so that influxd and Capstan
+        // asked a second apart agree except across midnight UTC.
+        "SELECT difference(count(v)) FROM cpu WHERE time >= '2026-01-01T00:00:30Z' GROUP BY time(1d) fill(0) ORDER BY time DESC LIMIT 3",
+        "SELECT cumulative_sum(count(v)) FROM cpu WHERE time >= '2026-01-01T00:00:30Z' GROUP BY time(1d) fill(none) ORDER BY time DESC",
+        "SELECT derivative(mean(v)) FROM cpu WHERE time < '2026-01-01T00:04:00Z' GROUP BY time(1m) ORDER BY time DESC",
+        // Errors, as influxd words them.
+        "SELECT derivative(v) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(mean(v)) FROM cpu", "SELECT difference(mean(v)) FROM cpu GROUP BY host",
+        "SELECT derivative(v), v FROM cpu", "SELECT derivative(v, 10) FROM cpu",
+        "SELECT derivative(v, 1s, 2) FROM cpu", "SELECT derivative() FROM cpu",
+        "SELECT derivative(v, -1s) FROM cpu", "SELECT derivative(v, 0s) FROM cpu",
+        "SELECT difference(v, 1s) FROM cpu", "SELECT non_negative_difference() FROM cpu",
+        "SELECT moving_average(v) FROM cpu", "SELECT moving_average(v, 1) FROM cpu",
+        "SELECT moving_average(v, 2.5) FROM cpu", "SELECT moving_average(v, 1s) FROM cpu",
+        "SELECT cumulative_sum(v, 2) FROM cpu", "SELECT elapsed(v, 2) FROM cpu",
+        "SELECT elapsed(v, 1s, 2) FROM cpu", "SELECT elapsed() FROM cpu",
+        "SELECT derivative(s) FROM cpu", "SELECT difference(ok) FROM cpu",
+        "SELECT cumulative_sum(s) FROM cpu", "SELECT moving_average(ok, 2) FROM cpu",
+        "SELECT derivative(foo(v)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        // Edges: mixed with an aggregate, several measurements, offsets, SLIMIT, DISTINCT.
+        "SELECT derivative(v) FROM cpu, mem", "SELECT difference(free), derivative(v) FROM cpu, mem GROUP BY host",
+        "SELECT derivative(mean(v)) FROM cpu WHERE time >= '2026-01-01T00:00:20Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m, 15s)",
+        "SELECT derivative(mean(v)) FROM cpu" + r10 + " GROUP BY time(1m), host SLIMIT 2 SOFFSET 1",
+        "SELECT derivative(v) FROM cpu WHERE time > now() - 1h", "SELECT DERIVATIVE(v) FROM cpu WHERE host = 'a'",
+        "SELECT derivative(v) FROM cpu GROUP BY *", "SELECT derivative(count(s)) FROM cpu" + r10 + " GROUP BY time(1m)",
+        "SELECT elapsed(ok) FROM cpu ORDER BY time DESC LIMIT 3", "SELECT derivative(v) FROM cpu WHERE time = '2026-01-01T00:00:02Z'",
+        "SELECT cumulative_sum(v) FROM cpu ORDER BY time DESC LIMIT 3 OFFSET 1",
+        "SELECT non_negative_derivative(mean(v), 1s) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time <= '2026-01-01T00:06:00Z' GROUP BY time(1m), host fill(none)",
+        "SELECT derivative(mean(*)) FROM cpu" + r5 + " GROUP BY time(1m)", "SELECT derivative(top(v, 2)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(distinct(v)) FROM cpu" + r5 + " GROUP BY time(1m)", "SELECT derivative(derivative(v)) FROM cpu",
+        "SELECT derivative(v) + difference(v) FROM cpu WHERE host = 'a'", "SELECT derivative(percentile(v, 50)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(mean(v)) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:00:01Z' GROUP BY time(1m)",
+        "SELECT derivative(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY host fill(0)",
+        // As Grafana's InfluxDB datasource writes them ($timeFilter in ms, quoted names).
+        "SELECT non_negative_derivative(mean(\"v\"), 1s) FROM \"cpu\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(20s), \"host\" fill(null)",
+        "SELECT non_negative_derivative(last(\"i\"), 10s) AS \"rate\" FROM \"autogen\".\"cpu\" WHERE (\"host\" = 'a') AND time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(30s) fill(none)",
+        "SELECT difference(sum(\"free\")) AS \"d\", cumulative_sum(sum(\"free\")) FROM \"mem\" WHERE time >= 1767225600000ms and time <= 1767226020000ms GROUP BY time(1m), \"host\" fill(0)",
+        "SELECT mean(derivative(v)) FROM cpu", "SELECT derivative(v) FROM cpu WHERE host = 'b' fill(0)",
+        "SELECT derivative(/v|i/, 1m) FROM cpu LIMIT 4", "SELECT derivative(max(/v|i/)) FROM cpu" + r5 + " GROUP BY time(1m)",
+        "SELECT derivative(v) FROM cpu GROUP BY host SLIMIT 1", "SELECT derivative(mean(v)) FROM cpu" + r5 + " GROUP BY time(1m) LIMIT 0",
+        "SELECT derivative(1) FROM cpu", "SELECT derivative(v, 'x') FROM cpu", "SELECT moving_average(v, 100000000) FROM cpu")) {
+      c.add(Case.q(q));
+    }
+    return c;
   }
 
   static List<Case> cases() {
@@ -499,6 +609,7 @@ class InfluxQlDifferentialTest {
         "SELECT mean(v) FROM cpu" + range + " GROUP BY time(2m), host ORDER BY time DESC")) {
       c.add(Case.q(q));
     }
+    c.addAll(transformationCases());
     // --- select errors ---
     for (String q : List.of(
         "SELECT v, mean(v) FROM cpu", "SELECT mean(v), host FROM cpu", "SELECT top(v, 2), mean(v) FROM cpu",
@@ -524,6 +635,8 @@ class InfluxQlDifferentialTest {
       c.add(new Case("db", "SELECT count(v) FROM cpu" + range + " GROUP BY time(90s)", false, epoch));
     }
     // --- chunked ---
+    c.add(new Case("db", "SELECT derivative(v) FROM cpu WHERE host = 'c' LIMIT 3", false, "s"));
+    c.add(Case.chunked("SELECT difference(i) FROM cpu GROUP BY host", 4));
     for (int size : List.of(1, 3, 10_000)) {
       c.add(Case.chunked("SELECT v FROM cpu WHERE time < '2026-01-01T00:01:00Z' GROUP BY host", size));
       c.add(Case.chunked("SELECT mean(v) FROM cpu" + range + " GROUP BY time(1m); SHOW DATABASES; SELECT v FROM nope", size));
@@ -547,6 +660,29 @@ class InfluxQlDifferentialTest {
         "SHOW SERIES ON nope")) {
       c.add(Case.q(q));
     }
+    // --- cardinality: estimated (bare) and exact forms ---
+    for (String q : List.of("SHOW SERIES CARDINALITY", "SHOW MEASUREMENT CARDINALITY",
+        "SHOW SERIES CARDINALITY ON db2", "SHOW MEASUREMENT CARDINALITY ON db2",
+        "SHOW SERIES CARDINALITY ON nope", "SHOW MEASUREMENT CARDINALITY ON nope",
+        "SHOW SERIES EXACT CARDINALITY", "SHOW MEASUREMENT EXACT CARDINALITY",
+        "SHOW SERIES EXACT CARDINALITY ON db2", "SHOW SERIES EXACT CARDINALITY ON nope",
+        "SHOW MEASUREMENT EXACT CARDINALITY ON nope", "SHOW SERIES CARDINALITY FROM cpu",
+        "SHOW SERIES CARDINALITY FROM /m/", "SHOW SERIES EXACT CARDINALITY FROM cpu, events",
+        "SHOW SERIES CARDINALITY WHERE host = 'a'", "SHOW SERIES EXACT CARDINALITY WHERE region =~ /u/ OR kind = 'view'",
+        "SHOW SERIES EXACT CARDINALITY FROM nope", "SHOW SERIES EXACT CARDINALITY WHERE host = 'zz'",
+        "SHOW MEASUREMENT CARDINALITY FROM cpu", "SHOW MEASUREMENT EXACT CARDINALITY FROM /e/",
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'b'", "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'zz'",
+        "SHOW SERIES CARDINALITY LIMIT 1", "SHOW SERIES EXACT CARDINALITY LIMIT 2 OFFSET 0",
+        "SHOW SERIES EXACT CARDINALITY OFFSET 1", "SHOW MEASUREMENT CARDINALITY LIMIT 1",
+        "SHOW MEASUREMENT EXACT CARDINALITY OFFSET 1", "SHOW SERIES EXACT CARDINALITY WHERE time > 0",
+        "SHOW MEASUREMENT CARDINALITY WHERE time > 0", "SHOW MEASUREMENT EXACT", "SHOW MEASUREMENT foo",
+        "SHOW SERIES CARDINALITY; SHOW MEASUREMENT EXACT CARDINALITY ON db2")) {
+      c.add(Case.q(q));
+    }
+    c.add(Case.noDb("SHOW SERIES CARDINALITY"));
+    c.add(Case.noDb("SHOW MEASUREMENT EXACT CARDINALITY"));
+    c.add(Case.noDb("SHOW SERIES CARDINALITY ON db"));
+    c.add(new Case("db", "SHOW SERIES EXACT CARDINALITY", true, null));
     // --- DDL, in order ---
     for (String q : List.of(
         "CREATE DATABASE ddl", "SHOW DATABASES", "CREATE DATABASE ddl", "SHOW RETENTION POLICIES ON ddl",
@@ -586,6 +722,7 @@ class InfluxQlDifferentialTest {
         "DELETE FROM mem WHERE time < '2026-01-01T00:02:00Z'", "SELECT * FROM mem",
         "DELETE FROM mem WHERE host = 'a' AND time < '2026-01-01T00:04:00Z'", "SELECT * FROM mem",
         "DROP SERIES FROM cpu WHERE host = 'c'", "SHOW SERIES FROM cpu", "SELECT count(v) FROM cpu GROUP BY host",
+        "SHOW SERIES EXACT CARDINALITY", "SHOW MEASUREMENT EXACT CARDINALITY", "SHOW SERIES CARDINALITY",
 "DROP SERIES WHERE time > 0",
         "DELETE WHERE kind = 'view'", "SELECT * FROM events",
         "DROP MEASUREMENT disk", "SHOW MEASUREMENTS", "SELECT * FROM disk", "SHOW FIELD KEYS FROM disk",

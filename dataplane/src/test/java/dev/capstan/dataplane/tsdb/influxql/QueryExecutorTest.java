@@ -67,6 +67,13 @@ class QueryExecutorTest {
       "show retention policies|{\"results\":[{\"statement_id\":0,\"series\":[{\"columns\":[\"name\",\"duration\",\"shardGroupDuration\",\"replicaN\",\"default\"],\"values\":[[\"autogen\",\"0s\",\"168h0m0s\",1,true]]}]}]}",
       "select v from nope|{\"results\":[{\"statement_id\":0}]}",
       "select v from cpu where host = 1|{\"results\":[{\"statement_id\":0}]}",
+      // Transformations (the fill(0) case shows the extra interval read before the range) and cardinality.
+      "select derivative(v) from cpu|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"derivative\"],\"values\":[[\"2026-01-01T00:00:10Z\",0.1],[\"2026-01-01T00:01:00Z\",0.01]]}]}]}",
+      "select derivative(mean(v)) from cpu where time >= 1767225600000000000 and time < 1767225720000000000 group by time(1m) fill(0)|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"derivative\"],\"values\":[[\"2026-01-01T00:00:00Z\",2],[\"2026-01-01T00:01:00Z\",1]]}]}]}",
+      "select cumulative_sum(i), elapsed(i, 1s) from cpu|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"cumulative_sum\",\"elapsed\"],\"values\":[[\"2026-01-01T00:00:00Z\",3,null],[\"2026-01-01T00:00:10Z\",7,10]]}]}]}",
+      "select non_negative_difference(v) from cpu group by host|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"non_negative_difference\"],\"values\":[[\"2026-01-01T00:01:00Z\",1.5]]}]}]}",
+      "show series cardinality; show series exact cardinality; show measurement exact cardinality where host = 'b'|{\"results\":[{\"statement_id\":0,\"series\":[{\"columns\":[\"cardinality estimation\"],\"values\":[[3]]}]},{\"statement_id\":1,\"series\":[{\"name\":\"cpu\",\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"mem\",\"columns\":[\"count\"],\"values\":[[1]]}]},{\"statement_id\":2,\"series\":[{\"columns\":[\"count\"],\"values\":[[1]]}]}]}",
+      "select derivative(v) from cpu group by time(1m)|{\"results\":[{\"statement_id\":0,\"error\":\"aggregate function required inside the call to derivative\"}]}",
   })
   void answersAsInfluxd(String query, String expected) {
     assertThat(json(query)).isEqualTo(expected);

@@ -196,9 +196,36 @@ final class LogSegment implements AutoCloseable {
    * Empty when no batch here holds {@code offset}.
    */
   byte[] read(long offset, int maxBytes) throws IOException {
+    BatchRange range = batchRange(offset, maxBytes);
+    if (range == null) {
+      return new byte[0];
+    }
+    ByteBuffer out = ByteBuffer.allocate(range.size());
+    readFully(out, range.start());
+    return out.array();
+  }
+
+  /**
+   * The same batches as {@link #read}, not read but as a range of a channel of their own, for
+   * sending straight from the file; empty when no batch here holds {@code offset}. Only batches
+   * appended before the call are covered, so every one is complete.
+   */
+  Optional<LogSlice> slice(long offset, int maxBytes) throws IOException {
+    BatchRange range = batchRange(offset, maxBytes);
+    if (range == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new LogSlice(FileChannel.open(logPath, StandardOpenOption.READ), range.start(), range.size()));
+  }
+
+  /** Where in the file the batches {@link #read} returns are. */
+  private record BatchRange(int start, int size) {}
+
+  /** The batches {@link #read} returns, or null when no batch here holds {@code offset}. */
+  private BatchRange batchRange(long offset, int maxBytes) throws IOException {
     int start = positionOfBatchHolding(offset);
     if (start < 0) {
-      return new byte[0];
+      return null;
     }
     int end = start;
     while (end < size) {
@@ -208,9 +235,7 @@ final class LogSegment implements AutoCloseable {
       }
       end += header.sizeInBytes();
     }
-    ByteBuffer out = ByteBuffer.allocate(end - start);
-    readFully(out, start);
-    return out.array();
+    return new BatchRange(start, end - start);
   }
 
   private int positionOfBatchHolding(long offset) throws IOException {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -143,6 +144,26 @@ public final class PartitionLog implements AutoCloseable {
       }
     }
     return new byte[0];
+  }
+
+  /**
+   * The batches {@link #read} would return, as a range of the segment file with a channel of its
+   * own for sending without copying through the heap (see {@link LogSlice}); empty at the log end
+   * offset.
+   *
+   * @throws OffsetOutOfRangeException below the log start offset or beyond the log end offset
+   */
+  public Optional<LogSlice> slice(long fromOffset, int maxBytes) throws IOException {
+    if (fromOffset < logStartOffset() || fromOffset > logEndOffset()) {
+      throw new OffsetOutOfRangeException(fromOffset, logStartOffset(), logEndOffset());
+    }
+    for (LogSegment segment : segments.tailMap(segments.floorKey(fromOffset), true).values()) {
+      Optional<LogSlice> slice = segment.slice(fromOffset, maxBytes);
+      if (slice.isPresent()) {
+        return slice;
+      }
+    }
+    return Optional.empty();
   }
 
   /**

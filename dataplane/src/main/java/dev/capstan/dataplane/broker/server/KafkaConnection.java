@@ -1,10 +1,10 @@
 package dev.capstan.dataplane.broker.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -16,8 +16,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestContext;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
-import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -40,7 +38,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private final KafkaApis apis;
   private final SerialExecutor serial;
   /** Touched only on the channel's event loop. */
-  private final ArrayDeque<CompletableFuture<ByteBuffer>> pending = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<ResponseFrame>> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private String connectionId;
 
@@ -79,7 +77,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    CompletableFuture<ByteBuffer> slot = new CompletableFuture<>();
+    CompletableFuture<ResponseFrame> slot = new CompletableFuture<>();
     pending.addLast(slot);
     if (pending.size() >= MAX_PENDING) {
       ctx.channel().config().setAutoRead(false);
@@ -88,7 +86,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     serial.execute(() -> handle(context, buffer, slot));
   }
 
-  private void handle(RequestContext context, ByteBuffer buffer, CompletableFuture<ByteBuffer> slot) {
+  private void handle(RequestContext context, ByteBuffer buffer, CompletableFuture<ResponseFrame> slot) {
     AbstractRequest request;
     try {
       request = context.parseRequest(buffer).request;
@@ -107,8 +105,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     response.whenComplete((r, error) -> {
       try {
         AbstractResponse answer = error != null ? request.getErrorResponse(error) : r;
-        slot.complete(answer == null ? null : serialize(context, answer));
-      } catch (RuntimeException e) {
+        slot.complete(answer == null ? null : ResponseFrame.of(context, answer));
+      } catch (IOException | RuntimeException e) {
         LOG.warn("Closing {}: cannot write the {} v{} response ({})", connectionId, context.header.apiKey(),
             context.apiVersion(), e.toString());
         slot.completeExceptionally(e);
@@ -116,24 +114,26 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Header and body as the request's version wants them; the pipeline adds the size prefix. */
-  private static ByteBuffer serialize(RequestContext context, AbstractResponse response) {
-    ResponseHeader header = context.header.toResponseHeader();
-    return RequestUtils.serialize(header.data(), header.headerVersion(), response.data(), context.apiVersion());
-  }
-
   private void drain() {
     boolean wrote = false;
     while (!pending.isEmpty() && pending.peekFirst().isDone()) {
-      CompletableFuture<ByteBuffer> slot = pending.pollFirst();
+      CompletableFuture<ResponseFrame> slot = pending.pollFirst();
       if (slot.isCompletedExceptionally()) {
         ctx.close();
+        // answers still to come, or done but behind this one, hold file regions: drop them
+        for (CompletableFuture<ResponseFrame> dropped : pending) {
+          dropped.thenAccept(frame -> {
+            if (frame != null) {
+              frame.release();
+            }
+          });
+        }
         pending.clear();
         return;
       }
-      ByteBuffer bytes = slot.join();
-      if (bytes != null) {
-        ctx.write(Unpooled.wrappedBuffer(bytes));
+      ResponseFrame frame = slot.join();
+      if (frame != null) {
+        frame.writeTo(ctx);
         wrote = true;
       }
     }

@@ -160,13 +160,21 @@ final class LogSegment implements AutoCloseable {
     size = position;
   }
 
-  /** Appends a batch whose base offset is already this log's next offset. */
+  /**
+   * Appends {@code batch} (from its position) with {@code header}'s base offset written over
+   * the one it carries, which must be this log's next offset; {@code batch} is not changed.
+   */
   void append(BatchHeader header, ByteBuffer batch) throws IOException {
     int position = size;
-    ByteBuffer toWrite = batch.duplicate();
-    long at = position;
-    while (toWrite.hasRemaining()) {
-      at += log.write(toWrite, at);
+    ByteBuffer baseOffset = ByteBuffer.allocate(Long.BYTES).putLong(0, header.baseOffset());
+    ByteBuffer rest = batch.duplicate();
+    rest.position(rest.position() + BatchHeader.BASE_OFFSET_OFFSET + Long.BYTES);
+    ByteBuffer[] toWrite = {baseOffset, rest};
+    // one gathering write: positional writes take a single buffer. Only appends move the
+    // channel's position; reads are positional.
+    log.position(position);
+    while (rest.hasRemaining()) {
+      log.write(toWrite);
     }
     indexBatch(header, position);
     size += header.sizeInBytes();

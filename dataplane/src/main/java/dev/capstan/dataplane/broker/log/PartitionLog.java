@@ -100,7 +100,16 @@ public final class PartitionLog implements AutoCloseable {
    * @throws CorruptBatchException if the bytes are not exactly one valid v2 batch
    */
   public long append(byte[] batchV2) throws IOException {
-    ByteBuffer batch = ByteBuffer.wrap(batchV2.clone());
+    return append(ByteBuffer.wrap(batchV2));
+  }
+
+  /**
+   * Appends the v2 batch between {@code batchV2}'s position and limit, as {@link #append(byte[])};
+   * neither its bytes nor its position change: the assigned base offset goes to the file in place
+   * of the sent one, so a produce request's buffer is written without being copied first.
+   */
+  public long append(ByteBuffer batchV2) throws IOException {
+    ByteBuffer batch = batchV2.slice();
     BatchHeader.problem(batch).ifPresent(problem -> {
       throw new CorruptBatchException(problem);
     });
@@ -109,7 +118,6 @@ public final class PartitionLog implements AutoCloseable {
     if (active().shouldRoll(sent.sizeInBytes(), sent.lastOffsetDelta(), config, clock.millis())) {
       roll();
     }
-    batch.putLong(BatchHeader.BASE_OFFSET_OFFSET, baseOffset);
     BatchHeader assigned = new BatchHeader(baseOffset, sent.sizeInBytes(), sent.lastOffsetDelta(), sent.maxTimestamp());
     active().append(assigned, batch);
     unflushedMessages += sent.lastOffsetDelta() + 1L;

@@ -136,10 +136,13 @@ final class Partition implements AutoCloseable {
     int count = 0;
     int bytes = 0;
     try {
+      // the batches lie back to back in the request's buffer: append each slice of it, uncopied
+      ByteBuffer request = records.buffer();
+      int position = request.position();
       for (MutableRecordBatch batch : batches) {
-        ByteBuffer buffer = ByteBuffer.allocate(batch.sizeInBytes());
-        batch.writeTo(buffer);
-        long base = log.append(buffer.array());
+        ByteBuffer slice = request.duplicate().position(position).limit(position + batch.sizeInBytes());
+        position += batch.sizeInBytes();
+        long base = log.append(slice);
         if (firstOffset < 0) {
           firstOffset = base;
         }

@@ -98,6 +98,31 @@ class PartitionLogTest {
     }
   }
 
+  @Test
+  void aBatchInTheMiddleOfABufferIsAppendedFromItsPositionAndTheBufferIsLeftAsItWas() throws IOException {
+    byte[] first = TestBatches.batch(3, NOW);
+    byte[] second = TestBatches.batch(2, NOW + 1, NOW + 1, 30);
+    ByteBuffer request = ByteBuffer.allocate(5 + first.length + second.length + 7);
+    request.put(new byte[5]).put(first).put(second).put(new byte[7]);
+    byte[] before = request.array().clone();
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      ByteBuffer view = request.duplicate().position(5).limit(5 + first.length);
+      assertThat(log.append(view)).isZero();
+      assertThat(view.position()).isEqualTo(5);
+      view = request.duplicate().position(5 + first.length).limit(5 + first.length + second.length);
+      assertThat(log.append(view)).isEqualTo(3);
+
+      byte[] stored = log.read(0, Integer.MAX_VALUE);
+      assertThat(stored).hasSize(first.length + second.length);
+      assertThat(TestBatches.baseOffset(stored, first.length)).isEqualTo(3);
+      assertThat(Arrays.copyOfRange(stored, first.length + 8, stored.length))
+          .isEqualTo(Arrays.copyOfRange(second, 8, second.length));
+      assertThat(TestBatches.crcValid(stored, 0)).isTrue();
+      assertThat(TestBatches.crcValid(stored, first.length)).isTrue();
+      assertThat(request.array()).as("the request buffer is untouched").isEqualTo(before);
+    }
+  }
+
   @ParameterizedTest(name = "index interval {0} bytes")
   @ValueSource(ints = {0, 150, 1 << 20})
   void readingAnyOffsetStartsWithTheBatchHoldingIt(int indexIntervalBytes) throws IOException {

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * own header and request classes and handled one at a time in arrival order, off the event loop
  * (appends may fsync). Responses may complete out of order (a long-polling Fetch waits while a
  * later Metadata is answered), so each request gets a slot in a queue and responses leave strictly
- * in request order, as the protocol requires.
+ * in request order, as the protocol requires. A response leaves as a {@link ResponseFrame}, size
+ * prefix included, whose Fetch records are file regions: a frame dropped instead of written (the
+ * connection failed) is released, or its segment files would stay open.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 

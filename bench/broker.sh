@@ -4,14 +4,21 @@
 # table and Capstan/Kafka ratios; paste it into docs/BENCHMARKS.md with date and machine.
 #
 #   bench/broker.sh [COUNT] [RATE] [SECONDS]     defaults: 500000 records, 5000/s for 20 s
+#   ROUNDS=3 (environment): throughput rounds per peer and record size
+#   CAPSTAN_JAVA_OPTS (environment): extra JVM flags for Capstan's broker, e.g. -XX:+UseParallelGC
 #
 # Per record size (100 B, 1 KiB): produce and consume records/s (acks=all, idempotent, linger
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
+# Throughput runs ROUNDS times per peer, the peers alternating and taking turns going first
+# (a machine that slows down mid-run hits both alike), each round on a fresh topic; the table
+# shows the median round. A second table gives each broker's CPU time per record (user + system,
+# from /proc, median round), which other load on the machine disturbs less than records/s.
 set -Eeuo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 COUNT=${1:-500000}
 RATE=${2:-5000}
 SECONDS_AT_RATE=${3:-20}
+ROUNDS=${ROUNDS:-3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-broker.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -28,6 +35,7 @@ BENCH=(java "${QUIET[@]}" -cp "$CP" dev.capstan.bench.broker.BrokerBench)
 
 say "starting Apache Kafka (embedded, KRaft) and Capstan's broker"
 java "${QUIET[@]}" -Xmx1g -cp "$CP" dev.capstan.bench.broker.EmbeddedKafka >"$WORK/kafka.out" 2>"$WORK/kafka.log" & PIDS+=($!)
+declare -A PID; PID[kafka]=$!
 KAFKA_PORT=$(free_port); ADMIN_PORT=$(free_port)
 mkdir -p "$WORK/capstan/data"
 cat > "$WORK/capstan/broker.yaml" <<YAML
@@ -39,20 +47,48 @@ advertisedListener: "127.0.0.1:$KAFKA_PORT"
 defaultPartitions: 3
 defaultRetentionTime: 7d
 YAML
-java -Xmx1g -jar "$ROOT/dataplane/target/capstan-dataplane.jar" broker --config "$WORK/capstan/broker.yaml" \
+# shellcheck disable=SC2086 # CAPSTAN_JAVA_OPTS holds several flags
+java -Xmx1g ${CAPSTAN_JAVA_OPTS:-} -jar "$ROOT/dataplane/target/capstan-dataplane.jar" broker --config "$WORK/capstan/broker.yaml" \
   --data "$WORK/capstan/data" >"$WORK/capstan.log" 2>&1 & PIDS+=($!)
+PID[capstan]=$!
 for _ in $(seq 1 120); do grep -q '^bootstrap=' "$WORK/kafka.out" 2>/dev/null && break; sleep 0.5; done
 KAFKA=$(sed -n 's/^bootstrap=//p' "$WORK/kafka.out"); [[ -n $KAFKA ]] || { echo "Kafka did not start: $WORK/kafka.log" >&2; exit 1; }
 CAPSTAN="127.0.0.1:$KAFKA_PORT"
 
-declare -A R
+# CPU seconds (user + system) a process has used so far
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.0f}" if v else "")' "$@"; }
+median_f() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.2f}" if v else "")' "$@"; }
+us_per_record() { python3 -c "print(f'{($2 - $1) * 1e6 / $3:.2f}')"; }
+
+declare -A R RUNS
 for size in 100 1024; do
+  for round in $(seq 1 "$ROUNDS"); do
+    peers=(kafka capstan); (( round % 2 == 0 )) && peers=(capstan kafka)
+    for peer in "${peers[@]}"; do
+      bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
+      topic="tp-$size-$round"
+      say "throughput round $round/$ROUNDS, $size B records, $peer"
+      c0=$(cpu_s "${PID[$peer]}")
+      line=$("${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
+      c1=$(cpu_s "${PID[$peer]}")
+      RUNS[$peer,$size,p]+=" $(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+      RUNS[$peer,$size,pcpu]+=" $(us_per_record "$c0" "$c1" "$COUNT")"
+      line=$("${BENCH[@]}" consume "$bs" "$topic" "$size" "$COUNT")
+      c2=$(cpu_s "${PID[$peer]}")
+      RUNS[$peer,$size,c]+=" $(sed -n 's/.*consume_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+      RUNS[$peer,$size,ccpu]+=" $(us_per_record "$c1" "$c2" "$COUNT")"
+    done
+  done
+  for peer in kafka capstan; do
+    for k in p c; do
+      R[$peer,$size,$k]=$(median ${RUNS[$peer,$size,$k]})
+      R[$peer,$size,${k}cpu]=$(median_f ${RUNS[$peer,$size,${k}cpu]})
+      say "$peer $size B $k rounds:${RUNS[$peer,$size,$k]} (CPU µs/record:${RUNS[$peer,$size,${k}cpu]})"
+    done
+  done
   for peer in kafka capstan; do
     bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
-    say "throughput, $size B records, $peer"
-    line=$("${BENCH[@]}" throughput "$bs" "tp-$size" "$size" "$COUNT")
-    R[$peer,$size,p]=$(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")
-    R[$peer,$size,c]=$(sed -n 's/.*consume_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")
     say "latency at $RATE/s for ${SECONDS_AT_RATE}s, $size B records, $peer"
     line=$("${BENCH[@]}" latency "$bs" "lat-$size" "$size" "$RATE" "$SECONDS_AT_RATE")
     R[$peer,$size,p50]=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$line")
@@ -69,5 +105,12 @@ for size in 100 1024; do
   done
   for k in p50 p99; do
     printf '| end-to-end %s at %s/s, %s B, ms | %s | %s | %s× |\n' "$k" "$RATE" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"
+  done
+done
+printf '\n| broker CPU per record (user + system), µs, median of %s rounds | Apache Kafka 4.3.1 | Capstan | Capstan / Kafka |\n| --- | ---: | ---: | ---: |\n' "$ROUNDS"
+for size in 100 1024; do
+  for m in pcpu:produce ccpu:consume; do
+    k=${m%%:*}; n=${m#*:}
+    printf '| %s %s B records | %s | %s | %s× |\n' "$n" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"
   done
 done

@@ -30,6 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <pre>
  *   throughput BOOTSTRAP TOPIC RECORD_BYTES COUNT       produce COUNT records, then consume them
+ *   produce    BOOTSTRAP TOPIC RECORD_BYTES COUNT       only the produce half (bench/broker.sh measures
+ *   consume    BOOTSTRAP TOPIC RECORD_BYTES COUNT       the broker's CPU around each half separately)
  *   latency    BOOTSTRAP TOPIC RECORD_BYTES RATE SECONDS  end-to-end latency at a fixed rate
  * </pre>
  *
@@ -51,7 +53,15 @@ public final class BrokerBench {
     int size = Integer.parseInt(args[3]);
     createTopic(bootstrap, topic);
     switch (args[0]) {
-      case "throughput" -> throughput(bootstrap, topic, size, Integer.parseInt(args[4]));
+      case "throughput" -> {
+        String produced = produce(bootstrap, topic, size, Integer.parseInt(args[4]));
+        String consumed = consume(bootstrap, topic, Integer.parseInt(args[4]));
+        System.out.printf(Locale.ROOT, "throughput record_bytes=%d count=%s %s %s%n", size, args[4], produced, consumed);
+      }
+      case "produce" -> System.out.printf(Locale.ROOT, "produce record_bytes=%d count=%s %s%n", size, args[4],
+          produce(bootstrap, topic, size, Integer.parseInt(args[4])));
+      case "consume" -> System.out.printf(Locale.ROOT, "consume record_bytes=%d count=%s %s%n", size, args[4],
+          consume(bootstrap, topic, Integer.parseInt(args[4])));
       case "latency" -> latency(bootstrap, topic, size, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
       default -> {
         System.err.println("unknown command " + args[0]);
@@ -90,7 +100,8 @@ public final class BrokerBench {
     return List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2));
   }
 
-  static void throughput(String bootstrap, String topic, int size, int count) throws Exception {
+  /** Produces {@code count} records of {@code size} random bytes; returns the key=value result. */
+  static String produce(String bootstrap, String topic, int size, int count) {
     byte[] value = new byte[size];
     new SplittableRandom(7).nextBytes(value);
     AtomicReference<Exception> failure = new AtomicReference<>();
@@ -109,8 +120,14 @@ public final class BrokerBench {
     if (failure.get() != null) {
       throw new IllegalStateException("produce failed", failure.get());
     }
+    return String.format(Locale.ROOT, "produce_msgs_per_s=%.0f produce_mb_per_s=%.1f", count / produceSeconds,
+        count * (double) size / produceSeconds / 1e6);
+  }
+
+  /** Consumes the topic's first {@code count} records from the beginning; returns the key=value result. */
+  static String consume(String bootstrap, String topic, int count) {
     long consumed = 0;
-    start = System.nanoTime();
+    long start = System.nanoTime();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
       consumer.assign(partitions(topic));
       consumer.seekToBeginning(partitions(topic));
@@ -123,9 +140,7 @@ public final class BrokerBench {
     if (consumed < count) {
       throw new IllegalStateException("consumed " + consumed + " of " + count + " records");
     }
-    System.out.printf(Locale.ROOT,
-        "throughput record_bytes=%d count=%d produce_msgs_per_s=%.0f produce_mb_per_s=%.1f consume_msgs_per_s=%.0f%n",
-        size, count, count / produceSeconds, count * (double) size / produceSeconds / 1e6, consumed / consumeSeconds);
+    return String.format(Locale.ROOT, "consume_msgs_per_s=%.0f", consumed / consumeSeconds);
   }
 
   /** Sends at a fixed rate; each record carries its send time; the consumer measures arrival. */

@@ -160,13 +160,21 @@ final class LogSegment implements AutoCloseable {
     size = position;
   }
 
-  /** Appends a batch whose base offset is already this log's next offset. */
+  /**
+   * Appends {@code batch} (from its position) with {@code header}'s base offset written over
+   * the one it carries, which must be this log's next offset; {@code batch} is not changed.
+   */
   void append(BatchHeader header, ByteBuffer batch) throws IOException {
     int position = size;
-    ByteBuffer toWrite = batch.duplicate();
-    long at = position;
-    while (toWrite.hasRemaining()) {
-      at += log.write(toWrite, at);
+    ByteBuffer baseOffset = ByteBuffer.allocate(Long.BYTES).putLong(0, header.baseOffset());
+    ByteBuffer rest = batch.duplicate();
+    rest.position(rest.position() + BatchHeader.BASE_OFFSET_OFFSET + Long.BYTES);
+    ByteBuffer[] toWrite = {baseOffset, rest};
+    // one gathering write: positional writes take a single buffer. Only appends move the
+    // channel's position; reads are positional.
+    log.position(position);
+    while (rest.hasRemaining()) {
+      log.write(toWrite);
     }
     indexBatch(header, position);
     size += header.sizeInBytes();
@@ -196,9 +204,36 @@ final class LogSegment implements AutoCloseable {
    * Empty when no batch here holds {@code offset}.
    */
   byte[] read(long offset, int maxBytes) throws IOException {
+    BatchRange range = batchRange(offset, maxBytes);
+    if (range == null) {
+      return new byte[0];
+    }
+    ByteBuffer out = ByteBuffer.allocate(range.size());
+    readFully(out, range.start());
+    return out.array();
+  }
+
+  /**
+   * The same batches as {@link #read}, not read but as a range of a channel of their own, for
+   * sending straight from the file; empty when no batch here holds {@code offset}. Only batches
+   * appended before the call are covered, so every one is complete.
+   */
+  Optional<LogSlice> slice(long offset, int maxBytes) throws IOException {
+    BatchRange range = batchRange(offset, maxBytes);
+    if (range == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new LogSlice(FileChannel.open(logPath, StandardOpenOption.READ), range.start(), range.size()));
+  }
+
+  /** Where in the file the batches {@link #read} returns are. */
+  private record BatchRange(int start, int size) {}
+
+  /** The batches {@link #read} returns, or null when no batch here holds {@code offset}. */
+  private BatchRange batchRange(long offset, int maxBytes) throws IOException {
     int start = positionOfBatchHolding(offset);
     if (start < 0) {
-      return new byte[0];
+      return null;
     }
     int end = start;
     while (end < size) {
@@ -208,9 +243,7 @@ final class LogSegment implements AutoCloseable {
       }
       end += header.sizeInBytes();
     }
-    ByteBuffer out = ByteBuffer.allocate(end - start);
-    readFully(out, start);
-    return out.array();
+    return new BatchRange(start, end - start);
   }
 
   private int positionOfBatchHolding(long offset) throws IOException {

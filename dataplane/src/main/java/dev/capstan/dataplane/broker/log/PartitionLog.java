@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -99,7 +100,16 @@ public final class PartitionLog implements AutoCloseable {
    * @throws CorruptBatchException if the bytes are not exactly one valid v2 batch
    */
   public long append(byte[] batchV2) throws IOException {
-    ByteBuffer batch = ByteBuffer.wrap(batchV2.clone());
+    return append(ByteBuffer.wrap(batchV2));
+  }
+
+  /**
+   * Appends the v2 batch between {@code batchV2}'s position and limit, as {@link #append(byte[])};
+   * neither its bytes nor its position change: the assigned base offset goes to the file in place
+   * of the sent one, so a produce request's buffer is written without being copied first.
+   */
+  public long append(ByteBuffer batchV2) throws IOException {
+    ByteBuffer batch = batchV2.slice();
     BatchHeader.problem(batch).ifPresent(problem -> {
       throw new CorruptBatchException(problem);
     });
@@ -108,7 +118,6 @@ public final class PartitionLog implements AutoCloseable {
     if (active().shouldRoll(sent.sizeInBytes(), sent.lastOffsetDelta(), config, clock.millis())) {
       roll();
     }
-    batch.putLong(BatchHeader.BASE_OFFSET_OFFSET, baseOffset);
     BatchHeader assigned = new BatchHeader(baseOffset, sent.sizeInBytes(), sent.lastOffsetDelta(), sent.maxTimestamp());
     active().append(assigned, batch);
     unflushedMessages += sent.lastOffsetDelta() + 1L;
@@ -143,6 +152,26 @@ public final class PartitionLog implements AutoCloseable {
       }
     }
     return new byte[0];
+  }
+
+  /**
+   * The batches {@link #read} would return, as a range of the segment file with a channel of its
+   * own for sending without copying through the heap (see {@link LogSlice}); empty at the log end
+   * offset.
+   *
+   * @throws OffsetOutOfRangeException below the log start offset or beyond the log end offset
+   */
+  public Optional<LogSlice> slice(long fromOffset, int maxBytes) throws IOException {
+    if (fromOffset < logStartOffset() || fromOffset > logEndOffset()) {
+      throw new OffsetOutOfRangeException(fromOffset, logStartOffset(), logEndOffset());
+    }
+    for (LogSegment segment : segments.tailMap(segments.floorKey(fromOffset), true).values()) {
+      Optional<LogSlice> slice = segment.slice(fromOffset, maxBytes);
+      if (slice.isPresent()) {
+        return slice;
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -140,7 +139,7 @@ public final class BrokerServer implements AutoCloseable {
             protected void initChannel(Channel ch) {
               ch.pipeline()
                   .addLast(new LengthFieldBasedFrameDecoder(options.maxRequestBytes(), 0, 4, 0, 4))
-                  .addLast(new LengthFieldPrepender(4))
+                  // no LengthFieldPrepender: ResponseFrame writes the size prefix, and a file region would pass it by
                   .addLast(new KafkaConnection(holder.apis, requestExecutor));
             }
           })

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.server;
 
+import dev.capstan.dataplane.broker.log.LogSlice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -431,7 +433,12 @@ final class KafkaApis {
   private record FetchPlan(FetchRequestData request, short version, List<FetchRequestData.FetchTopic> topics,
                            List<FetchItem> items) {}
 
-  private record FetchRead(FetchResponse response, long bytes, boolean hasError) {}
+  /** A fetch's answer as read now; its records are open file slices until sent or {@link #discard}ed. */
+  private record FetchRead(FetchResponse response, long bytes, boolean hasError) {
+    void discard() {
+      SliceRecords.closeAll(response.data());
+    }
+  }
 
   private CompletableFuture<AbstractResponse> fetch(FetchRequest request, short version) throws IOException {
     FetchRequestData in = request.data();
@@ -455,6 +462,7 @@ final class KafkaApis {
       metrics.fetched(read.bytes());
       return done(read.response());
     }
+    read.discard();
     return new DelayedFetch(plan).start();
   }
 
@@ -464,45 +472,58 @@ final class KafkaApis {
     long total = 0;
     boolean hasError = false;
     int budget = plan.request().maxBytes();
-    for (FetchItem item : plan.items()) {
-      FetchRequestData.FetchTopic topic = plan.topics().get(item.topicIndex());
-      FetchResponseData.FetchableTopicResponse topicOut = byTopic.computeIfAbsent(item.topicIndex(),
-          i -> new FetchResponseData.FetchableTopicResponse().setTopic(item.name()).setTopicId(topic.topicId()));
-      FetchResponseData.PartitionData out = new FetchResponseData.PartitionData().setPartitionIndex(item.index());
-      if (item.error() != Errors.NONE) {
-        hasError = true;
-        topicOut.partitions().add(out.setErrorCode(item.error().code()).setHighWatermark(-1)
-            .setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
-        continue;
-      }
-      Partition partition = item.partition();
-      long end = partition.logEndOffset();
-      long start = partition.logStartOffset();
-      out.setHighWatermark(end).setLastStableOffset(end).setLogStartOffset(start);
-      if (item.offset() < start || item.offset() > end) {
-        hasError = true;
-        topicOut.partitions().add(out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY));
-        continue;
-      }
-      byte[] bytes = new byte[0];
-      int limit = Math.min(item.maxBytes(), budget);
-      if (limit > 0 && item.offset() < end) {
-        try {
-          bytes = partition.read(item.offset(), limit);
-        } catch (dev.capstan.dataplane.broker.log.OffsetOutOfRangeException e) {
+    try {
+      for (FetchItem item : plan.items()) {
+        FetchRequestData.FetchTopic topic = plan.topics().get(item.topicIndex());
+        FetchResponseData.FetchableTopicResponse topicOut = byTopic.computeIfAbsent(item.topicIndex(),
+            i -> new FetchResponseData.FetchableTopicResponse().setTopic(item.name()).setTopicId(topic.topicId()));
+        FetchResponseData.PartitionData out = new FetchResponseData.PartitionData().setPartitionIndex(item.index());
+        if (item.error() != Errors.NONE) {
+          hasError = true;
+          topicOut.partitions().add(out.setErrorCode(item.error().code()).setHighWatermark(-1)
+              .setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
+          continue;
+        }
+        Partition partition = item.partition();
+        long end = partition.logEndOffset();
+        long start = partition.logStartOffset();
+        out.setHighWatermark(end).setLastStableOffset(end).setLogStartOffset(start);
+        if (item.offset() < start || item.offset() > end) {
           hasError = true;
           topicOut.partitions().add(out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY));
           continue;
         }
-        // The log returns at least one batch; only the first partition with data may exceed the budget (KIP-74).
-        if (bytes.length > limit && total > 0) {
-          bytes = new byte[0];
+        BaseRecords records = MemoryRecords.EMPTY;
+        int size = 0;
+        int limit = Math.min(item.maxBytes(), budget);
+        if (limit > 0 && item.offset() < end) {
+          Optional<LogSlice> slice;
+          try {
+            slice = partition.slice(item.offset(), limit);
+          } catch (dev.capstan.dataplane.broker.log.OffsetOutOfRangeException e) {
+            hasError = true;
+            topicOut.partitions().add(out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY));
+            continue;
+          }
+          if (slice.isPresent()) {
+            // The log returns at least one batch; only the first partition with data may exceed the budget (KIP-74).
+            if (slice.get().sizeInBytes() > limit && total > 0) {
+              slice.get().close();
+            } else {
+              records = new SliceRecords(slice.get());
+              size = slice.get().sizeInBytes();
+            }
+          }
         }
+        total += size;
+        budget -= size;
+        topicOut.partitions().add(out.setErrorCode(Errors.NONE.code()).setRecords(records));
       }
-      total += bytes.length;
-      budget -= bytes.length;
-      topicOut.partitions().add(out.setErrorCode(Errors.NONE.code())
-          .setRecords(MemoryRecords.readableRecords(ByteBuffer.wrap(bytes))));
+    } catch (IOException | RuntimeException e) {
+      // slices already opened for earlier partitions would otherwise hold their files open
+      data.responses().addAll(byTopic.values());
+      SliceRecords.closeAll(data);
+      throw e;
     }
     data.responses().addAll(byTopic.values());
     return new FetchRead(FetchResponse.of(data), total, hasError);
@@ -557,13 +578,18 @@ final class KafkaApis {
       }
       if (expired || read.hasError() || read.bytes() >= plan.request().minBytes()) {
         metrics.fetched(read.bytes());
-        finish(read.response(), null);
+        if (!finish(read.response(), null)) {
+          read.discard();
+        }
+      } else {
+        read.discard();
       }
     }
 
-    private void finish(AbstractResponse response, Throwable failure) {
+    /** Completes the fetch unless it already was; false when this answer was too late. */
+    private boolean finish(AbstractResponse response, Throwable failure) {
       if (!completed.compareAndSet(false, true)) {
-        return;
+        return false;
       }
       for (FetchItem item : plan.items()) {
         item.partition().removeAppendWaiter(this);
@@ -577,6 +603,7 @@ final class KafkaApis {
       } else {
         future.complete(response);
       }
+      return true;
     }
   }
 

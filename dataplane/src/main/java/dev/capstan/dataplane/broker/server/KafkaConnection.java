@@ -1,10 +1,10 @@
 package dev.capstan.dataplane.broker.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -16,8 +16,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestContext;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
-import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -28,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * own header and request classes and handled one at a time in arrival order, off the event loop
  * (appends may fsync). Responses may complete out of order (a long-polling Fetch waits while a
  * later Metadata is answered), so each request gets a slot in a queue and responses leave strictly
- * in request order, as the protocol requires.
+ * in request order, as the protocol requires. A response leaves as a {@link ResponseFrame}, size
+ * prefix included, whose Fetch records are file regions: a frame dropped instead of written (the
+ * connection failed) is released, or its segment files would stay open.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
@@ -40,7 +40,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   private final KafkaApis apis;
   private final SerialExecutor serial;
   /** Touched only on the channel's event loop. */
-  private final ArrayDeque<CompletableFuture<ByteBuffer>> pending = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<ResponseFrame>> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private String connectionId;
 
@@ -79,7 +79,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    CompletableFuture<ByteBuffer> slot = new CompletableFuture<>();
+    CompletableFuture<ResponseFrame> slot = new CompletableFuture<>();
     pending.addLast(slot);
     if (pending.size() >= MAX_PENDING) {
       ctx.channel().config().setAutoRead(false);
@@ -88,7 +88,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     serial.execute(() -> handle(context, buffer, slot));
   }
 
-  private void handle(RequestContext context, ByteBuffer buffer, CompletableFuture<ByteBuffer> slot) {
+  private void handle(RequestContext context, ByteBuffer buffer, CompletableFuture<ResponseFrame> slot) {
     AbstractRequest request;
     try {
       request = context.parseRequest(buffer).request;
@@ -107,8 +107,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     response.whenComplete((r, error) -> {
       try {
         AbstractResponse answer = error != null ? request.getErrorResponse(error) : r;
-        slot.complete(answer == null ? null : serialize(context, answer));
-      } catch (RuntimeException e) {
+        slot.complete(answer == null ? null : ResponseFrame.of(context, answer));
+      } catch (IOException | RuntimeException e) {
         LOG.warn("Closing {}: cannot write the {} v{} response ({})", connectionId, context.header.apiKey(),
             context.apiVersion(), e.toString());
         slot.completeExceptionally(e);
@@ -116,24 +116,26 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Header and body as the request's version wants them; the pipeline adds the size prefix. */
-  private static ByteBuffer serialize(RequestContext context, AbstractResponse response) {
-    ResponseHeader header = context.header.toResponseHeader();
-    return RequestUtils.serialize(header.data(), header.headerVersion(), response.data(), context.apiVersion());
-  }
-
   private void drain() {
     boolean wrote = false;
     while (!pending.isEmpty() && pending.peekFirst().isDone()) {
-      CompletableFuture<ByteBuffer> slot = pending.pollFirst();
+      CompletableFuture<ResponseFrame> slot = pending.pollFirst();
       if (slot.isCompletedExceptionally()) {
         ctx.close();
+        // answers still to come, or done but behind this one, hold file regions: drop them
+        for (CompletableFuture<ResponseFrame> dropped : pending) {
+          dropped.thenAccept(frame -> {
+            if (frame != null) {
+              frame.release();
+            }
+          });
+        }
         pending.clear();
         return;
       }
-      ByteBuffer bytes = slot.join();
-      if (bytes != null) {
-        ctx.write(Unpooled.wrappedBuffer(bytes));
+      ResponseFrame frame = slot.join();
+      if (frame != null) {
+        frame.writeTo(ctx);
         wrote = true;
       }
     }

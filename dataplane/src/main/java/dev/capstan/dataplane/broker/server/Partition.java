@@ -1,6 +1,7 @@
 package dev.capstan.dataplane.broker.server;
 
 import dev.capstan.dataplane.broker.log.CorruptBatchException;
+import dev.capstan.dataplane.broker.log.LogSlice;
 import dev.capstan.dataplane.broker.log.OffsetOutOfRangeException;
 import dev.capstan.dataplane.broker.log.PartitionLog;
 import java.io.IOException;
@@ -135,10 +136,13 @@ final class Partition implements AutoCloseable {
     int count = 0;
     int bytes = 0;
     try {
+      // the batches lie back to back in the request's buffer: append each slice of it, uncopied
+      ByteBuffer request = records.buffer();
+      int position = request.position();
       for (MutableRecordBatch batch : batches) {
-        ByteBuffer buffer = ByteBuffer.allocate(batch.sizeInBytes());
-        batch.writeTo(buffer);
-        long base = log.append(buffer.array());
+        ByteBuffer slice = request.duplicate().position(position).limit(position + batch.sizeInBytes());
+        position += batch.sizeInBytes();
+        long base = log.append(slice);
         if (firstOffset < 0) {
           firstOffset = base;
         }
@@ -166,6 +170,15 @@ final class Partition implements AutoCloseable {
   /** Whole batches from {@code offset}; empty at the log end offset. */
   synchronized byte[] read(long offset, int maxBytes) throws IOException {
     return log.read(offset, maxBytes);
+  }
+
+  /**
+   * The same batches as {@link #read}, left in the segment file for sending without a copy; the
+   * caller owns the slice. Every batch in it is complete and below the log end offset, which is
+   * this broker's high watermark (no replication yet).
+   */
+  synchronized java.util.Optional<LogSlice> slice(long offset, int maxBytes) throws IOException {
+    return log.slice(offset, maxBytes);
   }
 
   synchronized long logStartOffset() {

@@ -98,6 +98,31 @@ class PartitionLogTest {
     }
   }
 
+  @Test
+  void aBatchInTheMiddleOfABufferIsAppendedFromItsPositionAndTheBufferIsLeftAsItWas() throws IOException {
+    byte[] first = TestBatches.batch(3, NOW);
+    byte[] second = TestBatches.batch(2, NOW + 1, NOW + 1, 30);
+    ByteBuffer request = ByteBuffer.allocate(5 + first.length + second.length + 7);
+    request.put(new byte[5]).put(first).put(second).put(new byte[7]);
+    byte[] before = request.array().clone();
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      ByteBuffer view = request.duplicate().position(5).limit(5 + first.length);
+      assertThat(log.append(view)).isZero();
+      assertThat(view.position()).isEqualTo(5);
+      view = request.duplicate().position(5 + first.length).limit(5 + first.length + second.length);
+      assertThat(log.append(view)).isEqualTo(3);
+
+      byte[] stored = log.read(0, Integer.MAX_VALUE);
+      assertThat(stored).hasSize(first.length + second.length);
+      assertThat(TestBatches.baseOffset(stored, first.length)).isEqualTo(3);
+      assertThat(Arrays.copyOfRange(stored, first.length + 8, stored.length))
+          .isEqualTo(Arrays.copyOfRange(second, 8, second.length));
+      assertThat(TestBatches.crcValid(stored, 0)).isTrue();
+      assertThat(TestBatches.crcValid(stored, first.length)).isTrue();
+      assertThat(request.array()).as("the request buffer is untouched").isEqualTo(before);
+    }
+  }
+
   @ParameterizedTest(name = "index interval {0} bytes")
   @ValueSource(ints = {0, 150, 1 << 20})
   void readingAnyOffsetStartsWithTheBatchHoldingIt(int indexIntervalBytes) throws IOException {
@@ -135,6 +160,71 @@ class PartitionLogTest {
       byte[] several = log.read(2, batchSize * 3);
       assertThat(List.of(TestBatches.baseOffset(several, 0), TestBatches.baseOffset(several, batchSize),
           TestBatches.baseOffset(several, 2 * batchSize))).containsExactly(2L, 4L, 6L);
+    }
+  }
+
+  /** The bytes a slice covers, read through its own channel. */
+  private static byte[] bytesOf(LogSlice slice) throws IOException {
+    ByteBuffer out = ByteBuffer.allocate(slice.sizeInBytes());
+    while (out.hasRemaining()) {
+      if (slice.channel().read(out, slice.position() + out.position()) < 0) {
+        throw new IOException("slice ends early");
+      }
+    }
+    return out.array();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 300, 1000, Integer.MAX_VALUE})
+  void slicesWalkEveryBatchOnceInOrderAcrossRollsWithTheBytesReadReturns(int maxBytes) throws IOException {
+    Random random = new Random(maxBytes);
+    int batchSize = TestBatches.batch(3, NOW).length;
+    List<Long> expectedBases = new ArrayList<>();
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 5, 0), clock)) {
+      for (int i = 0; i < 40; i++) {
+        expectedBases.add(append(log, 1 + random.nextInt(5), NOW + i, random.nextInt(40)).baseOffset());
+      }
+      assertThat(log.segmentBaseOffsets()).as("several segments").hasSizeGreaterThan(3);
+
+      List<Long> bases = new ArrayList<>();
+      long next = 0;
+      while (next < log.logEndOffset()) {
+        LogSlice slice = log.slice(next, maxBytes).orElseThrow();
+        byte[] bytes;
+        try (slice) {
+          bytes = bytesOf(slice);
+        }
+        assertThat(slice.channel().isOpen()).as("closing the slice closes its channel").isFalse();
+        assertThat(bytes).isEqualTo(log.read(next, maxBytes));
+        for (int position = 0; position < bytes.length; position += TestBatches.size(bytes, position)) {
+          assertThat(TestBatches.crcValid(bytes, position)).isTrue();
+          BatchHeader header = BatchHeader.read(ByteBuffer.wrap(bytes, position, bytes.length - position).slice());
+          bases.add(header.baseOffset());
+          next = header.nextOffset();
+        }
+      }
+      assertThat(bases).containsExactlyElementsOf(expectedBases);
+      assertThat(log.slice(log.logEndOffset(), maxBytes)).as("nothing at the end").isEmpty();
+      assertThatThrownBy(() -> log.slice(log.logEndOffset() + 1, maxBytes))
+          .isInstanceOf(OffsetOutOfRangeException.class);
+    }
+  }
+
+  @Test
+  void aSliceStillReadsItsBatchesAfterRetentionDeletedTheSegment() throws IOException {
+    int batchSize = TestBatches.batch(2, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 2, 0), clock)) {
+      for (int i = 0; i < 6; i++) {
+        log.append(TestBatches.batch(2, NOW + i));
+      }
+      byte[] expected = log.read(0, Integer.MAX_VALUE);
+      try (LogSlice slice = log.slice(0, Integer.MAX_VALUE).orElseThrow()) {
+        assertThat(log.deleteOldSegments(NOW, -1, 1)).isPositive();
+        assertThat(log.logStartOffset()).isPositive();
+        assertThat(dir.resolve(LogSegment.fileName(0, LogSegment.LOG_SUFFIX))).doesNotExist();
+
+        assertThat(bytesOf(slice)).isEqualTo(expected).hasSize(batchSize * 2);
+      }
     }
   }
 

@@ -118,6 +118,47 @@ class ProduceFetchTest {
     System.out.printf("produced %d records (idempotent, acks=all) in %d ms%n", count, produceMillis);
   }
 
+  @ParameterizedTest(name = "max.partition.fetch.bytes={0}")
+  @ValueSource(ints = {1, 5_000, 1 << 20})
+  void aConsumerReadsEveryRecordOnceInOrderAcrossManySegmentsFromTheFiles(int maxPartitionFetchBytes) throws Exception {
+    String topic = "rolled-" + maxPartitionFetchBytes;
+    TopicPartition tp = new TopicPartition(topic, 0);
+    try (Admin admin = broker.admin()) {
+      // ~2 KiB segments of ~600-byte batches: fetches start mid-segment, end at segment ends and span rolls
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("segment.bytes", "2048"))))
+          .all().get();
+    }
+    int count = 3_000;
+    try (KafkaProducer<String, String> producer = broker.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 600))) {
+      List<Future<RecordMetadata>> acks = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        acks.add(producer.send(new ProducerRecord<>(topic, 0, null, "record-" + i)));
+      }
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get();
+      }
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+      assertThat(files.filter(f -> f.toString().contains(topic) && f.toString().endsWith(".log")).count())
+          .as("the log rolled many times").isGreaterThan(20);
+    }
+    try (KafkaConsumer<String, String> consumer = broker.consumer(
+        Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxPartitionFetchBytes))) {
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, 0);
+      List<ConsumerRecord<String, String>> received = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (received.size() < count && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+      }
+      assertThat(received).extracting(ConsumerRecord::offset)
+          .containsExactlyElementsOf(java.util.stream.LongStream.range(0, count).boxed().toList());
+      assertThat(received).extracting(ConsumerRecord::value)
+          .containsExactlyElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(i -> "record-" + i).toList());
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
   void compressedBatchesAreStoredAsSentAndReadBack(String codec) throws Exception {

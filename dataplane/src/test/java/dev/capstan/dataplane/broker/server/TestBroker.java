@@ -36,7 +36,11 @@ final class TestBroker implements AutoCloseable {
   }
 
   static TestBroker start(BrokerServer.Options options) throws Exception {
-    EventLoops loops = EventLoops.start("test-broker", 2);
+    return start(options, EventLoops.start("test-broker", 2));
+  }
+
+  /** On the given event loops (epoll or NIO), which the broker closes with itself. */
+  static TestBroker start(BrokerServer.Options options, EventLoops loops) throws Exception {
     try {
       return new TestBroker(loops, BrokerServer.start(options, loops, new SimpleMeterRegistry()));
     } catch (Exception e) {

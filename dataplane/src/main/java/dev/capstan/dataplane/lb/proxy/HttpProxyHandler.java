@@ -352,6 +352,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final Request lbRequest;
     /** Made on first use: most requests are a head and the shared empty end. */
     List<HttpContent> body = List.of();
+    /** The request ended with an empty last content, not kept in {@link #body}: sent again on a retry. */
+    boolean bareEnd;
     /** Servers tried; immutable until a retry needs a second one, then a HashSet. */
     Set<Member> tried = Set.of();
     String stickyValue;
@@ -493,8 +495,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       sentAt = px.nanoClock.getAsLong();
       ch.write(head, ch.voidPromise());
       boolean keep = keepForRetry(0);
-      for (HttpContent c : body) {
-        ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
+      if (!body.isEmpty()) { // no iterator made for the usual empty body
+        for (HttpContent c : body) {
+          ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
+        }
+      }
+      if (bareEnd) {
+        ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
       }
       if (!keep) {
         body = List.of();
@@ -517,7 +524,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void requestContent(HttpContent c) {
       boolean last = c instanceof LastHttpContent;
       long size = c.content().readableBytes();
-      if (backend == null) {
+      if (last && size == 0 && ((LastHttpContent) c).trailingHeaders().isEmpty()
+          && (backend == null || keepForRetry(0))) {
+        // The end of almost every request: remembered as a flag rather than kept in a list.
+        bareEnd = true;
+        if (backend == null) {
+          c.release();
+        } else {
+          backend.write(c, backend.voidPromise());
+        }
+      } else if (backend == null) {
         keep(c); // connecting or between tries: everything is kept until it can be sent
         bodyBytes += size;
       } else if (keepForRetry(size)) {

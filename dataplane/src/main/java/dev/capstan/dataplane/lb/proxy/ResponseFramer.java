@@ -33,6 +33,7 @@ final class ResponseFramer extends ByteToMessageDecoder {
   private boolean toHead;
   private long remaining;
   private ChunkedBody chunked;
+  private final ResponseHead.EndFinder endFinder = new ResponseHead.EndFinder();
 
   /** Set before each request is sent: the answer to HEAD has no body, whatever it says. */
   void expectResponseTo(boolean head) {
@@ -85,7 +86,7 @@ final class ResponseFramer extends ByteToMessageDecoder {
   private boolean head(ByteBuf in, List<Object> out) throws InvalidResponse {
     int from = in.readerIndex();
     int limit = Math.min(in.writerIndex(), from + MAX_HEAD);
-    int end = ResponseHead.end(in, from, limit);
+    int end = endFinder.end(in, from, limit);
     if (end < 0) {
       if (limit - from >= MAX_HEAD) {
         throw new InvalidResponse("a response head over " + MAX_HEAD / 1024 + " KiB");

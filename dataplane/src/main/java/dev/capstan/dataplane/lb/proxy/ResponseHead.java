@@ -2,7 +2,10 @@ package dev.capstan.dataplane.lb.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,6 +47,15 @@ final class ResponseHead extends DefaultByteBufHolder {
   private static final byte[] CONTENT_LENGTH = "content-length".getBytes();
   private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes();
   private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes();
+  private static final int[] NO_SKIPS = {};
+
+  /** Where heads are copied to be parsed, one per thread: parsing allocates only its result. */
+  private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[4096];
+    }
+  };
 
   /** Bit i set: byte i is a token character (RFC 9110 5.6.2). */
   private static final boolean[] TOKEN = new boolean[256];
@@ -68,16 +80,17 @@ final class ResponseHead extends DefaultByteBufHolder {
   private final boolean keepAlive;
   /** Where the status line's text after the version starts (" 200 OK"). */
   private final int statusTextStart;
-  private final int statusLineEnd;
-  /** Per header line: start, end (before CR LF) and whether it is passed on; {@code lines} of them. */
-  private final int[] lineStart;
-  private final int[] lineEnd;
-  private final boolean[] forwarded;
-  private final int lines;
+  /** Where the blank line ending the head starts. */
+  private final int blankLine;
+  /**
+   * The header lines not passed on, in order, as pairs of start and end (past their CR LF);
+   * {@code skips} pairs. Usually one: the server's Connection header.
+   */
+  private final int[] skip;
+  private final int skips;
 
   private ResponseHead(ByteBuf bytes, int status, boolean http11, Framing framing, long contentLength,
-      boolean keepAlive, int statusTextStart, int statusLineEnd, int[] lineStart, int[] lineEnd,
-      boolean[] forwarded, int lines) {
+      boolean keepAlive, int statusTextStart, int blankLine, int[] skip, int skips) {
     super(bytes);
     this.status = status;
     this.http11 = http11;
@@ -85,11 +98,9 @@ final class ResponseHead extends DefaultByteBufHolder {
     this.contentLength = contentLength;
     this.keepAlive = keepAlive;
     this.statusTextStart = statusTextStart;
-    this.statusLineEnd = statusLineEnd;
-    this.lineStart = lineStart;
-    this.lineEnd = lineEnd;
-    this.forwarded = forwarded;
-    this.lines = lines;
+    this.blankLine = blankLine;
+    this.skip = skip;
+    this.skips = skips;
   }
 
   /** The head as received, from the status line to the blank line. */
@@ -126,15 +137,15 @@ final class ResponseHead extends DefaultByteBufHolder {
    */
   void writeForwarded(ByteBuf out) {
     ByteBuf bytes = content();
+    int base = bytes.readerIndex(); // the offsets count from the head's first byte
     out.writeBytes(HTTP_1_1);
-    out.writeBytes(bytes, statusTextStart, statusLineEnd - statusTextStart);
-    out.writeByte(CR).writeByte(LF);
-    for (int i = 0; i < lines; i++) {
-      if (forwarded[i]) {
-        out.writeBytes(bytes, lineStart[i], lineEnd[i] - lineStart[i]);
-        out.writeByte(CR).writeByte(LF);
-      }
+    // The rest of the status line and the header lines, in runs between the lines left out.
+    int from = statusTextStart;
+    for (int i = 0; i < skips; i++) {
+      out.writeBytes(bytes, base + from, skip[2 * i] - from);
+      from = skip[2 * i + 1];
     }
+    out.writeBytes(bytes, base + from, blankLine - from);
   }
 
   /**
@@ -143,19 +154,39 @@ final class ResponseHead extends DefaultByteBufHolder {
    * then refuses a bare LF.
    */
   static int end(ByteBuf buf, int from, int to) {
-    int lineStart = from;
-    while (lineStart < to) {
-      int lf = buf.indexOf(lineStart, to, LF);
-      if (lf < 0) {
+    return new EndFinder().end(buf, from, to);
+  }
+
+  /**
+   * {@link #end} in one pass of {@link ByteBuf#forEachByte}, which checks the buffer once
+   * instead of at every byte; reusable.
+   */
+  static final class EndFinder implements ByteProcessor {
+    /** 0 within a line, 1 just after an LF, 2 after LF CR. */
+    private int state;
+
+    int end(ByteBuf buf, int from, int to) {
+      state = 0;
+      if (to <= from) {
         return -1;
       }
-      int length = lf - lineStart;
-      if (lineStart > from && (length == 0 || length == 1 && buf.getByte(lineStart) == CR)) {
-        return lf + 1;
-      }
-      lineStart = lf + 1;
+      // The head's first line is not its end even if empty; the parser refuses it then.
+      int lf = buf.forEachByte(from, to - from, this);
+      return lf < 0 ? -1 : lf + 1;
     }
-    return -1;
+
+    @Override
+    public boolean process(byte b) {
+      if (b == LF) {
+        if (state != 0) {
+          return false;
+        }
+        state = 1;
+      } else {
+        state = b == CR && state == 1 ? 2 : 0;
+      }
+      return true;
+    }
   }
 
   /**
@@ -165,36 +196,40 @@ final class ResponseHead extends DefaultByteBufHolder {
    * @param toHead whether the request was HEAD: then the response has no body whatever it says
    */
   static ResponseHead parse(ByteBuf head, boolean toHead) throws InvalidResponse {
-    int start = head.readerIndex();
-    int end = head.writerIndex();
-    int eol = lineEnd(head, start, end);
+    // Parsed from a copy in an array: a ByteBuf checks bounds and liveness on every byte read.
+    int end = head.readableBytes();
+    byte[] a = SCRATCH.get();
+    if (a.length < end) {
+      a = new byte[Math.max(end, 2 * a.length)];
+      SCRATCH.set(a);
+    }
+    head.getBytes(head.readerIndex(), a, 0, end);
+    int start = 0;
+    int eol = lineEnd(a, start, end);
     // Status line: HTTP/1.x SP 3DIGIT [SP reason]
-    if (eol - start < 12 || !startsWith(head, start, "HTTP/1.") || head.getByte(start + 8) != ' ') {
+    if (eol - start < 12 || !startsWith(a, start, "HTTP/1.") || a[start + 8] != ' ') {
       throw new InvalidResponse("invalid status line");
     }
-    byte minor = head.getByte(start + 7);
+    byte minor = a[start + 7];
     if (minor != '0' && minor != '1') {
       throw new InvalidResponse("unsupported HTTP version in the status line");
     }
     int status = 0;
     for (int i = start + 9; i < start + 12; i++) {
-      byte b = head.getByte(i);
+      byte b = a[i];
       if (b < '0' || b > '9') {
         throw new InvalidResponse("invalid status code");
       }
       status = status * 10 + (b - '0');
     }
-    if (status < 100 || eol > start + 12 && head.getByte(start + 12) != ' ') {
+    if (status < 100 || eol > start + 12 && a[start + 12] != ' ') {
       throw new InvalidResponse("invalid status code");
     }
-    checkText(head, start + 12, eol, "status line");
+    checkText(a, start + 12, eol, "status line");
     boolean http11 = minor == '1';
 
-    int capacity = 16;
-    int[] starts = new int[capacity];
-    int[] ends = new int[capacity];
-    boolean[] forwarded = new boolean[capacity];
-    int lines = 0;
+    int[] skip = NO_SKIPS;
+    int skips = 0;
     int contentLengths = 0;
     long contentLength = -1;
     int transferEncodings = 0;
@@ -203,48 +238,48 @@ final class ResponseHead extends DefaultByteBufHolder {
     boolean keepAliveToken = false;
     List<String> connectionNamed = null;
 
-    int pos = next(head, eol, end);
+    int pos = next(a, eol, end);
     while (true) {
-      eol = lineEnd(head, pos, end);
+      eol = lineEnd(a, pos, end);
       if (eol == pos) {
         break; // the blank line
       }
-      byte first = head.getByte(pos);
+      byte first = a[pos];
       if (first == ' ' || first == '\t') {
         throw new InvalidResponse("obsolete line folding in a header");
       }
       int colon = pos;
-      while (colon < eol && TOKEN[head.getByte(colon) & 0xff]) {
+      while (colon < eol && TOKEN[a[colon] & 0xff]) {
         colon++;
       }
-      if (colon == pos || colon == eol || head.getByte(colon) != ':') {
+      if (colon == pos || colon == eol || a[colon] != ':') {
         throw new InvalidResponse("invalid header name");
       }
-      int valueStart = skipSpace(head, colon + 1, eol);
+      int valueStart = skipSpace(a, colon + 1, eol);
       int valueEnd = eol;
-      while (valueEnd > valueStart && isSpace(head.getByte(valueEnd - 1))) {
+      while (valueEnd > valueStart && isSpace(a[valueEnd - 1])) {
         valueEnd--;
       }
-      checkText(head, valueStart, valueEnd, "header value");
+      checkText(a, valueStart, valueEnd, "header value");
       boolean forward = true;
-      if (nameIs(head, pos, colon, CONTENT_LENGTH)) {
+      if (nameIs(a, pos, colon, CONTENT_LENGTH)) {
         contentLengths++;
-        contentLength = parseLength(head, valueStart, valueEnd);
-      } else if (nameIs(head, pos, colon, TRANSFER_ENCODING)) {
+        contentLength = parseLength(a, valueStart, valueEnd);
+      } else if (nameIs(a, pos, colon, TRANSFER_ENCODING)) {
         transferEncodings++;
-        chunkedLast = lastCodingIsChunked(head, valueStart, valueEnd, chunkedLast);
+        chunkedLast = lastCodingIsChunked(a, valueStart, valueEnd, chunkedLast);
       } else {
         for (byte[] hop : HOP_BY_HOP) {
-          if (nameIs(head, pos, colon, hop)) {
+          if (nameIs(a, pos, colon, hop)) {
             forward = false;
             break;
           }
         }
-        if (!forward && nameIs(head, pos, colon, HOP_BY_HOP[0])) {
-          if (nameIs(head, valueStart, valueEnd, "keep-alive")) {
+        if (!forward && nameIs(a, pos, colon, HOP_BY_HOP[0])) {
+          if (nameIs(a, valueStart, valueEnd, "keep-alive")) {
             keepAliveToken = true; // the usual value: no list to make
           } else {
-            for (String token : tokens(head, valueStart, valueEnd)) {
+            for (String token : tokens(a, valueStart, valueEnd)) {
               if (token.equals("close")) {
                 close = true;
               } else if (token.equals("keep-alive")) {
@@ -259,26 +294,30 @@ final class ResponseHead extends DefaultByteBufHolder {
           }
         }
       }
-      if (lines == capacity) {
-        capacity *= 2;
-        starts = java.util.Arrays.copyOf(starts, capacity);
-        ends = java.util.Arrays.copyOf(ends, capacity);
-        forwarded = java.util.Arrays.copyOf(forwarded, capacity);
+      if (!forward) {
+        skip = addSkip(skip, skips++, pos, eol + 2);
       }
-      starts[lines] = pos;
-      ends[lines] = valueEnd;
-      forwarded[lines] = forward;
-      lines++;
-      pos = next(head, eol, end);
+      pos = next(a, eol, end);
     }
+    int blankLine = pos;
     if (connectionNamed != null) {
-      for (int i = 0; i < lines; i++) {
-        int colon = head.indexOf(starts[i], ends[i], (byte) ':');
-        for (String name : connectionNamed) {
-          if (nameIs(head, starts[i], colon, name)) {
-            forwarded[i] = false;
-          }
+      // Rare: the Connection header names more headers to leave out. A second pass over the
+      // lines, as they are valid now, marks those too and keeps the pairs in order.
+      skips = 0;
+      for (int p = next(a, lineEnd(a, start, end), end); p < blankLine; ) {
+        int e = lineEnd(a, p, end);
+        int colon = indexOf(a, p, e, (byte) ':');
+        boolean leftOut = false;
+        for (byte[] hop : HOP_BY_HOP) {
+          leftOut |= nameIs(a, p, colon, hop);
         }
+        for (String name : connectionNamed) {
+          leftOut |= nameIs(a, p, colon, name);
+        }
+        if (leftOut) {
+          skip = addSkip(skip, skips++, p, e + 2);
+        }
+        p = e + 2;
       }
     }
     if (contentLengths > 1) {
@@ -302,19 +341,35 @@ final class ResponseHead extends DefaultByteBufHolder {
     }
     boolean keepAlive = framing != Framing.CLOSE && !close && (http11 || keepAliveToken);
     return new ResponseHead(head, status, http11, framing, contentLength, keepAlive, start + 8,
-        lineEnd(head, start, end), starts, ends, forwarded, lines);
+        blankLine, skip, skips);
   }
 
   /** The end of the line at {@code pos} without its CR LF; a bare LF or CR is refused. */
-  private static int lineEnd(ByteBuf buf, int pos, int end) throws InvalidResponse {
-    int lf = buf.indexOf(pos, end, LF);
-    if (lf <= pos || buf.getByte(lf - 1) != CR) {
+  private static int lineEnd(byte[] buf, int pos, int end) throws InvalidResponse {
+    int lf = indexOf(buf, pos, end, LF);
+    if (lf <= pos || buf[lf - 1] != CR) {
       throw new InvalidResponse("a line of the head does not end in CR LF");
     }
     return lf - 1;
   }
 
-  private static int next(ByteBuf buf, int lineEnd, int end) throws InvalidResponse {
+  private static int[] addSkip(int[] skip, int index, int from, int to) {
+    int[] s = index * 2 + 2 <= skip.length ? skip : Arrays.copyOf(skip, Math.max(4, skip.length * 2));
+    s[index * 2] = from;
+    s[index * 2 + 1] = to;
+    return s;
+  }
+
+  private static int indexOf(byte[] buf, int from, int to, byte b) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int next(byte[] buf, int lineEnd, int end) throws InvalidResponse {
     if (lineEnd + 2 >= end) {
       throw new InvalidResponse("the head ends without a blank line");
     }
@@ -322,9 +377,9 @@ final class ResponseHead extends DefaultByteBufHolder {
   }
 
   /** Field content: visible ASCII, obs-text, space and tab; no CR, LF, NUL or other controls. */
-  private static void checkText(ByteBuf buf, int from, int to, String what) throws InvalidResponse {
+  private static void checkText(byte[] buf, int from, int to, String what) throws InvalidResponse {
     for (int i = from; i < to; i++) {
-      int b = buf.getByte(i) & 0xff;
+      int b = buf[i] & 0xff;
       if (b < 0x20 && b != '\t' || b == 0x7f) {
         throw new InvalidResponse("a control character in a " + what);
       }
@@ -335,16 +390,16 @@ final class ResponseHead extends DefaultByteBufHolder {
     return b == ' ' || b == '\t';
   }
 
-  private static int skipSpace(ByteBuf buf, int from, int to) {
-    while (from < to && isSpace(buf.getByte(from))) {
+  private static int skipSpace(byte[] buf, int from, int to) {
+    while (from < to && isSpace(buf[from])) {
       from++;
     }
     return from;
   }
 
-  private static boolean startsWith(ByteBuf buf, int at, String prefix) {
+  private static boolean startsWith(byte[] buf, int at, String prefix) {
     for (int i = 0; i < prefix.length(); i++) {
-      if (buf.getByte(at + i) != prefix.charAt(i)) {
+      if (buf[at + i] != prefix.charAt(i)) {
         return false;
       }
     }
@@ -352,12 +407,12 @@ final class ResponseHead extends DefaultByteBufHolder {
   }
 
   /** Case-insensitive; {@code lower} is lower case. */
-  private static boolean nameIs(ByteBuf buf, int from, int to, byte[] lower) {
+  private static boolean nameIs(byte[] buf, int from, int to, byte[] lower) {
     if (to - from != lower.length) {
       return false;
     }
     for (int i = 0; i < lower.length; i++) {
-      int b = buf.getByte(from + i);
+      int b = buf[from + i];
       if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[i]) {
         return false;
       }
@@ -365,12 +420,12 @@ final class ResponseHead extends DefaultByteBufHolder {
     return true;
   }
 
-  private static boolean nameIs(ByteBuf buf, int from, int to, String lower) {
+  private static boolean nameIs(byte[] buf, int from, int to, String lower) {
     if (to - from != lower.length()) {
       return false;
     }
     for (int i = 0; i < lower.length(); i++) {
-      int b = buf.getByte(from + i);
+      int b = buf[from + i];
       if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower.charAt(i)) {
         return false;
       }
@@ -379,13 +434,13 @@ final class ResponseHead extends DefaultByteBufHolder {
   }
 
   /** One decimal Content-Length; a list, even of equal values, is refused. */
-  private static long parseLength(ByteBuf buf, int from, int to) throws InvalidResponse {
+  private static long parseLength(byte[] buf, int from, int to) throws InvalidResponse {
     if (from == to || to - from > 18) {
       throw new InvalidResponse("invalid Content-Length");
     }
     long n = 0;
     for (int i = from; i < to; i++) {
-      byte b = buf.getByte(i);
+      byte b = buf[i];
       if (b < '0' || b > '9') {
         throw new InvalidResponse("invalid Content-Length");
       }
@@ -398,7 +453,7 @@ final class ResponseHead extends DefaultByteBufHolder {
    * Whether, after this Transfer-Encoding line, the last coding is chunked; chunked before
    * another coding (here or on an earlier line) is refused, as then the body has no framing.
    */
-  private static boolean lastCodingIsChunked(ByteBuf buf, int from, int to, boolean chunkedBefore)
+  private static boolean lastCodingIsChunked(byte[] buf, int from, int to, boolean chunkedBefore)
       throws InvalidResponse {
     boolean chunked = chunkedBefore;
     List<String> codings = tokens(buf, from, to);
@@ -415,25 +470,25 @@ final class ResponseHead extends DefaultByteBufHolder {
   }
 
   /** The comma-separated tokens of a value, lower case, without empty elements. */
-  private static List<String> tokens(ByteBuf buf, int from, int to) throws InvalidResponse {
+  private static List<String> tokens(byte[] buf, int from, int to) throws InvalidResponse {
     List<String> out = new ArrayList<>(2);
     int i = from;
     while (i < to) {
       i = skipSpace(buf, i, to);
       int s = i;
-      while (i < to && TOKEN[buf.getByte(i) & 0xff]) {
+      while (i < to && TOKEN[buf[i] & 0xff]) {
         i++;
       }
       if (i > s) {
         char[] c = new char[i - s];
         for (int k = 0; k < c.length; k++) {
-          int b = buf.getByte(s + k);
+          int b = buf[s + k];
           c[k] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
         }
         out.add(new String(c));
       }
       i = skipSpace(buf, i, to);
-      if (i < to && buf.getByte(i) != ',') {
+      if (i < to && buf[i] != ',') {
         throw new InvalidResponse("invalid list in a header value");
       }
       i++;

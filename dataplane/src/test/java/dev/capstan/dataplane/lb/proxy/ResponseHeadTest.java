@@ -106,9 +106,26 @@ class ResponseHeadTest {
     ByteBuf out = Unpooled.buffer();
     r.writeForwarded(out);
     assertThat(out.toString(StandardCharsets.ISO_8859_1))
-        .isEqualTo("HTTP/1.1 200 Fine\r\nServer: x\r\nContent-Length:  3\r\nSet-Cookie: a=b\r\n");
+        .isEqualTo("HTTP/1.1 200 Fine\r\nServer: x\r\nContent-Length:  3  \r\nSet-Cookie: a=b\r\n");
     assertThat(r.keepAlive()).isTrue();
     r.release();
+  }
+
+  /** Lines left out at the start, in the middle, at the end, one after another, or none. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+      "HTTP/1.1 200 OK|X: 1||; HTTP/1.1 200 OK|X: 1|",
+      "HTTP/1.1 200 OK|Connection: keep-alive|X: 1||; HTTP/1.1 200 OK|X: 1|",
+      "HTTP/1.1 200 OK|X: 1|Connection: keep-alive||; HTTP/1.1 200 OK|X: 1|",
+      "HTTP/1.1 200 OK|X: 1|Keep-Alive: 5|Connection: keep-alive|Y: 2||; HTTP/1.1 200 OK|X: 1|Y: 2|",
+      "HTTP/1.1 200 OK|Connection: close||; HTTP/1.1 200 OK|",
+      "HTTP/1.1 200 OK|Connection: A|a: 1|Keep-Alive: 1|X: 1|A: 2||; HTTP/1.1 200 OK|X: 1|",
+  })
+  void leavesOutLines(String head, String forwarded) throws Exception {
+    ResponseHead r = parse(head, false);
+    ByteBuf out = Unpooled.buffer();
+    r.writeForwarded(out);
+    assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(forwarded.replace("|", "\r\n"));
   }
 
   @Test

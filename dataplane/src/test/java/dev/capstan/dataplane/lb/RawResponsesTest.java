@@ -13,6 +13,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,10 +52,11 @@ class RawResponsesTest {
     }
   }
 
-  /** A server that reads request heads (no bodies) and writes the scripted reply for each. */
+  /** A server that reads requests (skipping bodies) and writes the scripted reply for each. */
   private static final class ScriptedServer implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    final List<String> heads = new CopyOnWriteArrayList<>();
     private final ServerSocket socket;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -75,6 +78,8 @@ class RawResponsesTest {
         OutputStream out = s.getOutputStream();
         for (String head; (head = readHead(in)) != null; ) {
           requests.incrementAndGet();
+          heads.add(head);
+          skipBody(in, head);
           Reply r = script.apply(head);
           out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
@@ -95,6 +100,32 @@ class RawResponsesTest {
       socket.close();
       threads.shutdownNow();
     }
+  }
+
+  /** Skips a body framed by Content-Length or chunks, as a server reads it. */
+  private static void skipBody(InputStream in, String head) throws IOException {
+    String lower = head.toLowerCase(Locale.ROOT);
+    if (lower.contains("\r\ntransfer-encoding: chunked\r\n")) {
+      for (long size; (size = Long.parseLong(readLine(in).split(";")[0], 16)) > 0; ) {
+        in.readNBytes((int) size + 2);
+      }
+      while (!readLine(in).isEmpty()) {
+        // trailers
+      }
+    } else if (lower.contains("\r\ncontent-length: ")) {
+      int at = lower.indexOf("\r\ncontent-length: ") + 18;
+      in.readNBytes(Integer.parseInt(lower.substring(at, lower.indexOf('\r', at)).trim()));
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
   }
 
   /** The head up to its blank line, or null at the end of the stream. */
@@ -255,6 +286,41 @@ class RawResponsesTest {
         .startsWith("HTTP/1.1 502 Bad Gateway\r\n")
         .endsWith("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok");
     assertThat(a.requests.get() + b.requests.get()).isEqualTo(2);
+  }
+
+  /** Switching protocols is for a request that asked for it; else the server is confused. */
+  @Test
+  void a101ToARequestWithoutUpgradeIs502() throws Exception {
+    ScriptedServer server = server(head -> Reply.of(path(head).equals("/fine")
+        ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        : "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
+    balance(server);
+    assertThat(exchange(get("/", "") + get("/fine", CLOSE)))
+        .startsWith("HTTP/1.1 502 Bad Gateway\r\n")
+        .endsWith("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok")
+        .doesNotContain("101");
+  }
+
+  /**
+   * A client naming a framing header in Connection must not get it removed: the server would
+   * then read the body as a request of the client's own making (request smuggling).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"content-length", "transfer-encoding", "'Content-Length, Host'"})
+  void aFramingHeaderNamedInConnectionStaysAndNoRequestIsSmuggled(String named) throws Exception {
+    ScriptedServer server = server(head -> Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    String smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n";
+    String post = named.equals("transfer-encoding")
+        ? "POST /a HTTP/1.1\r\nHost: lb\r\nConnection: " + named + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(smuggled.length()) + "\r\n" + smuggled + "\r\n0\r\n\r\n"
+        : "POST /a HTTP/1.1\r\nHost: lb\r\nConnection: " + named + "\r\nContent-Length: "
+            + smuggled.length() + "\r\n\r\n" + smuggled;
+    String answer = exchange(post + get("/b", CLOSE));
+    assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("connection: close\r\n\r\nok");
+    assertThat(server.heads).hasSize(2);
+    assertThat(server.heads.get(0)).startsWith("POST /a ").containsIgnoringCase("host: lb");
+    assertThat(server.heads.get(1)).startsWith("GET /b ");
   }
 
   @Test

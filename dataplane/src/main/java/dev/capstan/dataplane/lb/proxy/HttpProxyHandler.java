@@ -17,11 +17,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
@@ -280,15 +280,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   private static void removeNamedIn(HttpHeaders h, String connectionValue) {
     if (connectionValue.indexOf(',') < 0) {
-      if (!connectionValue.isBlank()) {
-        h.remove(connectionValue.trim());
-      }
+      removeNamed(h, connectionValue.trim());
       return;
     }
     for (String name : connectionValue.split(",")) {
-      if (!name.isBlank()) {
-        h.remove(name.trim());
-      }
+      removeNamed(h, name.trim());
+    }
+  }
+
+  /**
+   * Removes a header the Connection header names, unless it frames the message or names its
+   * host: without Content-Length or Transfer-Encoding the server would read the body as the
+   * next request (one the client wrote, with its own X-Forwarded-For: request smuggling).
+   * nginx does not remove headers named in Connection at all.
+   */
+  private static void removeNamed(HttpHeaders h, String name) {
+    if (!name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+      h.remove(name);
     }
   }
 
@@ -636,18 +646,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
       } else if (msg instanceof ResponseHead r) {
         cancelTimeout();
+        if (r.status() == 101 && !upgrade) {
+          r.release(); // nothing reached the client: it gets a 502
+          responseInvalid("101 Switching Protocols to a request without Upgrade");
+          return;
+        }
         if (!responseStarted) {
           responseStarted = true;
           dropBody(); // no retry once the client has seen a byte
         }
         status = r.status();
         if (status == 101) {
-          if (upgrade) {
-            switchProtocols(r);
-          } else {
-            r.release();
-            responseInvalid("101 Switching Protocols to a request without Upgrade");
-          }
+          switchProtocols(r);
           return;
         }
         informational = status < 200;

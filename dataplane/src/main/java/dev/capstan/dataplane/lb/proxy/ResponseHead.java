@@ -311,8 +311,11 @@ final class ResponseHead extends DefaultByteBufHolder {
         for (byte[] hop : HOP_BY_HOP) {
           leftOut |= nameIs(a, p, colon, hop);
         }
+        // Never the framing headers: the body is passed on as framed, and a client without
+        // them would read it differently (a server naming them in Connection is wrong anyway).
+        boolean framingHeader = nameIs(a, p, colon, CONTENT_LENGTH) || nameIs(a, p, colon, TRANSFER_ENCODING);
         for (String name : connectionNamed) {
-          leftOut |= nameIs(a, p, colon, name);
+          leftOut |= !framingHeader && nameIs(a, p, colon, name);
         }
         if (leftOut) {
           skip = addSkip(skip, skips++, p, e + 2);

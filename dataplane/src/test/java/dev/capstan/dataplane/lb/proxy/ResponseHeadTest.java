@@ -120,6 +120,7 @@ class ResponseHeadTest {
       "HTTP/1.1 200 OK|X: 1|Keep-Alive: 5|Connection: keep-alive|Y: 2||; HTTP/1.1 200 OK|X: 1|Y: 2|",
       "HTTP/1.1 200 OK|Connection: close||; HTTP/1.1 200 OK|",
       "HTTP/1.1 200 OK|Connection: A|a: 1|Keep-Alive: 1|X: 1|A: 2||; HTTP/1.1 200 OK|X: 1|",
+      "HTTP/1.1 200 OK|Connection: content-length, Transfer-Encoding, X|X: 1|Content-Length: 2||; HTTP/1.1 200 OK|Content-Length: 2|",
   })
   void leavesOutLines(String head, String forwarded) throws Exception {
     ResponseHead r = parse(head, false);

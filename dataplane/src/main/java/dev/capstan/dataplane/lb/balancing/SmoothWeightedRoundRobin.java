@@ -43,7 +43,9 @@ final class SmoothWeightedRoundRobin {
     long total = 0;
     ServerLoad best = null;
     long[] bestWeight = null;
-    for (ServerLoad candidate : candidates) {
+    // Indexed: the list's iterator was 40 % of the bytes the proxy allocated per request.
+    for (int i = 0, n = candidates.size(); i < n; i++) {
+      ServerLoad candidate = candidates.get(i);
       long[] current = byLoad.get(candidate);
       if (current == null) { // not in the pool, against the contract; still served by address
         current = currentWeights.computeIfAbsent(candidate.server().address(), a -> new long[1]);

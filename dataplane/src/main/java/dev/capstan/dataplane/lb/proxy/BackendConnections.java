@@ -8,7 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
@@ -64,10 +64,12 @@ final class BackendConnections {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            ResponseFramer framer = new ResponseFramer();
             ch.pipeline()
                 .addLast("idle", new IdleTimeout(idleTimeoutNanos.getAsLong()))
-                .addLast("http", new HttpClientCodec())
-                .addLast("backend", new BackendHandler());
+                .addLast("request", new HttpRequestEncoder())
+                .addLast("response", framer)
+                .addLast("backend", new BackendHandler(framer));
             // Runs on this loop, whose pool map idle.get() is.
             ch.closeFuture().addListener(f -> {
               ArrayDeque<Channel> q = idle.get().get(m);

@@ -6,8 +6,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of a connection to a server: hands what the server sends to the exchange
- * using the connection, and closes the connection when it idles in the pool.
+ * The last handler of a connection to a server: hands what the server sends (the messages of
+ * {@link ResponseFramer}) to the exchange using the connection, and closes the connection when
+ * it idles in the pool.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
@@ -22,7 +23,17 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     void backendWritable(boolean writable);
   }
 
+  private final ResponseFramer framer;
   private Listener listener;
+
+  BackendHandler(ResponseFramer framer) {
+    this.framer = framer;
+  }
+
+  /** What splits this connection's responses; told before each request whether it is HEAD. */
+  ResponseFramer framer() {
+    return framer;
+  }
 
   void attach(Listener l) {
     listener = l;

@@ -4,21 +4,21 @@ import dev.capstan.api.lb.LeastTime;
 import dev.capstan.dataplane.lb.LbSettings;
 import dev.capstan.dataplane.lb.balancing.Request;
 import dev.capstan.dataplane.lb.pool.Member;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -61,6 +61,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final int CRLF_SHORT = '\r' << 8 | '\n';
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRANSFER_ENCODING_CHUNKED =
+      "transfer-encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_KEEP_ALIVE =
+      "connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ProxyContext px;
   /** The balancer's view of requests without a hash key from this peer, shared: it is immutable. */
@@ -272,15 +280,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   private static void removeNamedIn(HttpHeaders h, String connectionValue) {
     if (connectionValue.indexOf(',') < 0) {
-      if (!connectionValue.isBlank()) {
-        h.remove(connectionValue.trim());
-      }
+      removeNamed(h, connectionValue.trim());
       return;
     }
     for (String name : connectionValue.split(",")) {
-      if (!name.isBlank()) {
-        h.remove(name.trim());
-      }
+      removeNamed(h, name.trim());
+    }
+  }
+
+  /**
+   * Removes a header the Connection header names, unless it frames the message or names its
+   * host: without Content-Length or Transfer-Encoding the server would read the body as the
+   * next request (one the client wrote, with its own X-Forwarded-For: request smuggling).
+   * nginx does not remove headers named in Connection at all.
+   */
+  private static void removeNamed(HttpHeaders h, String name) {
+    if (!name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+      h.remove(name);
     }
   }
 
@@ -316,12 +334,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** A response the balancer writes itself (no server, bad request). */
   private void answer(HttpResponseStatus status, String body, boolean keepAlive) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-    HttpUtil.setContentLength(r, r.content().readableBytes());
     boolean keep = keepAlive && !px.draining();
-    HttpUtil.setKeepAlive(r, keep);
+    byte[] text = body.getBytes(StandardCharsets.UTF_8);
+    String head = "HTTP/1.1 " + status + "\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
+        + text.length + (keep ? "\r\n\r\n" : "\r\nconnection: close\r\n\r\n");
+    ByteBuf r = ctx.alloc().buffer(head.length() + text.length);
+    r.writeCharSequence(head, StandardCharsets.US_ASCII);
+    r.writeBytes(text);
     px.countResponse(null, status.code());
     ChannelFuture f = ctx.writeAndFlush(r);
     if (!keep) {
@@ -343,6 +362,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final Request lbRequest;
     /** Made on first use: most requests are a head and the shared empty end. */
     List<HttpContent> body = List.of();
+    /** The request ended with an empty last content, not kept in {@link #body}: sent again on a retry. */
+    boolean bareEnd;
     /** Servers tried; immutable until a retry needs a second one, then a HashSet. */
     Set<Member> tried = Set.of();
     String stickyValue;
@@ -363,6 +384,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     boolean informational;
     boolean backendKeepAlive;
     boolean closeClientAfter;
+    /** The server ends the body by closing; an HTTP/1.1 client gets it as chunks. */
+    boolean wrapChunks;
+    /** The server's response could not be framed: answered 502 and not retried, as nginx does. */
+    boolean invalid;
     /** A try ended by the response timeout: if none is left, the answer is 504, not 502. */
     boolean timedOut;
     int status;
@@ -473,14 +498,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       BackendHandler bh = ch.pipeline().last() instanceof BackendHandler last
           ? last : ch.pipeline().get(BackendHandler.class);
       bh.attach(this);
+      bh.framer().expectResponseTo(HttpMethod.HEAD.equals(head.method()));
       member.load().begin();
       loadCounted = true;
       member.countRequest();
       sentAt = px.nanoClock.getAsLong();
       ch.write(head, ch.voidPromise());
       boolean keep = keepForRetry(0);
-      for (HttpContent c : body) {
-        ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
+      if (!body.isEmpty()) { // no iterator made for the usual empty body
+        for (HttpContent c : body) {
+          ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
+        }
+      }
+      if (bareEnd) {
+        ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
       }
       if (!keep) {
         body = List.of();
@@ -503,7 +534,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void requestContent(HttpContent c) {
       boolean last = c instanceof LastHttpContent;
       long size = c.content().readableBytes();
-      if (backend == null) {
+      if (last && size == 0 && ((LastHttpContent) c).trailingHeaders().isEmpty()
+          && (backend == null || keepForRetry(0))) {
+        // The end of almost every request: remembered as a flag rather than kept in a list.
+        bareEnd = true;
+        if (backend == null) {
+          c.release();
+        } else {
+          backend.write(c, backend.voidPromise());
+        }
+      } else if (backend == null) {
         keep(c); // connecting or between tries: everything is kept until it can be sent
         bodyBytes += size;
       } else if (keepForRetry(size)) {
@@ -584,68 +624,103 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof HttpResponse r) {
+      if (msg instanceof ByteBuf body) {
+        if (informational) {
+          body.release(); // cannot happen: an interim response has no body
+        } else if (wrapChunks) {
+          writeChunk(body);
+        } else {
+          ctx.write(body, ctx.voidPromise());
+        }
+        if (!ctx.channel().isWritable()) {
+          backend.config().setAutoRead(false);
+        }
+      } else if (msg == ResponseFramer.END) {
+        if (informational) {
+          informational = false; // the final response follows
+        } else {
+          if (wrapChunks) {
+            ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), ctx.voidPromise());
+          }
+          complete();
+        }
+      } else if (msg instanceof ResponseHead r) {
         cancelTimeout();
+        if (r.status() == 101 && !upgrade) {
+          r.release(); // nothing reached the client: it gets a 502
+          responseInvalid("101 Switching Protocols to a request without Upgrade");
+          return;
+        }
         if (!responseStarted) {
           responseStarted = true;
           dropBody(); // no retry once the client has seen a byte
         }
-        status = r.status().code();
-        informational = status >= 100 && status < 200 && status != 101;
-        if (upgrade && status == 101) {
+        status = r.status();
+        if (status == 101) {
           switchProtocols(r);
           return;
         }
+        informational = status < 200;
         if (!informational) {
           response(r);
+        } else if (http10) {
+          r.release(); // an HTTP/1.0 client does not expect an interim response (RFC 9110 15.2)
         } else {
-          ctx.write(r);
+          ctx.write(r.bytes(), ctx.voidPromise());
         }
-      }
-      if (msg instanceof HttpContent c) {
-        boolean last = c instanceof LastHttpContent;
-        if (informational) {
-          c.release();
-          informational = false;
-          return;
-        }
-        ctx.write(c, ctx.voidPromise());
-        if (!ctx.channel().isWritable()) {
-          backend.config().setAutoRead(false);
-        }
-        if (last) {
-          complete();
-        }
-      } else if (!(msg instanceof HttpResponse)) {
+      } else if (msg instanceof ResponseHead.InvalidResponse e) {
+        responseInvalid(e.getMessage());
+      } else {
         ReferenceCountUtil.release(msg);
       }
     }
 
-    private void response(HttpResponse r) {
+    private void writeChunk(ByteBuf body) {
+      int n = body.readableBytes();
+      if (n == 0) {
+        body.release(); // an empty chunk would be the last one
+        return;
+      }
+      ByteBuf size = ctx.alloc().buffer(10);
+      size.writeCharSequence(Integer.toHexString(n), StandardCharsets.US_ASCII);
+      size.writeShort(CRLF_SHORT);
+      ctx.write(size, ctx.voidPromise());
+      ctx.write(body, ctx.voidPromise());
+      ctx.write(Unpooled.wrappedBuffer(CRLF), ctx.voidPromise());
+    }
+
+    private void responseInvalid(String why) {
+      invalid = true;
+      backendFailed("invalid response: " + why, false);
+    }
+
+    /** The head of the final response, passed on by copying all but the hop-by-hop lines. */
+    private void response(ResponseHead r) {
       if (settings.leastTimeBasis() == LeastTime.Basis.FirstByte) {
         long now = px.nanoClock.getAsLong();
         member.load().recordResponseTime(now - sentAt, now);
       }
-      backendKeepAlive = HttpUtil.isKeepAlive(r);
-      r.setProtocolVersion(HttpVersion.HTTP_1_1);
-      HttpHeaders h = r.headers();
-      removeHopByHop(h);
-      boolean mayHaveBody = !HttpMethod.HEAD.equals(head.method()) && status != 204 && status != 304;
-      if (mayHaveBody && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
-        // The server ends the body by closing; the client learns the end from chunks, or, for
-        // HTTP/1.0, from our close.
+      backendKeepAlive = r.keepAlive();
+      if (r.framing() == ResponseHead.Framing.CLOSE) {
+        // The client learns the end from chunks, or, for HTTP/1.0, from our close.
         if (http10) {
           closeClientAfter = true;
         } else {
-          HttpUtil.setTransferEncodingChunked(r, true);
+          wrapChunks = true;
         }
       }
       boolean keep = clientKeepAlive && !closeClientAfter && !px.draining();
+      ByteBuf out = ctx.alloc().buffer(r.bytes().readableBytes() + 64);
+      r.writeForwarded(out);
+      r.release();
+      if (wrapChunks) {
+        out.writeBytes(TRANSFER_ENCODING_CHUNKED);
+      }
       if (!keep) {
         closeClientAfter = true;
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        out.writeBytes(CONNECTION_CLOSE);
       } else if (http10) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        out.writeBytes(CONNECTION_KEEP_ALIVE);
       }
       LbSettings.Cookie cookie = settings.sessionCookie();
       if (cookie != null && !member.cookieValue().equals(stickyValue)) {
@@ -655,9 +730,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (cookie.maxAgeSeconds() >= 0) {
           c.setMaxAge(cookie.maxAgeSeconds());
         }
-        h.add(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(c));
+        out.writeCharSequence("set-cookie: " + ServerCookieEncoder.STRICT.encode(c) + "\r\n",
+            StandardCharsets.US_ASCII);
       }
-      ctx.write(r, ctx.voidPromise());
+      out.writeShort(CRLF_SHORT);
+      ctx.write(out, ctx.voidPromise());
     }
 
     @Override
@@ -719,19 +796,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * response head, whatever the codec thinks of a body (it reads an old-style WebSocket
      * handshake's as one); what it has decoded reaches the tunnel, which passes on the bytes.
      */
-    private void switchProtocols(HttpResponse r) {
+    private void switchProtocols(ResponseHead r) {
       finished = true;
       endLoad();
       px.countResponse(member, 101);
       Channel b = backend;
       backend = null;
       Channel client = ctx.channel();
-      ctx.writeAndFlush(r);
+      ctx.writeAndFlush(r.bytes()); // as the server wrote it: the Upgrade headers are for the client
       b.pipeline().replace(BackendHandler.class, "tunnel", new Tunnel(client, () -> {}));
       ctx.pipeline().replace(HttpProxyHandler.this, "tunnel", new Tunnel(b, px::closed));
       // Removing the codecs hands the bytes they hold to the tunnels.
-      b.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
-      ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerCodec.class);
+      b.pipeline().remove(ResponseFramer.class);
+      b.pipeline().remove(HttpRequestEncoder.class);
+      ctx.pipeline().remove(HttpRequestDecoder.class);
       queued.forEach(ReferenceCountUtil::release);
       queued.clear();
       exchange = null;
@@ -755,7 +833,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       // A pooled connection closed before any response byte is the keep-alive race (the
       // server closed it while idle), not a sick server: retry without blaming it.
       this.timedOut |= timedOut;
-      boolean serverFault = timedOut || !reused || responseStarted;
+      boolean serverFault = timedOut || !reused || responseStarted || invalid;
       if (serverFault) {
         px.pool.failure(member, why);
       } else {
@@ -767,7 +845,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
-      if (idempotent && bodyKept) {
+      if (idempotent && bodyKept && !invalid) {
         member = null;
         choose();
         return;

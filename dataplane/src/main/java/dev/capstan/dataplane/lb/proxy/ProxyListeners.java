@@ -3,7 +3,7 @@ package dev.capstan.dataplane.lb.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 
 /** The pipelines of accepted client connections, the one entry point into this package. */
 public final class ProxyListeners {
@@ -17,7 +17,8 @@ public final class ProxyListeners {
       protected void initChannel(Channel ch) {
         ch.pipeline()
             .addLast("idle", new IdleTimeout(px.settings().idleTimeoutNanos()))
-            .addLast("http", new HttpServerCodec())
+            // No response encoder: responses are written as bytes (see ResponseHead).
+            .addLast("http", new HttpRequestDecoder())
             .addLast("proxy", new HttpProxyHandler(px));
       }
     };

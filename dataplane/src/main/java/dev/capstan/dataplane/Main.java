@@ -20,9 +20,17 @@ public final class Main {
         broker   the Kafka-protocol broker (broker.yaml)
       The operator renders FILE into each pod's ConfigMap from the custom resource.""";
 
+  private static final String JUL_FORMAT = "java.util.logging.SimpleFormatter.format";
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // The storage engine logs through System.Logger (java.util.logging here), the servers through
+    // SLF4J: both one line per message ("LEVEL logger - message", SLF4J with the thread in front),
+    // not JUL's default of two lines with a date.
+    if (System.getProperty(JUL_FORMAT) == null) {
+      System.setProperty(JUL_FORMAT, "%4$s %3$s - %5$s%6$s%n");
+    }
     if (args.length == 0 || Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       System.out.println(USAGE);
       System.exit(args.length == 0 ? 2 : 0);

@@ -434,7 +434,7 @@ public final class LineProtocolParser {
      * an '=' not preceded by a backslash; a value ends at a ',' outside quotes.
      */
     private Map<String, FieldValue> fieldsOf(int start, int end, int keyLength) throws LineSyntaxException {
-      Map<String, FieldValue> fields = new Point.OwnedFields();
+      FieldMap.Builder fields = new FieldMap.Builder();
       int p = start;
       while (p < end) {
         int k = p;
@@ -468,8 +468,7 @@ public final class LineProtocolParser {
           throw new LineSyntaxException("missing field key");
         }
         if (value != null) {
-          // A repeated key keeps its last value, as influxd's field map does.
-          fields.remove(key);
+          // A repeated key keeps its last value, as influxd's field map does (see the builder).
           fields.put(key, value);
         }
         p = v + 1;
@@ -477,7 +476,7 @@ public final class LineProtocolParser {
       if (fields.isEmpty()) {
         throw new LineSyntaxException("missing fields");
       }
-      return fields;
+      return fields.build();
     }
 
     /** Types a field value by its first byte, as influxd does; null for an empty value. */

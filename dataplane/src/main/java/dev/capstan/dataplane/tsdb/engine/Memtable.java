@@ -25,7 +25,12 @@ final class Memtable {
   private record SeriesBuffer(SeriesKey key, Map<String, FieldBuffer> fields) {}
 
   void add(SeriesPoint point) {
-    SeriesBuffer buffer = series.computeIfAbsent(point.keyText(), k -> new SeriesBuffer(point.key(), new HashMap<>()));
+    // get, then put: computeIfAbsent's capturing lambda was an allocation per point.
+    SeriesBuffer buffer = series.get(point.keyText());
+    if (buffer == null) {
+      buffer = new SeriesBuffer(point.key(), new HashMap<>());
+      series.put(point.keyText(), buffer);
+    }
     long time = point.point().timestampNanos();
     FieldMap fields = point.point().fieldMap();
     for (int f = 0; f < fields.size(); f++) {

@@ -48,11 +48,21 @@ public final class LineProtocolParser {
    * @param now the time given to points without a timestamp (truncated to the precision)
    */
   public static ParseResult parse(byte[] batch, Precision precision, Instant now) {
+    return parse(batch, precision, now, null);
+  }
+
+  /**
+   * Parses a batch, looking series keys up in (and adding them to) keys parsed by earlier
+   * batches: the result is the same as without, only the key parse is skipped for known keys.
+   *
+   * @param earlier shared across batches (thread-safe), or null
+   */
+  public static ParseResult parse(byte[] batch, Precision precision, Instant now, SeriesKeyCache earlier) {
     long nowNanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
     long defaultTime = Math.floorDiv(nowNanos, precision.nanos()) * precision.nanos();
     List<Point> points = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
-    BatchStrings strings = new BatchStrings();
+    BatchStrings strings = new BatchStrings(earlier);
     int pos = 0;
     int lineNumber = 1;
     while (pos < batch.length) {

@@ -7,6 +7,7 @@
 #
 # TSDB_BENCH_LAYOUTS="regular" ingests only the layouts named (default: regular quality many);
 # the queries need "regular". For iterating on one part; record only full runs.
+# CAPSTAN_JAVA_OPTS adds JVM flags to Capstan's node (e.g. a JFR recording, -XX:+UseParallelGC).
 #
 # Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
 # bytes on disk per point once both have moved their writes from the WAL to their column/TSM
@@ -49,7 +50,8 @@ YAML
 say "starting influxd $(influxd version 2>/dev/null | awk '{print $2}') on :$INFLUX_PORT and Capstan on :$CAPSTAN_PORT"
 influxd -config "$WORK/influxd/influxd.conf" >"$WORK/influxd.log" 2>&1 & PIDS+=($!)
 start_capstan() {
-  java -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
+  # shellcheck disable=SC2086 # word splitting of the flags is wanted
+  java ${CAPSTAN_JAVA_OPTS:-} -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
     --data "$WORK/capstan/data" --admin-bind 127.0.0.1:0 >>"$WORK/capstan.log" 2>&1 &
   CAPSTAN_PID=$!; PIDS+=($CAPSTAN_PID)
 }

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.tsdb.lineprotocol.FieldMap;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.store.FieldType;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
@@ -24,19 +25,27 @@ final class Memtable {
   private record SeriesBuffer(SeriesKey key, Map<String, FieldBuffer> fields) {}
 
   void add(SeriesPoint point) {
-    SeriesBuffer buffer = series.computeIfAbsent(point.keyText(), k -> new SeriesBuffer(point.key(), new HashMap<>()));
+    // get, then put: computeIfAbsent's capturing lambda was an allocation per point.
+    SeriesBuffer buffer = series.get(point.keyText());
+    if (buffer == null) {
+      buffer = new SeriesBuffer(point.key(), new HashMap<>());
+      series.put(point.keyText(), buffer);
+    }
     long time = point.point().timestampNanos();
-    for (Map.Entry<String, FieldValue> field : point.point().fields().entrySet()) {
-      FieldType type = FieldType.of(field.getValue());
-      FieldBuffer fb = buffer.fields.get(field.getKey());
+    FieldMap fields = point.point().fieldMap();
+    for (int f = 0; f < fields.size(); f++) {
+      String name = fields.name(f);
+      FieldValue value = fields.value(f);
+      FieldType type = FieldType.of(value);
+      FieldBuffer fb = buffer.fields.get(name);
       if (fb == null || fb.type != type) {
         // A different type only follows a dropped measurement; the new data replaces the old.
         fb = new FieldBuffer(type);
-        buffer.fields.put(field.getKey(), fb);
+        buffer.fields.put(name, fb);
       }
-      fb.add(time, field.getValue());
+      fb.add(time, value);
       values++;
-      bytes += 8 + fb.values.bytesOf(field.getValue());
+      bytes += 8 + fb.values.bytesOf(value);
     }
     bytes += 64; // per-point bookkeeping, so tiny points still count
   }

@@ -3,6 +3,7 @@ package dev.capstan.dataplane.tsdb.engine;
 import dev.capstan.api.config.InfluxDuration;
 import dev.capstan.api.config.TsdbNodeConfig;
 import dev.capstan.dataplane.tsdb.codec.Block;
+import dev.capstan.dataplane.tsdb.lineprotocol.FieldMap;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
@@ -499,7 +500,10 @@ public final class TsdbEngine implements TsdbStore, Closeable {
             continue;
           }
           Map<String, FieldType> ofMeasurement = checkedTypes.computeIfAbsent(point.measurement(), m -> new HashMap<>());
-          point.fields().forEach((name, value) -> ofMeasurement.put(name, FieldType.of(value)));
+          FieldMap fields = point.fieldMap();
+          for (int f = 0; f < fields.size(); f++) {
+            ofMeasurement.put(fields.name(f), FieldType.of(fields.value(f)));
+          }
         }
         Shard shard = last != null && last.start() <= time && time < last.end()
             ? last
@@ -543,8 +547,9 @@ public final class TsdbEngine implements TsdbStore, Closeable {
     if (ofMeasurement == null) {
       return false;
     }
-    for (Map.Entry<String, FieldValue> field : point.fields().entrySet()) {
-      if (ofMeasurement.get(field.getKey()) != FieldType.of(field.getValue())) {
+    FieldMap fields = point.fieldMap();
+    for (int f = 0; f < fields.size(); f++) {
+      if (ofMeasurement.get(fields.name(f)) != FieldType.of(fields.value(f))) {
         return false;
       }
     }

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.tsdb.lineprotocol.FieldMap;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
@@ -63,7 +64,9 @@ final class WalPayload {
         previousText = sp.keyText();
       }
       seriesOfPoint[i] = previousId;
-      for (String name : sp.point().fields().keySet()) {
+      FieldMap fields = sp.point().fieldMap();
+      for (int f = 0; f < fields.size(); f++) {
+        String name = fields.name(f);
         Integer known = nameIds.putIfAbsent(name, names.size());
         if (known == null) {
           known = names.size();
@@ -97,8 +100,10 @@ final class WalPayload {
     for (int i = 0; i < count; i++) {
       Point p = points.get(i).point();
       out.writeInt(seriesOfPoint[i]);
-      out.writeShort(p.fields().size());
-      for (FieldValue v : p.fields().values()) {
+      FieldMap fields = p.fieldMap();
+      out.writeShort(fields.size());
+      for (int j = 0; j < fields.size(); j++) {
+        FieldValue v = fields.value(j);
         out.writeInt(nameOfField[field++]);
         if (v instanceof FieldValue.FloatField f) {
           out.writeByte(0);

@@ -4,6 +4,7 @@ import dev.capstan.dataplane.tsdb.lineprotocol.LineProtocolParser;
 import dev.capstan.dataplane.tsdb.lineprotocol.ParseResult;
 import dev.capstan.dataplane.tsdb.lineprotocol.PartialWrite;
 import dev.capstan.dataplane.tsdb.lineprotocol.Precision;
+import dev.capstan.dataplane.tsdb.lineprotocol.SeriesKeyCache;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
@@ -45,6 +46,8 @@ public final class InfluxApi {
   private final HttpOptions options;
   private final PrometheusMeterRegistry registry;
   private final HttpMetrics metrics;
+  /** Series keys of earlier writes, so a batch over many series skips re-parsing known keys. */
+  private final SeriesKeyCache seriesKeys = new SeriesKeyCache(SeriesKeyCache.DEFAULT_MAX_ENTRIES);
   /** {@code null} while authentication is off; swapped when the configuration changes. */
   private volatile Authenticator authenticator;
 
@@ -163,7 +166,7 @@ public final class InfluxApi {
       }
     }
     ParseResult parsed =
-        LineProtocolParser.parse(body, Precision.fromParameter(request.param("precision")), clock.instant());
+        LineProtocolParser.parse(body, Precision.fromParameter(request.param("precision")), clock.instant(), seriesKeys);
     metrics.pointsRejected(parsed.errors().size());
     if (parsed.points().isEmpty() && !parsed.errors().isEmpty()) {
       return error(400, parsed.errorMessage().orElseThrow());

@@ -8,7 +8,8 @@ import java.util.List;
  * The strings of one batch, by their bytes: a batch names few measurements, tags and fields many
  * times, so decoding each once and handing out the same instance saves the allocation and, for
  * the engine, the hashing (a String caches its hash) of every repeat. Lives as long as one
- * {@link LineProtocolParser#parse} call; not thread-safe.
+ * {@link LineProtocolParser#parse} call; not thread-safe. Series keys are also looked up in, and
+ * added to, a {@link SeriesKeyCache} shared across batches when the caller gives one.
  */
 final class BatchStrings {
   /** Past this many distinct entries a batch is mostly unique keys; stop remembering new ones. */
@@ -19,6 +20,12 @@ final class BatchStrings {
 
   private final Table texts = new Table();
   private final Table series = new Table();
+  /** Keys of earlier batches, or null to parse every batch on its own. */
+  private final SeriesKeyCache earlier;
+
+  BatchStrings(SeriesKeyCache earlier) {
+    this.earlier = earlier;
+  }
 
   /** The UTF-8 text of {@code b[from, to)}, the same instance for the same bytes. */
   String text(byte[] b, int from, int to) {
@@ -34,11 +41,15 @@ final class BatchStrings {
 
   /** What the series key {@code b[0, keyEnd)} parsed to earlier in this batch, or null. */
   SeriesOfKey series(byte[] b, int keyEnd) {
-    return (SeriesOfKey) series.value(series.find(b, 0, keyEnd));
+    SeriesOfKey known = (SeriesOfKey) series.value(series.find(b, 0, keyEnd));
+    return known != null || earlier == null ? known : earlier.get(b, keyEnd);
   }
 
   void rememberSeries(byte[] b, int keyEnd, String measurement, List<Tag> tags) {
     series.put(series.find(b, 0, keyEnd), b, 0, keyEnd, new SeriesOfKey(measurement, tags));
+    if (earlier != null) {
+      earlier.put(b, keyEnd, measurement, tags);
+    }
   }
 
   /** Open addressing over byte-string keys, linear probing; grows at half full. */

@@ -48,11 +48,21 @@ public final class LineProtocolParser {
    * @param now the time given to points without a timestamp (truncated to the precision)
    */
   public static ParseResult parse(byte[] batch, Precision precision, Instant now) {
+    return parse(batch, precision, now, null);
+  }
+
+  /**
+   * Parses a batch, looking series keys up in (and adding them to) keys parsed by earlier
+   * batches: the result is the same as without, only the key parse is skipped for known keys.
+   *
+   * @param earlier shared across batches (thread-safe), or null
+   */
+  public static ParseResult parse(byte[] batch, Precision precision, Instant now, SeriesKeyCache earlier) {
     long nowNanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
     long defaultTime = Math.floorDiv(nowNanos, precision.nanos()) * precision.nanos();
     List<Point> points = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
-    BatchStrings strings = new BatchStrings();
+    BatchStrings strings = new BatchStrings(earlier);
     int pos = 0;
     int lineNumber = 1;
     while (pos < batch.length) {
@@ -434,7 +444,7 @@ public final class LineProtocolParser {
      * an '=' not preceded by a backslash; a value ends at a ',' outside quotes.
      */
     private Map<String, FieldValue> fieldsOf(int start, int end, int keyLength) throws LineSyntaxException {
-      Map<String, FieldValue> fields = new Point.OwnedFields();
+      FieldMap.Builder fields = new FieldMap.Builder();
       int p = start;
       while (p < end) {
         int k = p;
@@ -468,8 +478,7 @@ public final class LineProtocolParser {
           throw new LineSyntaxException("missing field key");
         }
         if (value != null) {
-          // A repeated key keeps its last value, as influxd's field map does.
-          fields.remove(key);
+          // A repeated key keeps its last value, as influxd's field map does (see the builder).
           fields.put(key, value);
         }
         p = v + 1;
@@ -477,7 +486,7 @@ public final class LineProtocolParser {
       if (fields.isEmpty()) {
         throw new LineSyntaxException("missing fields");
       }
-      return fields;
+      return fields.build();
     }
 
     /** Types a field value by its first byte, as influxd does; null for an empty value. */

@@ -176,7 +176,7 @@ public final class MessageBrokerResources {
         .withName(PodTemplates.ADMIN_PORT_NAME)
         .withContainerPort(Ports.ADMIN)
         .endPort()
-        .withEnv(PodTemplates.serverEnv())
+        .withEnv(PodTemplates.serverEnv(PodTemplates.THROUGHPUT_GC))
         .withResources(spec.resources())
         // Ready once the broker serves: its logs recovered, its Kafka listener answering and every
         // peer seen once, or a minute waited for them (the data plane's BrokerReadiness). An open

@@ -237,14 +237,26 @@ public final class PodTemplates {
   static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError";
 
   /**
-   * The environment of every data-plane server: POD_NAME and POD_NAMESPACE from the downward API,
-   * and {@link #JAVA_TOOL_OPTIONS}. The field references spell out apiVersion v1, which the API
-   * server would otherwise default: the difference made every new workload look drifted and be
-   * applied a second time.
+   * The collector of the servers whose heap holds only short-lived request buffers (balancer,
+   * broker: records live in the page cache): the parallel collector's cheaper barriers and
+   * allocation paths cost less CPU per request than G1's, and the young collections of a small
+   * heap stay short (docs/BENCHMARKS.md has the A/B). The TSDB keeps G1: its memtables are a
+   * large, long-lived heap whose full collections the parallel collector would stop for.
    */
-  public static List<EnvVar> serverEnv() {
+  public static final String THROUGHPUT_GC = "-XX:+UseParallelGC";
+
+  /**
+   * The environment of every data-plane server: {@code JAVA_TOOL_OPTIONS} ({@link
+   * #JAVA_TOOL_OPTIONS} and the server's own {@code jvmOptions}), and POD_NAME and POD_NAMESPACE
+   * from the downward API. The field references spell out apiVersion v1, which the API server
+   * would otherwise default: the difference made every new workload look drifted and be applied
+   * a second time.
+   */
+  public static List<EnvVar> serverEnv(String... jvmOptions) {
+    String options = jvmOptions.length == 0 ? JAVA_TOOL_OPTIONS
+        : JAVA_TOOL_OPTIONS + " " + String.join(" ", jvmOptions);
     return List.of(
-        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(JAVA_TOOL_OPTIONS).build(),
+        new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(options).build(),
         new EnvVarBuilder()
             .withName("POD_NAME")
             .withNewValueFrom()

@@ -90,4 +90,17 @@ class DataPlanePodsTest {
             .satisfies(e -> assertThat(e.getValue().split(" "))
                 .contains("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError")));
   }
+
+  /** Small heaps of short-lived buffers take the parallel collector; the TSDB's memtables G1. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void theCollectorFollowsWhatTheHeapHolds(String server, PodSpec pod) {
+    String options = pod.getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue();
+    if (server.equals("tsdb")) {
+      assertThat(options).doesNotContain("GC");
+    } else {
+      assertThat(options.split(" ")).containsOnlyOnce("-XX:+UseParallelGC");
+    }
+  }
 }

@@ -444,11 +444,24 @@ public final class LocalKubelet implements AutoCloseable {
       start();
     }
 
+    /** A plain value of the container's environment; empty when unset or taken from elsewhere. */
+    private String containerEnv(String name) {
+      return Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of()).stream()
+          .filter(e -> e.getName().equals(name) && e.getValue() != null)
+          .map(EnvVar::getValue)
+          .findFirst()
+          .orElse("");
+    }
+
     void start() throws IOException {
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElse("java"));
       cmd.add("-Xmx256m");
-      cmd.add("-XX:+UseSerialGC");
+      // Small JVMs for many pods on one machine; a collector the pod names itself wins (two
+      // collectors would stop the JVM from starting).
+      if (!containerEnv("JAVA_TOOL_OPTIONS").matches(".*-XX:\\+Use\\w+GC.*")) {
+        cmd.add("-XX:+UseSerialGC");
+      }
       cmd.add("-Djdk.net.hosts.file=" + hostsFile());
       Path tmp = hostPathOf("/tmp");
       if (tmp != null) {

@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.influxql;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BinaryOperator;
 
 /**
  * The InfluxQL transformations that turn one stream of points into another: derivative,
@@ -38,28 +39,14 @@ sealed interface Transform {
 
     @Override
     public List<Point> apply(List<Point> in, boolean ascending) {
-      List<Point> out = new ArrayList<>();
-      Point prev = null;
-      for (Point p : in) {
-        // A point at the time of the previous one does not advance the stream: influxd keeps
-        // the first point it meets at a time.
-        if (prev != null && prev.time() == p.time()) {
-          continue;
+      return successive(in, (prev, p) -> {
+        double diff = number(p, this) - number(prev, this);
+        long elapsed = p.time() - prev.time();
+        if (!ascending) {
+          elapsed = -elapsed;
         }
-        if (prev != null) {
-          double diff = number(p, this) - number(prev, this);
-          long elapsed = p.time() - prev.time();
-          if (!ascending) {
-            elapsed = -elapsed;
-          }
-          double value = diff / ((double) elapsed / (double) unit);
-          if (!(nonNegative && diff < 0)) {
-            out.add(new Point(p.time(), value));
-          }
-        }
-        prev = p;
-      }
-      return out;
+        return nonNegative && diff < 0 ? null : new Point(p.time(), diff / ((double) elapsed / (double) unit));
+      });
     }
   }
 
@@ -72,31 +59,20 @@ sealed interface Transform {
 
     @Override
     public List<Point> apply(List<Point> in, boolean ascending) {
-      List<Point> out = new ArrayList<>();
-      Point prev = null;
-      for (Point p : in) {
-        if (prev != null && prev.time() == p.time()) {
-          continue;
+      return successive(in, (prev, p) -> {
+        Object value;
+        boolean negative;
+        if (p.value() instanceof Long c && prev.value() instanceof Long q) {
+          long d = c - q;
+          value = d;
+          negative = d < 0;
+        } else {
+          double d = number(p, this) - number(prev, this);
+          value = d;
+          negative = d < 0;
         }
-        if (prev != null) {
-          Object value;
-          boolean negative;
-          if (p.value() instanceof Long c && prev.value() instanceof Long q) {
-            long d = c - q;
-            value = d;
-            negative = d < 0;
-          } else {
-            double d = number(p, this) - number(prev, this);
-            value = d;
-            negative = d < 0;
-          }
-          if (!(nonNegative && negative)) {
-            out.add(new Point(p.time(), value));
-          }
-        }
-        prev = p;
-      }
-      return out;
+        return nonNegative && negative ? null : new Point(p.time(), value);
+      });
     }
   }
 
@@ -206,6 +182,29 @@ sealed interface Transform {
       }
       return out;
     }
+  }
+
+  /**
+   * The output of {@code step} for each point and the one before it, skipping nulls. A point at
+   * the time of the previous one does not advance the stream: influxd keeps the first point it
+   * meets at a time.
+   */
+  private static List<Point> successive(List<Point> in, BinaryOperator<Point> step) {
+    List<Point> out = new ArrayList<>();
+    Point prev = null;
+    for (Point p : in) {
+      if (prev != null && prev.time() == p.time()) {
+        continue;
+      }
+      if (prev != null) {
+        Point next = step.apply(prev, p);
+        if (next != null) {
+          out.add(next);
+        }
+      }
+      prev = p;
+    }
+    return out;
   }
 
   /** Whether the stream is of integers: influxd's iterators are of one type. */

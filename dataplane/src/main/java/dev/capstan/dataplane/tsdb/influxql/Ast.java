@@ -78,21 +78,43 @@ final class Ast {
       int soffset) implements Statement {}
 
   record ShowTagValues(
-      String database, List<Measurement> sources, Token op, Expr keyExpr, Expr condition, int limit,
+      String database, List<Measurement> sources, KeyFilter key, Expr condition, int limit,
       int offset) implements Statement {}
+
+  /**
+   * WITH KEY of SHOW TAG VALUES: {@code op} is EQ, NEQ, EQREGEX, NEQREGEX or IN, {@code keyExpr}
+   * a StringLit, RegexLit or ListLit to match.
+   */
+  record KeyFilter(Token op, Expr keyExpr) {
+    public boolean matches(String key) {
+      return switch (op) {
+        case EQ -> ((StringLit) keyExpr).value().equals(key);
+        case NEQ -> !((StringLit) keyExpr).value().equals(key);
+        case EQREGEX -> ((RegexLit) keyExpr).pattern().matcher(key).find();
+        case NEQREGEX -> !((RegexLit) keyExpr).pattern().matcher(key).find();
+        case IN -> ((ListLit) keyExpr).values().contains(key);
+        default -> false;
+      };
+    }
+  }
 
   record ShowFieldKeys(String database, List<Measurement> sources, int limit, int offset)
       implements Statement {}
 
   record ShowDatabases() implements Statement {}
 
+  /** What a SHOW ... CARDINALITY counts. */
+  enum CardinalityOf { SERIES, MEASUREMENT, TAG_KEY, TAG_VALUES, FIELD_KEY }
+
   /**
-   * SHOW SERIES or MEASUREMENT [EXACT] CARDINALITY. {@code exact} as written: influxd also
-   * counts exactly when the statement has FROM, WHERE, LIMIT or OFFSET.
+   * SHOW SERIES | MEASUREMENT | TAG KEY | TAG VALUES | FIELD KEY [EXACT] CARDINALITY. {@code exact}
+   * as written: influxd also counts series and measurements exactly when the statement has FROM,
+   * WHERE, GROUP BY, LIMIT or OFFSET, and always counts the keys and values. {@code key} only for
+   * TAG VALUES; {@code dimensions} the GROUP BY expressions, empty without one.
    */
   record ShowCardinality(
-      boolean series, boolean exact, String database, List<Measurement> sources, Expr condition,
-      int limit, int offset) implements Statement {}
+      CardinalityOf of, boolean exact, String database, List<Measurement> sources, KeyFilter key,
+      Expr condition, List<Expr> dimensions, int limit, int offset) implements Statement {}
 
   record CreateDatabase(
       String name, boolean withPolicy, Long duration, Integer replication, long shardDuration,

@@ -195,7 +195,7 @@ final class Parser {
         } else if (t2.tok() == Token.VALUES) {
           return parseShowTagValues();
         } else if (t2.tok() == Token.KEY) {
-          throw error("SHOW TAG KEY CARDINALITY is not supported by Capstan", t2.pos());
+          return parseShowCardinality(CardinalityOf.TAG_KEY, parseExactCardinality());
         }
         throw error(t2, List.of("KEY", "KEYS", "VALUES"));
       }
@@ -204,20 +204,12 @@ final class Parser {
         if (t2.tok() == Token.KEYS) {
           return parseShowFieldKeys();
         } else if (t2.tok() == Token.KEY) {
-          throw error("SHOW FIELD KEY CARDINALITY is not supported by Capstan", t2.pos());
+          return parseShowCardinality(CardinalityOf.FIELD_KEY, parseExactCardinality());
         }
         throw error(t2, List.of("KEY", "KEYS"));
       }
-      case MEASUREMENT: {
-        Tok t2 = scanIgnoreWhitespace();
-        if (t2.tok() == Token.EXACT) {
-          expectTokens(Token.CARDINALITY);
-          return parseShowCardinality(false, true);
-        } else if (t2.tok() == Token.CARDINALITY) {
-          return parseShowCardinality(false, false);
-        }
-        throw error(t2, List.of("EXACT", "CARDINALITY"));
-      }
+      case MEASUREMENT:
+        return parseShowCardinality(CardinalityOf.MEASUREMENT, parseExactCardinality());
       case CONTINUOUS, DIAGNOSTICS, GRANTS, QUERIES, SHARD, SHARDS, STATS,
           SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
@@ -352,13 +344,10 @@ final class Parser {
 
   private Statement parseShowSeries() {
     Tok t = scanIgnoreWhitespace();
-    if (t.tok() == Token.EXACT) {
-      expectTokens(Token.CARDINALITY);
-      return parseShowCardinality(true, true);
-    } else if (t.tok() == Token.CARDINALITY) {
-      return parseShowCardinality(true, false);
-    }
     unscan();
+    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
+      return parseShowCardinality(CardinalityOf.SERIES, parseExactCardinality());
+    }
     String db = parseOptionalOn();
     List<Measurement> sources = parseOptionalFrom();
     Expr condition = parseCondition();
@@ -368,19 +357,31 @@ final class Parser {
     return new ShowSeries(db, sources, condition, limit, offset);
   }
 
-  /** The rest of SHOW SERIES|MEASUREMENT [EXACT] CARDINALITY: [ON] [FROM] [WHERE] [LIMIT] [OFFSET]. */
-  private Statement parseShowCardinality(boolean series, boolean exact) {
+  /** {@code [EXACT] CARDINALITY}, answering whether EXACT was written. */
+  private boolean parseExactCardinality() {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.EXACT) {
+      expectTokens(Token.CARDINALITY);
+      return true;
+    } else if (t.tok() == Token.CARDINALITY) {
+      return false;
+    }
+    throw error(t, List.of("EXACT", "CARDINALITY"));
+  }
+
+  /**
+   * The rest of SHOW ... [EXACT] CARDINALITY: [ON] [FROM] [WITH KEY, for tag values] [WHERE]
+   * [GROUP BY] [LIMIT] [OFFSET].
+   */
+  private Statement parseShowCardinality(CardinalityOf of, boolean exact) {
     String db = parseOptionalOn();
     List<Measurement> sources = parseOptionalFrom();
+    KeyFilter key = of == CardinalityOf.TAG_VALUES ? parseWithKey() : null;
     Expr condition = parseCondition();
-    Tok t = scanIgnoreWhitespace();
-    if (t.tok() == Token.GROUP) {
-      throw error("SHOW ... CARDINALITY with GROUP BY is not supported by Capstan", t.pos());
-    }
-    unscan();
+    List<Expr> dimensions = parseDimensions();
     int limit = parseOptionalTokenAndInt(Token.LIMIT);
     int offset = parseOptionalTokenAndInt(Token.OFFSET);
-    return new ShowCardinality(series, exact, db, sources, condition, limit, offset);
+    return new ShowCardinality(of, exact, db, sources, key, condition, dimensions, limit, offset);
   }
 
   private Statement parseShowMeasurements() {
@@ -418,12 +419,22 @@ final class Parser {
 
   private Statement parseShowTagValues() {
     Tok t = scanIgnoreWhitespace();
-    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
-      throw error("SHOW TAG VALUES CARDINALITY is not supported by Capstan", t.pos());
-    }
     unscan();
+    if (t.tok() == Token.EXACT || t.tok() == Token.CARDINALITY) {
+      return parseShowCardinality(CardinalityOf.TAG_VALUES, parseExactCardinality());
+    }
     String db = parseOptionalOn();
     List<Measurement> sources = parseOptionalFrom();
+    KeyFilter key = parseWithKey();
+    Expr condition = parseCondition();
+    parseOrderBy();
+    int limit = parseOptionalTokenAndInt(Token.LIMIT);
+    int offset = parseOptionalTokenAndInt(Token.OFFSET);
+    return new ShowTagValues(db, sources, key, condition, limit, offset);
+  }
+
+  /** {@code WITH KEY = k | != k | =~ /re/ | !~ /re/ | IN (k, ...)}. */
+  private KeyFilter parseWithKey() {
     expectTokens(Token.WITH, Token.KEY);
     Tok op = scanIgnoreWhitespace();
     Expr keyExpr;
@@ -457,11 +468,7 @@ final class Parser {
     } else {
       throw error(op, List.of("IN", "=", "=~"));
     }
-    Expr condition = parseCondition();
-    parseOrderBy();
-    int limit = parseOptionalTokenAndInt(Token.LIMIT);
-    int offset = parseOptionalTokenAndInt(Token.OFFSET);
-    return new ShowTagValues(db, sources, op.tok(), keyExpr, condition, limit, offset);
+    return new KeyFilter(op.tok(), keyExpr);
   }
 
   private Statement parseShowFieldKeys() {

@@ -306,50 +306,129 @@ public final class QueryExecutor {
   }
 
   /**
-   * influxd estimates (a sketch, exact at these sizes: Capstan counts) when the statement is
-   * bare, and answers 0 for a missing database; with EXACT, FROM, WHERE, LIMIT or OFFSET it
-   * rewrites the statement into a count per measurement (series) or one count (measurements),
-   * where OFFSET skips that one row and LIMIT never hides it.
+   * influxd estimates series and measurement counts (a sketch; exact at these sizes: Capstan
+   * counts) when the statement is bare, answering 0 for a missing database. Every other form is
+   * rewritten by influxd into a count over the index per measurement (one count for
+   * measurements) and per GROUP BY tag group, where OFFSET skips that single row and LIMIT never
+   * hides it. Tag keys and tag values are counted among the matching series of a group; field
+   * keys are the measurement's, counted when the group has a matching series.
    */
   private List<SeriesRow> showCardinality(ShowCardinality s, QueryContext ctx) {
     String db = requireDb(s.database(), ctx);
-    boolean exact = s.exact() || s.sources() != null || s.condition() != null || s.limit() > 0
-        || s.offset() > 0;
-    if (!exact) {
+    CardinalityOf of = s.of();
+    boolean bare = s.sources() == null && s.condition() == null && s.dimensions().isEmpty()
+        && s.limit() == 0 && s.offset() == 0;
+    if (!s.exact() && bare && (of == CardinalityOf.SERIES || of == CardinalityOf.MEASUREMENT)) {
       long n = 0;
       if (store.databases().contains(db)) {
         for (String m : store.measurements(db)) {
-          n += s.series() ? store.series(db, m).size() : 1;
+          n += of == CardinalityOf.SERIES ? store.series(db, m).size() : 1;
         }
       }
       return List.of(new SeriesRow(null, Map.of(), List.of("cardinality estimation"), false,
           List.of(List.<Object>of(n)), false));
     }
     if (s.condition() != null && mentionsTime(s.condition())) {
-      throw new QueryError("SHOW " + (s.series() ? "SERIES" : "MEASUREMENT")
-          + " EXACT CARDINALITY doesn't support time in WHERE clause");
+      switch (of) {
+        case SERIES, MEASUREMENT, TAG_KEY -> throw new QueryError("SHOW " + of.name().replace('_', ' ')
+            + " EXACT CARDINALITY doesn't support time in WHERE clause");
+        case FIELD_KEY -> throw new QueryError("SHOW FIELD KEY CARDINALITY doesn't support time in WHERE clause");
+        case TAG_VALUES -> {
+          requireDatabase(db);
+          return List.of(); // influxd finds no tag values under a time condition
+        }
+      }
     }
     requireDatabase(db);
+    List<String> measurements = measurementsOf(db, s.sources());
+    List<String> groupKeys = cardinalityGroupKeys(db, measurements, s.dimensions());
     if (s.offset() > 0) {
       return List.of();
     }
     List<SeriesRow> out = new ArrayList<>();
-    long measurements = 0;
-    for (String m : measurementsOf(db, s.sources())) {
-      long n = matchingSeries(db, m, s.condition()).size();
-      if (n == 0) {
-        continue;
+    // MEASUREMENT: how many measurements have a matching series, per group.
+    TreeMap<List<String>, Long> measurementsPerGroup = new TreeMap<>(QueryExecutor::compareValues);
+    for (String m : measurements) {
+      TreeMap<List<String>, List<SeriesKey>> groups = new TreeMap<>(QueryExecutor::compareValues);
+      for (SeriesKey k : matchingSeries(db, m, s.condition())) {
+        List<String> values = new ArrayList<>(groupKeys.size());
+        for (String g : groupKeys) {
+          values.add(k.tag(g));
+        }
+        groups.computeIfAbsent(values, x -> new ArrayList<>()).add(k);
       }
-      measurements++;
-      if (s.series()) {
-        out.add(new SeriesRow(m, Map.of(), List.of("count"), false, List.of(List.<Object>of(n)), false));
+      for (Map.Entry<List<String>, List<SeriesKey>> g : groups.entrySet()) {
+        long n = switch (of) {
+          case SERIES -> g.getValue().size();
+          case MEASUREMENT -> 1;
+          case TAG_KEY -> g.getValue().stream().flatMap(k -> k.tags().keySet().stream()).distinct().count();
+          case TAG_VALUES -> g.getValue().stream().flatMap(k -> k.tags().entrySet().stream())
+              .filter(t -> s.key().matches(t.getKey())).distinct().count();
+          case FIELD_KEY -> store.fieldKeys(db, m).size();
+        };
+        if (n == 0) {
+          continue;
+        }
+        if (of == CardinalityOf.MEASUREMENT) {
+          measurementsPerGroup.merge(g.getKey(), 1L, Long::sum);
+        } else {
+          out.add(countRow(m, groupKeys, g.getKey(), n));
+        }
       }
     }
-    if (!s.series() && measurements > 0) {
-      out.add(new SeriesRow(null, Map.of(), List.of("count"), false,
-          List.of(List.<Object>of(measurements)), false));
-    }
+    measurementsPerGroup.forEach((values, n) -> out.add(countRow(null, groupKeys, values, n)));
     return out;
+  }
+
+  /** The tag keys a SHOW ... CARDINALITY groups by; wildcards expand over all the sources' keys. */
+  private List<String> cardinalityGroupKeys(String db, List<String> measurements, List<Expr> dims) {
+    TreeSet<String> keys = new TreeSet<>();
+    TreeSet<String> all = null;
+    for (Expr d : dims) {
+      d = Eval.unparen(d);
+      if (d instanceof VarRef v) {
+        keys.add(v.name());
+      } else if (d instanceof Wildcard || d instanceof RegexLit) {
+        if (all == null) {
+          all = new TreeSet<>();
+          for (String m : measurements) {
+            for (SeriesKey k : store.series(db, m)) {
+              all.addAll(k.tags().keySet());
+            }
+          }
+        }
+        for (String k : all) {
+          if (d instanceof Wildcard || ((RegexLit) d).pattern().matcher(k).find()) {
+            keys.add(k);
+          }
+        }
+      } else if (d instanceof Call c && c.name().equals("time")) {
+        // influxd answers one row per interval since 1677 (millions of zeros): not worth copying.
+        throw new QueryError("GROUP BY time() in SHOW ... CARDINALITY is not supported by Capstan;"
+            + " group by tags");
+      } else {
+        throw new QueryError("only time and tag dimensions allowed");
+      }
+    }
+    return List.copyOf(keys);
+  }
+
+  private static SeriesRow countRow(String name, List<String> keys, List<String> values, long n) {
+    Map<String, String> tags = new TreeMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      tags.put(keys.get(i), values.get(i));
+    }
+    return new SeriesRow(name, tags, List.of("count"), false, List.of(List.<Object>of(n)), false);
+  }
+
+  private static int compareValues(List<String> a, List<String> b) {
+    for (int i = 0; i < a.size(); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 
   private List<SeriesRow> showTagKeys(ShowTagKeys s, QueryContext ctx) {
@@ -380,7 +459,7 @@ public final class QueryExecutor {
       TreeMap<String, TreeSet<String>> pairs = new TreeMap<>();
       for (SeriesKey k : matchingSeries(db, m, s.condition())) {
         for (Map.Entry<String, String> t : k.tags().entrySet()) {
-          if (keyMatches(s, t.getKey())) {
+          if (s.key().matches(t.getKey())) {
             pairs.computeIfAbsent(t.getKey(), x -> new TreeSet<>()).add(t.getValue());
           }
         }
@@ -393,17 +472,6 @@ public final class QueryExecutor {
       }
     }
     return out;
-  }
-
-  private static boolean keyMatches(ShowTagValues s, String key) {
-    return switch (s.op()) {
-      case EQ -> ((StringLit) s.keyExpr()).value().equals(key);
-      case NEQ -> !((StringLit) s.keyExpr()).value().equals(key);
-      case EQREGEX -> ((RegexLit) s.keyExpr()).pattern().matcher(key).find();
-      case NEQREGEX -> !((RegexLit) s.keyExpr()).pattern().matcher(key).find();
-      case IN -> ((ListLit) s.keyExpr()).values().contains(key);
-      default -> false;
-    };
   }
 
   private List<SeriesRow> showFieldKeys(ShowFieldKeys s, QueryContext ctx) {

@@ -96,8 +96,16 @@ class ParserTest {
     assertThat(Parser.parseQuery("CREATE DATABASE d WITH DURATION 1d NAME x"))
         .containsExactly(new CreateDatabase("d", true, 86_400_000_000_000L, null, 0, "x"));
     assertThat(Parser.parseQuery("SHOW TAG VALUES FROM cpu WITH KEY IN (host, region)").get(0))
-        .isEqualTo(new ShowTagValues(null, List.of(new Measurement(null, null, "cpu", null)), Token.IN,
-            new ListLit(List.of("host", "region")), null, 0, 0));
+        .isEqualTo(new ShowTagValues(null, List.of(new Measurement(null, null, "cpu", null)),
+            new KeyFilter(Token.IN, new ListLit(List.of("host", "region"))), null, 0, 0));
+    assertThat(Parser.parseQuery("SHOW TAG VALUES EXACT CARDINALITY ON db FROM cpu WITH KEY = host"
+        + " WHERE region = 'eu' GROUP BY kind LIMIT 2 OFFSET 1").get(0))
+        .isEqualTo(new ShowCardinality(CardinalityOf.TAG_VALUES, true, "db",
+            List.of(new Measurement(null, null, "cpu", null)), new KeyFilter(Token.EQ, new StringLit("host")),
+            new Binary(Token.EQ, new VarRef("region", null), new StringLit("eu")),
+            List.of(new VarRef("kind", null)), 2, 1));
+    assertThat(Parser.parseQuery("SHOW FIELD KEY CARDINALITY").get(0))
+        .isEqualTo(new ShowCardinality(CardinalityOf.FIELD_KEY, false, null, null, null, null, List.of(), 0, 0));
   }
 
   /** Messages and positions as influxd 1.6.7 gives them (each checked against it). */
@@ -105,6 +113,12 @@ class ParserTest {
   @CsvSource(delimiter = '|', value = {
       "foo| found foo, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, char 1",
       "SELECT FROM cpu| found FROM, expected identifier, string, number, bool at line 1, char 8",
+      "SHOW TAG KEY| found EOF, expected EXACT, CARDINALITY at line 1, char 14",
+      "SHOW FIELD KEY| found EOF, expected EXACT, CARDINALITY at line 1, char 16",
+      "SHOW TAG KEY EXACT| found EOF, expected CARDINALITY at line 1, char 20",
+      "SHOW TAG VALUES CARDINALITY| found EOF, expected WITH at line 1, char 29",
+      "SHOW TAG KEY CARDINALITY SLIMIT 1| found SLIMIT, expected ; at line 1, char 26",
+      "SHOW TAG KEY CARDINALITY GROUP BY host fill(0)| found fill, expected ; at line 1, char 40",
       "SELECT v FROM cpu WHERE| found EOF, expected identifier, string, number, bool at line 1, char 25",
       "SELECT v FROM cpu LIMIT x| found x, expected integer at line 1, char 25",
       "SELECT v FROM cpu ORDER BY v| only ORDER BY time supported at this time",

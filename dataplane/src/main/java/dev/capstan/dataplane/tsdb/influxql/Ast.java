@@ -47,19 +47,42 @@ final class Ast {
 
   sealed interface Statement {}
 
+  /**
+   * {@code subqueries}: the parenthesized SELECTs of FROM, whose results the statement reads;
+   * {@code ordered}: whether ORDER BY was written (a subquery without one takes its query's).
+   */
   record Select(
       List<Field> fields,
       List<Measurement> sources,
+      List<Select> subqueries,
       Expr condition,
       List<Expr> dimensions,
       Fill fill,
       Number fillValue,
       boolean descending,
+      boolean ordered,
       int limit,
       int offset,
       int slimit,
       int soffset,
-      boolean hasTz) implements Statement {}
+      boolean hasTz) implements Statement {
+
+    /**
+     * This SELECT as the subquery of another: with its condition and dimensions, and without the
+     * rows of empty GROUP BY time buckets under fill(null), which influxd does not pass on.
+     */
+    Select asSubquery(Expr newCondition, List<Expr> newDimensions, boolean outerDescending) {
+      return new Select(fields, sources, subqueries, newCondition, newDimensions,
+          fill == Fill.NULL ? Fill.NONE : fill, fillValue, outerDescending, true, limit, offset, slimit,
+          soffset, hasTz);
+    }
+
+    /** This SELECT reading {@code newSources} instead of its FROM. */
+    Select readingFrom(List<Measurement> newSources) {
+      return new Select(fields, newSources, List.of(), condition, dimensions, fill, fillValue,
+          descending, ordered, limit, offset, slimit, soffset, hasTz);
+    }
+  }
 
   record Delete(List<Measurement> sources, Expr condition) implements Statement {}
 

@@ -278,18 +278,21 @@ final class Parser {
     if (from.tok() != Token.FROM) {
       throw error(from, List.of("FROM"));
     }
-    List<Measurement> sources = parseSources(true);
+    List<Select> subqueries = new ArrayList<>();
+    List<Measurement> sources = parseSources(subqueries);
     Expr condition = parseCondition();
     List<Expr> dimensions = parseDimensions();
     FillSpec fill = parseFill();
+    Tok order = scanIgnoreWhitespace();
+    unscan();
     boolean descending = parseOrderBy();
     int limit = parseOptionalTokenAndInt(Token.LIMIT);
     int offset = parseOptionalTokenAndInt(Token.OFFSET);
     int slimit = parseOptionalTokenAndInt(Token.SLIMIT);
     int soffset = parseOptionalTokenAndInt(Token.SOFFSET);
     boolean tz = parseLocation();
-    return new Select(fields, sources, condition, dimensions, fill.fill(), fill.value(),
-        descending, limit, offset, slimit, soffset, tz);
+    return new Select(fields, sources, List.copyOf(subqueries), condition, dimensions, fill.fill(),
+        fill.value(), descending, order.tok() == Token.ORDER, limit, offset, slimit, soffset, tz);
   }
 
   private record SourcesAndCondition(List<Measurement> sources, Expr condition) {}
@@ -298,7 +301,7 @@ final class Parser {
     Tok t = scanIgnoreWhitespace();
     List<Measurement> sources = null;
     if (t.tok() == Token.FROM) {
-      sources = parseSources(false);
+      sources = parseSources(null);
       String err = null;
       for (Measurement m : sources) {
         if (m.database() != null && !m.database().isEmpty()) {
@@ -336,7 +339,7 @@ final class Parser {
 
   private List<Measurement> parseOptionalFrom() {
     if (scanIgnoreWhitespace().tok() == Token.FROM) {
-      return parseSources(false);
+      return parseSources(null);
     }
     unscan();
     return null;
@@ -391,7 +394,7 @@ final class Parser {
       expectTokens(Token.MEASUREMENT);
       Tok op = scanIgnoreWhitespace();
       if (op.tok() == Token.EQ || op.tok() == Token.EQREGEX) {
-        source = parseSource(false);
+        source = parseSource();
       } else {
         throw error(op, List.of("=", "=~"));
       }
@@ -777,10 +780,31 @@ final class Parser {
     return null;
   }
 
-  private List<Measurement> parseSources(boolean subqueries) {
+  /**
+   * Measurements of a FROM clause; a parenthesized SELECT goes to {@code subqueries} when the
+   * statement allows them (not null).
+   */
+  private List<Measurement> parseSources(List<Select> subqueries) {
     List<Measurement> sources = new ArrayList<>();
     while (true) {
-      sources.add(parseSource(subqueries));
+      RegexLit re = parseRegex();
+      Tok t = re != null ? null : scanIgnoreWhitespace();
+      if (re != null) {
+        sources.add(new Measurement(null, null, null, re));
+      } else if (t.tok() == Token.LPAREN && subqueries != null) {
+        Tok select = scanIgnoreWhitespace();
+        if (select.tok() != Token.SELECT) {
+          throw error(select, List.of("SELECT"));
+        }
+        subqueries.add(parseSelect());
+        Tok rp = scanIgnoreWhitespace();
+        if (rp.tok() != Token.RPAREN) {
+          throw error(rp, List.of(")"));
+        }
+      } else {
+        unscan();
+        sources.add(parseSource());
+      }
       if (scanIgnoreWhitespace().tok() != Token.COMMA) {
         unscan();
         break;
@@ -789,17 +813,10 @@ final class Parser {
     return sources;
   }
 
-  private Measurement parseSource(boolean subqueries) {
+  private Measurement parseSource() {
     RegexLit re = parseRegex();
     if (re != null) {
       return new Measurement(null, null, null, re);
-    }
-    if (subqueries) {
-      Tok t = scanIgnoreWhitespace();
-      if (t.tok() == Token.LPAREN) {
-        throw error("subqueries are not supported by Capstan", t.pos());
-      }
-      unscan();
     }
     List<String> idents = parseSegmentedIdents();
     if (idents.size() == 3) {

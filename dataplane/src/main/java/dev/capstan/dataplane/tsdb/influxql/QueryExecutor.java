@@ -65,7 +65,7 @@ public final class QueryExecutor {
 
   private List<SeriesRow> run(Statement st, QueryContext ctx, long now) {
     if (st instanceof Select s) {
-      return new SelectEngine(store, now).run(s, ctx.database(), ctx.retentionPolicy());
+      return select(s, ctx, now);
     } else if (st instanceof ShowDatabases) {
       List<List<Object>> values = new ArrayList<>();
       for (String db : store.databases()) {
@@ -488,6 +488,56 @@ public final class QueryExecutor {
       }
     }
     return out;
+  }
+
+  // ---------- SELECT ----------
+
+  /**
+   * A SELECT; with subqueries in FROM, as influxd runs them: each inner SELECT first — bounded by
+   * the outer one's time range and grouped by the outer one's GROUP BY tags too — and its result
+   * then read by the outer SELECT as a measurement.
+   */
+  private List<SeriesRow> select(Select s, QueryContext ctx, long now) {
+    if (s.subqueries().isEmpty()) {
+      return new SelectEngine(store, now).run(s, ctx.database(), ctx.retentionPolicy());
+    }
+    if (!s.sources().isEmpty()) {
+      throw new QueryError("Capstan reads measurements and subqueries in separate SELECTs;"
+          + " write the measurement as a subquery too: FROM (SELECT ... FROM m)");
+    }
+    Expr outerTime = timeOnly(s.condition());
+    SubqueryStore results = new SubqueryStore();
+    for (Select inner : s.subqueries()) {
+      if (inner.ordered() && inner.descending() != s.descending()) {
+        throw new QueryError("subqueries must be ordered in the same direction as the query itself");
+      }
+      Expr condition = inner.condition();
+      if (outerTime != null) {
+        condition = condition == null ? outerTime : new Binary(Token.AND, condition, outerTime);
+      }
+      List<Expr> dimensions = new ArrayList<>(inner.dimensions());
+      for (Expr d : s.dimensions()) {
+        if (Eval.unparen(d) instanceof VarRef tag && !dimensions.contains(tag)) {
+          dimensions.add(tag);
+        }
+      }
+      results.add(select(inner.asSubquery(condition, dimensions, s.descending()), ctx, now));
+    }
+    return new SelectEngine(results, now).run(s.readingFrom(results.sources()), SubqueryStore.DATABASE, null);
+  }
+
+  /** The time comparisons of a condition's top-level ANDs (those that bound its range). */
+  private static Expr timeOnly(Expr e) {
+    if (e == null) {
+      return null;
+    }
+    Expr u = Eval.unparen(e);
+    if (u instanceof Binary b && b.op() == Token.AND) {
+      Expr l = timeOnly(b.lhs());
+      Expr r = timeOnly(b.rhs());
+      return l == null ? r : r == null ? l : new Binary(Token.AND, l, r);
+    }
+    return u instanceof Binary b && b.op() != Token.OR && mentionsTime(u) ? u : null;
   }
 
   // ---------- DELETE / DROP SERIES ----------

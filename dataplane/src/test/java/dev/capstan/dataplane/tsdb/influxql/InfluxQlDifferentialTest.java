@@ -243,7 +243,14 @@ class InfluxQlDifferentialTest {
         // influxd merges one measurement read from two databases into one series.
         Case.q("SELECT v FROM db2.autogen.cpu, cpu LIMIT 1"),
         // Not implemented: Capstan answers "... is not supported by Capstan".
-        Case.q("SELECT max(v) FROM (SELECT v FROM cpu)"),
+        // A subquery beside a measurement: Capstan asks for two subqueries instead.
+        Case.q("SELECT max(v) FROM (SELECT v FROM cpu), mem"),
+        // Raw rows of a subquery's aggregates come one series after the other in influxd, not
+        // in time order as Capstan (and influxd for raw subqueries) merges them.
+        Case.q("SELECT max FROM (SELECT max(v) FROM cpu GROUP BY host)"),
+        // Rows of several series at one time in a subquery's result: influxd keeps them all,
+        // Capstan refuses the query and asks for a GROUP BY that tells them apart.
+        new Case("ties", "SELECT count(v) FROM (SELECT v FROM t)", false, null),
         Case.q("SELECT top(v, host, 2) FROM cpu"),
         Case.q("SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) tz('Europe/Paris')"),
         // influxd takes the time comparisons out of the condition, ORed or not ("time < t OR
@@ -717,6 +724,48 @@ class InfluxQlDifferentialTest {
     c.add(Case.noDb("SHOW MEASUREMENT EXACT CARDINALITY"));
     c.add(Case.noDb("SHOW SERIES CARDINALITY ON db"));
     c.add(new Case("db", "SHOW SERIES EXACT CARDINALITY", true, null));
+    // --- subqueries ---
+    for (String q : List.of(
+        "SELECT max(v) FROM (SELECT v FROM cpu)",
+        "SELECT mean(v) FROM (SELECT v FROM cpu WHERE host = 'a')",
+        "SELECT count(v), sum(i) FROM (SELECT v, i FROM cpu)",
+        "SELECT sum(max) FROM (SELECT max(v) FROM cpu GROUP BY time(1m), host) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT sum(max) FROM (SELECT max(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m), host) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT mean(max) FROM (SELECT max(v) FROM cpu GROUP BY time(1m), host) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(2m), host",
+        "SELECT sum(max) FROM (SELECT max(v) FROM cpu GROUP BY time(1m)) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY host",
+        "SELECT count(v) FROM (SELECT v FROM cpu) GROUP BY host",
+        "SELECT count(v) FROM (SELECT v FROM cpu GROUP BY region) GROUP BY host",
+        "SELECT count(v) FROM (SELECT v FROM cpu) GROUP BY *",
+        "SELECT * FROM (SELECT v, host FROM cpu) LIMIT 5",
+        "SELECT * FROM (SELECT v FROM cpu GROUP BY host) LIMIT 5",
+        "SELECT * FROM (SELECT v FROM cpu) GROUP BY host LIMIT 2",
+        "SELECT v * 2 FROM (SELECT v FROM cpu) WHERE v > 90",
+        "SELECT max(v) FROM (SELECT v FROM cpu WHERE region = 'eu') WHERE time < '2026-01-01T00:03:00Z'",
+        "SELECT mean(m) FROM (SELECT mean(v) AS m FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m), host)",
+        "SELECT max(v) FROM (SELECT v FROM cpu) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT last(free), first(used) FROM (SELECT free, used FROM mem)",
+        "SELECT derivative(max) FROM (SELECT max(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m))",
+        "SELECT count(s) FROM (SELECT s FROM cpu)",
+        "SELECT max(m) FROM (SELECT max(v) AS m FROM (SELECT v FROM cpu) GROUP BY host)",
+        "SELECT count(count) FROM (SELECT count(value) FROM disk GROUP BY time(1h)) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z'",
+        "SELECT sum(c) FROM (SELECT count(v) AS c FROM cpu GROUP BY time(1m) fill(0)) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z'",
+        "SELECT * FROM (SELECT mean(v) FROM cpu GROUP BY time(1m) fill(previous)) WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z'",
+        "SELECT v FROM (SELECT v FROM cpu ORDER BY time DESC LIMIT 3)",
+        "SELECT v FROM (SELECT v FROM cpu) ORDER BY time DESC LIMIT 3",
+        "SELECT v FROM (SELECT v FROM cpu LIMIT 2 OFFSET 1) GROUP BY host",
+        "SELECT max(mv) FROM (SELECT mean(v) AS mv FROM cpu GROUP BY host), (SELECT mean(used) AS mv FROM mem)",
+        "SELECT top(v, 2) FROM (SELECT v FROM cpu WHERE host = 'b')",
+        "SELECT percentile(v, 50), median(v), stddev(v), spread(v) FROM (SELECT v FROM cpu)",
+        "SELECT count(distinct(s)) FROM (SELECT s FROM cpu)",
+        "SELECT mean(v) FROM (SELECT v FROM cpu WHERE v > 50) WHERE v < 80 GROUP BY region",
+        "SELECT v FROM (SELECT v FROM cpu LIMIT 2) ORDER BY time DESC",
+        "SELECT v FROM (SELECT v FROM cpu ORDER BY time ASC LIMIT 2) ORDER BY time DESC",
+        "SELECT v FROM (SELECT v FROM cpu ORDER BY time DESC LIMIT 2) ORDER BY time DESC",
+        "SELECT max(v) FROM (SELECT v FROM nope)",
+               "SELECT max(v) FROM (SELECT v FROM cpu",
+        "SELECT max(v) FROM (SHOW DATABASES)")) {
+      c.add(Case.q(q));
+    }
     // --- DDL, in order ---
     for (String q : List.of(
         "CREATE DATABASE ddl", "SHOW DATABASES", "CREATE DATABASE ddl", "SHOW RETENTION POLICIES ON ddl",

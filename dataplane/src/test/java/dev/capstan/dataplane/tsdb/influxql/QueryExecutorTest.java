@@ -74,6 +74,7 @@ class QueryExecutorTest {
       "select non_negative_difference(v) from cpu group by host|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"time\",\"non_negative_difference\"],\"values\":[[\"2026-01-01T00:01:00Z\",1.5]]}]}]}",
       "show series cardinality; show series exact cardinality; show measurement exact cardinality where host = 'b'|{\"results\":[{\"statement_id\":0,\"series\":[{\"columns\":[\"cardinality estimation\"],\"values\":[[3]]}]},{\"statement_id\":1,\"series\":[{\"name\":\"cpu\",\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"mem\",\"columns\":[\"count\"],\"values\":[[1]]}]},{\"statement_id\":2,\"series\":[{\"columns\":[\"count\"],\"values\":[[1]]}]}]}",
       "show tag key cardinality group by host; show tag values cardinality with key =~ /./ group by region; show field key exact cardinality where region = 'eu'; show measurement cardinality group by host|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"cpu\",\"tags\":{\"host\":\"b\"},\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"mem\",\"tags\":{\"host\":\"a\"},\"columns\":[\"count\"],\"values\":[[1]]}]},{\"statement_id\":1,\"series\":[{\"name\":\"cpu\",\"tags\":{\"region\":\"eu\"},\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"cpu\",\"tags\":{\"region\":\"us\"},\"columns\":[\"count\"],\"values\":[[2]]},{\"name\":\"mem\",\"tags\":{\"region\":\"\"},\"columns\":[\"count\"],\"values\":[[1]]}]},{\"statement_id\":2,\"series\":[{\"name\":\"cpu\",\"columns\":[\"count\"],\"values\":[[3]]}]},{\"statement_id\":3,\"series\":[{\"tags\":{\"host\":\"a\"},\"columns\":[\"count\"],\"values\":[[2]]},{\"tags\":{\"host\":\"b\"},\"columns\":[\"count\"],\"values\":[[1]]}]}]}",
+      "select sum(max) from (select max(v) from cpu group by time(1m), host) where time >= 1767225600000000000 and time < 1767225720000000000 group by time(1m)|{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"sum\"],\"values\":[[\"2026-01-01T00:00:00Z\",4],[\"2026-01-01T00:01:00Z\",3]]}]}]}",
       "select derivative(v) from cpu group by time(1m)|{\"results\":[{\"statement_id\":0,\"error\":\"aggregate function required inside the call to derivative\"}]}",
   })
   void answersAsInfluxd(String query, String expected) {
@@ -108,6 +109,23 @@ class QueryExecutorTest {
                 }
             ]
         }""");
+  }
+
+  /**
+   * A subquery's result is read as a store of one value per series and time: rows of two series
+   * at one time, merged by the subquery, are refused rather than one of them silently kept.
+   */
+  @Test
+  void subqueryRowsAtOneTimeAreRefusedNotDropped() {
+    store.write("db", null, LineProtocolParser.parse("t,host=a v=1 5\nt,host=b v=2 5\n".getBytes(StandardCharsets.UTF_8),
+        Precision.NANOSECONDS, Instant.EPOCH).points());
+    assertThat(json("select count(v) from (select v from t)"))
+        .contains("the subquery answers two rows at one time in t; group it by the tags that tell them apart");
+    assertThat(json("select count(v) from (select v from t group by host)"))
+        .isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"t\",\"columns\":[\"time\",\"count\"],\"values\":[[\"1970-01-01T00:00:00Z\",2]]}]}]}");
+    // Integers and floats under one column widen to float, as influxd casts them.
+    assertThat(json("select sum(x) from (select max(v) as x from t), (select count(v) as x from t)"))
+        .isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"t\",\"columns\":[\"time\",\"sum\"],\"values\":[[\"1970-01-01T00:00:00Z\",4]]}]}]}");
   }
 
   @Test

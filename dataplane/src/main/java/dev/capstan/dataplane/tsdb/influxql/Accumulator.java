@@ -99,6 +99,8 @@ abstract class Accumulator {
       case "count_distinct" -> new CountDistinct();
       case "top" -> new TopBottom(true, n);
       case "bottom" -> new TopBottom(false, n);
+      case "mode" -> new Mode();
+      case "integral" -> new Precomputed();
       default -> throw new Eval.QueryError("undefined function " + name + "()");
     };
     a.name = name.equals("count_distinct") ? "count" : name;
@@ -396,6 +398,68 @@ abstract class Accumulator {
         return lo + (hi - lo) / 2;
       }
       return v[n / 2];
+    }
+  }
+
+  /**
+   * A result computed elsewhere and set here: integral(), whose area spans buckets. It takes
+   * floats and integers only, as influxd's integral reducer.
+   */
+  static final class Precomputed extends Accumulator {
+    Object value;
+
+    @Override void addDouble(long t, double v) { }
+    @Override void addLong(long t, long v) { }
+
+    @Override
+    Object result() {
+      return value;
+    }
+  }
+
+  /**
+   * The most frequent value, as influxd's mode reducer finds it: values sorted (equal ones in
+   * the order they came), runs counted, and of two runs as long the one whose first point is
+   * older; when every value is seen once, the smallest.
+   */
+  static final class Mode extends Accumulator {
+    private final List<Object[]> points = new ArrayList<>();
+
+    @Override void addDouble(long t, double v) { points.add(new Object[] {t, v}); }
+    @Override void addLong(long t, long v) { points.add(new Object[] {t, v}); }
+    @Override void addString(long t, String v) { points.add(new Object[] {t, v}); }
+    @Override void addBoolean(long t, boolean v) { points.add(new Object[] {t, v}); }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    @Override
+    Object result() {
+      if (points.isEmpty()) {
+        return null;
+      }
+      List<Object[]> sorted = new ArrayList<>(points);
+      sorted.sort((a, b) -> ((Comparable) a[1]).compareTo(b[1]));
+      int mostFreq = 0;
+      int currFreq = 0;
+      Object mostMode = sorted.get(0)[1];
+      long mostTime = (Long) sorted.get(0)[0];
+      Object currMode = mostMode;
+      long currTime = mostTime;
+      for (Object[] p : sorted) {
+        if (!currMode.equals(p[1])) {
+          currFreq = 1;
+          currMode = p[1];
+          currTime = (Long) p[0];
+          continue;
+        }
+        currFreq++;
+        if (mostFreq > currFreq || (mostFreq == currFreq && currTime > mostTime)) {
+          continue;
+        }
+        mostFreq = currFreq;
+        mostMode = p[1];
+        mostTime = (Long) p[0];
+      }
+      return mostMode;
     }
   }
 

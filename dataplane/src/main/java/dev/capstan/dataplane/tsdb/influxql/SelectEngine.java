@@ -31,8 +31,8 @@ import java.util.function.Function;
 final class SelectEngine {
   private static final Set<String> SELECTORS =
       Set.of("first", "last", "min", "max", "percentile", "top", "bottom");
-  private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "min",
-      "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct");
+  private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "mode", "min",
+      "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct", "integral");
   private static final int MAX_BUCKETS = 1 << 22;
   /** Functions over the stream of another's points, run by {@link Transform}. */
   static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
@@ -49,8 +49,15 @@ final class SelectEngine {
   /** A field after wildcard expansion, with its output column name. */
   private record OutputColumn(Expr expr, String name) {}
 
-  /** The calls of an aggregate query: each distinct call once, by its text. */
-  private record CallSpec(Call call, String function, String field, double percentile, int n) {}
+  /**
+   * The calls of an aggregate query: each distinct call once, by its text. {@code unit}: the
+   * unit of integral() in ns.
+   */
+  private record CallSpec(Call call, String function, String field, double percentile, int n, long unit) {
+    CallSpec(Call call, String function, String field, double percentile, int n) {
+      this(call, function, field, percentile, n, 0);
+    }
+  }
 
   List<SeriesRow> run(Select s, String defaultDb, String defaultRp) {
     validate(s);
@@ -302,7 +309,7 @@ final class SelectEngine {
   }
 
   private static final Set<String> NUMERIC_ONLY =
-      Set.of("mean", "median", "stddev", "spread", "sum", "percentile", "derivative",
+      Set.of("mean", "median", "stddev", "spread", "sum", "percentile", "integral", "derivative",
           "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
           "cumulative_sum");
 
@@ -329,7 +336,7 @@ final class SelectEngine {
       return null;
     }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("integral", "mode", "sample", "holt_winters",
+      if (Set.of("sample", "holt_winters",
           "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
           "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
           "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
@@ -340,6 +347,23 @@ final class SelectEngine {
     }
     List<Expr> args = c.args();
     switch (name) {
+      case "integral": {
+        if (args.isEmpty() || args.size() > 2) {
+          throw new QueryError("invalid number of arguments for integral, expected at least 1 but no more than 2, got "
+              + args.size());
+        }
+        long unit = 1_000_000_000L;
+        if (args.size() == 2) {
+          if (!(args.get(1) instanceof DurationLit d)) {
+            throw new QueryError("second argument must be a duration");
+          }
+          if (d.nanos() <= 0) {
+            throw new QueryError("duration argument must be positive, got " + Durations.formatGo(d.nanos()));
+          }
+          unit = d.nanos();
+        }
+        return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, 0, unit);
+      }
       case "percentile": {
         if (args.size() != 2) {
           throw new QueryError("invalid number of arguments for percentile, expected 2, got " + args.size());
@@ -1238,6 +1262,49 @@ final class SelectEngine {
 
   // ---------- aggregates ----------
 
+  private static Accumulator[] newRow(List<CallSpec> specs) {
+    Accumulator[] row = new Accumulator[specs.size()];
+    for (int k = 0; k < specs.size(); k++) {
+      CallSpec sp = specs.get(k);
+      row[k] = Accumulator.create(sp.function(), sp.percentile(), sp.n());
+    }
+    return row;
+  }
+
+  /** The points integral() reads for one group, its series merged in time order. */
+  private static final class IntegralPoints {
+    private long[] times = new long[64];
+    private double[] values = new double[64];
+    private int n;
+    private boolean integers;
+
+    void add(long t, double v, boolean integer) {
+      if (n == times.length) {
+        times = java.util.Arrays.copyOf(times, n * 2);
+        values = java.util.Arrays.copyOf(values, n * 2);
+      }
+      times[n] = t;
+      values[n++] = v;
+      integers = integer;
+    }
+
+    List<Integral.Area> areas(long interval, long offset, long unit) {
+      // Series were added one after the other: a stable sort by time merges them.
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (x, y) -> Long.compare(times[x], times[y]));
+      long[] t = new long[n];
+      double[] v = new double[n];
+      for (int i = 0; i < n; i++) {
+        t[i] = times[order[i]];
+        v[i] = values[order[i]];
+      }
+      return Integral.areas(t, v, integers, interval, offset, unit);
+    }
+  }
+
   private List<List<Object>> aggregateRows(Select s, List<OutputColumn> columns, List<Call> calls,
       List<Integer> series, List<SeriesKey> keys, List<Map<String, Block>> data,
       Map<String, FieldType> fieldTypes, Expr cond, long[] range, boolean byTime, long interval,
@@ -1265,6 +1332,14 @@ final class SelectEngine {
       }
     }
     Map<VarRef, Object>[] auxValues = aux.isEmpty() ? null : newAuxArray(nBuckets);
+    // integral() spans buckets (its area is split at their edges): its points are gathered for
+    // the whole group and its areas computed after the walk.
+    Map<Integer, IntegralPoints> integrals = new HashMap<>();
+    for (CallSpec spec : specs) {
+      if (spec.function().equals("integral") && s.descending()) {
+        throw new QueryError("integral() with ORDER BY time DESC is not supported by Capstan");
+      }
+    }
 
     // influxd walks the series backwards for ORDER BY time DESC; partial sums fold in that order.
     List<Integer> order = new ArrayList<>(series);
@@ -1294,6 +1369,8 @@ final class SelectEngine {
         Accumulator a = null;
         Accumulator target = null;
         int b = 0;
+        IntegralPoints integral = spec.function().equals("integral")
+            ? integrals.computeIfAbsent(ci, k -> new IntegralPoints()) : null;
         for (int r = 0; r < times.length; r++) {
           int i = index == null ? r : index[r];
           if (i < 0) {
@@ -1304,6 +1381,19 @@ final class SelectEngine {
             continue;
           }
           if (cond != null && !rowCondition(cond, t, rowRefs(rows, r, key, fieldTypes, true))) {
+            continue;
+          }
+          if (integral != null) {
+            if (fv != null) {
+              integral.add(t, fv[i], false);
+            } else if (lv != null) {
+              integral.add(t, lv[i], true);
+            } else if (sv != null) {
+              // influxd's "unsupported integral iterator type" for strings and booleans
+              Accumulator.create("integral", 0, 0).addString(t, sv.get(i));
+            } else {
+              Accumulator.create("integral", 0, 0).addBoolean(t, bv[i]);
+            }
             continue;
           }
           if (t < lo || t >= hi) {
@@ -1325,11 +1415,7 @@ final class SelectEngine {
             } else {
               Accumulator[] row = acc[b];
               if (row == null) {
-                row = new Accumulator[specs.size()];
-                for (int k = 0; k < specs.size(); k++) {
-                  CallSpec sp = specs.get(k);
-                  row[k] = Accumulator.create(sp.function(), sp.percentile(), sp.n());
-                }
+                row = newRow(specs);
                 acc[b] = row;
               }
               target = row[ci];
@@ -1364,9 +1450,25 @@ final class SelectEngine {
       }
     }
 
+    for (Map.Entry<Integer, IntegralPoints> e : integrals.entrySet()) {
+      CallSpec spec = specs.get(e.getKey());
+      for (Integral.Area area : e.getValue().areas(byTime ? interval : 0, offset, spec.unit())) {
+        int b = byTime ? (int) ((area.start() - minBucket) / interval) : 0;
+        if (b >= 0 && b < nBuckets) {
+          if (acc[b] == null) {
+            acc[b] = newRow(specs);
+          }
+          ((Accumulator.Precomputed) acc[b][e.getKey()]).value = area.value();
+        }
+      }
+    }
+
     // Build the output rows, bucket by bucket, with fill.
     boolean selectorTime = !byTime && specs.size() == 1 && SELECTORS.contains(specs.get(0).function());
-    long defaultTime = range[0] == Eval.MIN_TIME ? 0 : range[0];
+    // influxd's integral() keeps the time its reducer gives (0 without GROUP BY time) and is
+    // not filled: an interval without area has no row.
+    boolean onlyIntegrals = specs.stream().allMatch(sp -> sp.function().equals("integral"));
+    long defaultTime = range[0] == Eval.MIN_TIME || onlyIntegrals ? 0 : range[0];
     List<List<Object>> out = new ArrayList<>();
     Object[] previous = new Object[specs.size()];
     List<Object[]> bucketValues = new ArrayList<>(); // per bucket: call results, or null = empty
@@ -1400,7 +1502,7 @@ final class SelectEngine {
         }
       }
       bucketValues.add(any ? vals : null);
-      if (!any && !byTime) {
+      if (!any && (!byTime || onlyIntegrals)) {
         continue;
       }
       if (!any) {

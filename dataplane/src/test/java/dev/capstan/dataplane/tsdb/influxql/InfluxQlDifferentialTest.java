@@ -251,6 +251,15 @@ class InfluxQlDifferentialTest {
         // Rows of several series at one time in a subquery's result: influxd keeps them all,
         // Capstan refuses the query and asks for a GROUP BY that tells them apart.
         new Case("ties", "SELECT count(v) FROM (SELECT v FROM t)", false, null),
+        // influxd's integral() answers its groups out of order, the last interval of some as a
+        // series of its own after the others (same values); under ORDER BY time DESC negative
+        // areas and an extra row, or nothing: Capstan refuses DESC there.
+        Case.q("SELECT integral(v) FROM cpu GROUP BY host"),
+        Case.q("SELECT integral(i, 1m) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m), host"),
+        Case.q("SELECT integral(v) FROM cpu ORDER BY time DESC"),
+        // Beside another aggregate over a range, influxd answers integral() at time 0 on a row
+        // of its own; Capstan answers one row at the range's start.
+        Case.q("SELECT integral(v), mean(v) FROM cpu WHERE time >= '2026-01-01T00:01:00Z'"),
         Case.q("SELECT top(v, host, 2) FROM cpu"),
         Case.q("SELECT mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) tz('Europe/Paris')"),
         // influxd takes the time comparisons out of the condition, ORed or not ("time < t OR
@@ -724,6 +733,45 @@ class InfluxQlDifferentialTest {
     c.add(Case.noDb("SHOW MEASUREMENT EXACT CARDINALITY"));
     c.add(Case.noDb("SHOW SERIES CARDINALITY ON db"));
     c.add(new Case("db", "SHOW SERIES EXACT CARDINALITY", true, null));
+    // --- integral and mode ---
+    for (String q : List.of(
+        "SELECT integral(v) FROM cpu",
+        "SELECT integral(v, 1m) FROM cpu WHERE host = 'a'",
+        "SELECT integral(i) FROM cpu",
+        "SELECT integral(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT integral(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(90s, 30s)",
+        "SELECT integral(v), mean(v), count(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(2m)",
+        "SELECT integral(v), mean(v) FROM cpu",
+        "SELECT integral(v), mean(v) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:09:00Z' GROUP BY time(1m)",
+        "SELECT integral(v) FROM cpu WHERE time >= '2026-01-01T00:01:00Z'",
+        "SELECT integral(*) FROM mem",
+        "SELECT integral(/u/) FROM mem",
+        "SELECT integral(free, 1h) FROM mem GROUP BY time(2m)",
+        "SELECT integral(value) FROM disk WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY time(90m)",
+        "SELECT integral(used) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) fill(0)",
+        "SELECT integral(v) FROM cpu WHERE v > 50",
+        "SELECT integral(s) FROM cpu",
+        "SELECT integral(ok) FROM cpu",
+        "SELECT integral(v, 0s) FROM cpu",
+        "SELECT integral(v, 1m, 2) FROM cpu",
+        "SELECT integral(v, x) FROM cpu",
+        "SELECT integral() FROM cpu",
+        "SELECT integral(v) FROM nope",
+        "SELECT derivative(integral(v)) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT mode(i) FROM cpu",
+        "SELECT mode(v) FROM cpu",
+        "SELECT mode(s) FROM cpu",
+        "SELECT mode(ok) FROM cpu",
+        "SELECT mode(i) FROM cpu GROUP BY host",
+        "SELECT mode(i) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m)",
+        "SELECT mode(*) FROM cpu",
+        "SELECT mode(i), max(i) FROM cpu",
+        "SELECT mode(free) FROM mem",
+        "SELECT mode(i) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m) fill(-1)",
+        "SELECT mode(v, 2) FROM cpu",
+        "SELECT mode(count) FROM events")) {
+      c.add(Case.q(q));
+    }
     // --- subqueries ---
     for (String q : List.of(
         "SELECT max(v) FROM (SELECT v FROM cpu)",

@@ -48,11 +48,13 @@ final class Ast {
   sealed interface Statement {}
 
   /**
-   * {@code subqueries}: the parenthesized SELECTs of FROM, whose results the statement reads;
+   * {@code into}: where SELECT INTO writes, null without; {@code subqueries}: the parenthesized
+   * SELECTs of FROM, whose results the statement reads;
    * {@code ordered}: whether ORDER BY was written (a subquery without one takes its query's).
    */
   record Select(
       List<Field> fields,
+      Target into,
       List<Measurement> sources,
       List<Select> subqueries,
       Expr condition,
@@ -72,17 +74,28 @@ final class Ast {
      * rows of empty GROUP BY time buckets under fill(null), which influxd does not pass on.
      */
     Select asSubquery(Expr newCondition, List<Expr> newDimensions, boolean outerDescending) {
-      return new Select(fields, sources, subqueries, newCondition, newDimensions,
+      return new Select(fields, null, sources, subqueries, newCondition, newDimensions,
           fill == Fill.NULL ? Fill.NONE : fill, fillValue, outerDescending, true, limit, offset, slimit,
           soffset, hasTz);
     }
 
+    Select withoutInto() {
+      return new Select(fields, null, sources, subqueries, condition, dimensions, fill, fillValue,
+          descending, ordered, limit, offset, slimit, soffset, hasTz);
+    }
+
     /** This SELECT reading {@code newSources} instead of its FROM. */
     Select readingFrom(List<Measurement> newSources) {
-      return new Select(fields, newSources, List.of(), condition, dimensions, fill, fillValue,
+      return new Select(fields, null, newSources, List.of(), condition, dimensions, fill, fillValue,
           descending, ordered, limit, offset, slimit, soffset, hasTz);
     }
   }
+
+  /**
+   * SELECT INTO's destination; empty or null database and policy: the query's; a null
+   * measurement: each row's own ({@code :MEASUREMENT}).
+   */
+  record Target(String database, String retentionPolicy, String measurement) {}
 
   record Delete(List<Measurement> sources, Expr condition) implements Statement {}
 

@@ -269,11 +269,12 @@ final class Parser {
 
   private Select parseSelect() {
     List<Field> fields = parseFields();
-    Tok into = scanIgnoreWhitespace();
-    if (into.tok() == Token.INTO) {
-      throw error("SELECT INTO is not supported by Capstan", into.pos());
+    Target into = null;
+    if (scanIgnoreWhitespace().tok() == Token.INTO) {
+      into = parseTarget();
+    } else {
+      unscan();
     }
-    unscan();
     Tok from = scanIgnoreWhitespace();
     if (from.tok() != Token.FROM) {
       throw error(from, List.of("FROM"));
@@ -291,8 +292,23 @@ final class Parser {
     int slimit = parseOptionalTokenAndInt(Token.SLIMIT);
     int soffset = parseOptionalTokenAndInt(Token.SOFFSET);
     boolean tz = parseLocation();
-    return new Select(fields, sources, List.copyOf(subqueries), condition, dimensions, fill.fill(),
+    return new Select(fields, into, sources, List.copyOf(subqueries), condition, dimensions, fill.fill(),
         fill.value(), descending, order.tok() == Token.ORDER, limit, offset, slimit, soffset, tz);
+  }
+
+  /** INTO's [[db.]rp.]measurement, where {@code :MEASUREMENT} names each source measurement. */
+  private Target parseTarget() {
+    List<String> idents = parseSegmentedIdents();
+    if (idents.size() < 3 && peekRune() == ':') {
+      expectTokens(Token.COLON, Token.MEASUREMENT);
+      idents = new ArrayList<>(idents);
+      idents.add(null);
+    }
+    return switch (idents.size()) {
+      case 1 -> new Target(null, null, idents.get(0));
+      case 2 -> new Target(null, idents.get(0), idents.get(1));
+      default -> new Target(idents.get(0), idents.get(1), idents.get(2));
+    };
   }
 
   private record SourcesAndCondition(List<Measurement> sources, Expr condition) {}

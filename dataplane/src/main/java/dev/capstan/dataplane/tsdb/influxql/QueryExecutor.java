@@ -2,16 +2,21 @@ package dev.capstan.dataplane.tsdb.influxql;
 
 import dev.capstan.dataplane.tsdb.influxql.Ast.*;
 import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
+import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
+import dev.capstan.dataplane.tsdb.lineprotocol.Point;
+import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
 import dev.capstan.dataplane.tsdb.store.FieldType;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
+import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,7 +70,7 @@ public final class QueryExecutor {
 
   private List<SeriesRow> run(Statement st, QueryContext ctx, long now) {
     if (st instanceof Select s) {
-      return select(s, ctx, now);
+      return s.into() != null ? selectInto(s, ctx, now) : select(s, ctx, now);
     } else if (st instanceof ShowDatabases) {
       List<List<Object>> values = new ArrayList<>();
       for (String db : store.databases()) {
@@ -524,6 +529,63 @@ public final class QueryExecutor {
       results.add(select(inner.asSubquery(condition, dimensions, s.descending()), ctx, now));
     }
     return new SelectEngine(results, now).run(s.readingFrom(results.sources()), SubqueryStore.DATABASE, null);
+  }
+
+  /**
+   * SELECT INTO: the rows written as points, as influxd does — a row's GROUP BY tags stay tags,
+   * its other columns (tags selected as columns included) become fields, null values and empty
+   * rows are left out — answered with the count written.
+   */
+  private List<SeriesRow> selectInto(Select s, QueryContext ctx, long now) {
+    Target target = s.into();
+    String db = target.database() != null && !target.database().isEmpty() ? target.database() : ctx.database();
+    if (db == null || db.isEmpty()) {
+      throw new QueryError("database name required");
+    }
+    requireDatabase(db);
+    String rp = target.retentionPolicy() != null && !target.retentionPolicy().isEmpty()
+        ? target.retentionPolicy() : null;
+    if (rp != null && store.retentionPolicies(db).stream().noneMatch(p -> p.name().equals(rp))) {
+      throw new QueryError("retention policy not found: " + rp);
+    }
+    List<Point> points = new ArrayList<>();
+    for (SeriesRow row : select(s.withoutInto(), ctx, now)) {
+      if (!row.timeColumn()) {
+        continue;
+      }
+      String measurement = target.measurement() != null ? target.measurement() : row.name();
+      List<Tag> tags = new ArrayList<>();
+      row.tags().forEach((k, v) -> {
+        if (!v.isEmpty()) {
+          tags.add(new Tag(k, v));
+        }
+      });
+      for (List<Object> values : row.values()) {
+        Map<String, FieldValue> fields = new LinkedHashMap<>();
+        for (int c = 1; c < values.size(); c++) {
+          Object v = values.get(c);
+          if (v != null) {
+            fields.put(row.columns().get(c), v instanceof Double d ? new FieldValue.FloatField(d)
+                : v instanceof Long l ? new FieldValue.IntegerField(l)
+                : v instanceof Boolean b ? new FieldValue.BooleanField(b)
+                : new FieldValue.StringField(v.toString()));
+          }
+        }
+        if (!fields.isEmpty()) {
+          points.add(new Point(measurement, tags, fields, (Long) values.get(0)));
+        }
+      }
+    }
+    long written = 0;
+    if (!points.isEmpty()) {
+      WriteOutcome outcome = store.write(db, rp, points);
+      if (outcome.error().isPresent()) {
+        throw new QueryError(outcome.error().get());
+      }
+      written = outcome.written();
+    }
+    return List.of(new SeriesRow("result", Map.of(), List.of("time", "written"), true,
+        List.of(List.<Object>of(0L, written)), false));
   }
 
   /** The time comparisons of a condition's top-level ANDs (those that bound its range). */

@@ -848,6 +848,31 @@ class InfluxQlDifferentialTest {
         "SHOW DATABASES")) {
       c.add(Case.q(q));
     }
+    // --- SELECT INTO, into a database of its own ---
+    for (String q : List.of(
+        "CREATE DATABASE intodb",
+        "SELECT mean(v) INTO intodb.autogen.cpu_m FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z' GROUP BY time(1m), *",
+        "SELECT * FROM intodb.autogen.cpu_m",
+        "SHOW TAG KEYS ON intodb FROM cpu_m",
+        "SHOW FIELD KEYS ON intodb",
+        "SELECT * INTO intodb..cpu_copy FROM cpu WHERE host = 'b'",
+        "SELECT * FROM intodb..cpu_copy LIMIT 5",
+        "SHOW FIELD KEYS ON intodb FROM cpu_copy",
+        "SHOW TAG KEYS ON intodb FROM cpu_copy",
+        "SELECT v INTO intodb.autogen.:MEASUREMENT FROM /m/",
+        "SHOW MEASUREMENTS ON intodb",
+        "SELECT count(v) INTO intodb..cnt FROM cpu GROUP BY host",
+        "SELECT * FROM intodb..cnt GROUP BY host",
+        "SELECT max(v) INTO intodb..cpu_n FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T01:00:00Z' GROUP BY time(10m)",
+        "SELECT * FROM intodb..cpu_n",
+        "SELECT v INTO nope.autogen.x FROM cpu",
+        "SELECT v INTO intodb.nope.x FROM cpu",
+        "SELECT v INTO x FROM nope",
+        "SELECT v INTO intodb.autogen.:MEASUREMENT_x FROM cpu",
+        "SELECT free INTO intodb..cnt FROM mem",
+        "SELECT s INTO intodb..cpu_m FROM cpu")) {
+      c.add(Case.q(q));
+    }
     // --- deletes, last since they change the fixtures ---
     for (String q : List.of(
         "DELETE FROM mem WHERE time < '2026-01-01T00:02:00Z'", "SELECT * FROM mem",

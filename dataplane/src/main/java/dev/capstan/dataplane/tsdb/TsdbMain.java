@@ -13,6 +13,9 @@ import dev.capstan.dataplane.tsdb.engine.TsdbEngine;
 import dev.capstan.dataplane.tsdb.http.HttpOptions;
 import dev.capstan.dataplane.tsdb.http.InfluxQlQueries;
 import dev.capstan.dataplane.tsdb.http.TsdbNode;
+import dev.capstan.dataplane.tsdb.influxql.ContinuousQueries;
+import dev.capstan.dataplane.tsdb.influxql.ContinuousQueryRunner;
+import dev.capstan.dataplane.tsdb.influxql.QueryExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -38,6 +41,8 @@ public final class TsdbMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(TsdbMain.class);
   private static final long CONFIG_POLL_MILLIS = 2000;
+  /** Continuous queries created through InfluxQL, beside the engine's files in the data directory. */
+  static final String CONTINUOUS_QUERIES_FILE = "continuous_queries.json";
 
   private TsdbMain() {}
 
@@ -79,10 +84,14 @@ public final class TsdbMain {
     Clock clock = Clock.systemUTC();
     TsdbEngine engine = TsdbEngine.open(data, EngineOptions.defaults(), clock);
     TsdbNode node;
+    ContinuousQueryRunner continuousQueries;
     try {
+      ContinuousQueries queries = ContinuousQueries.open(data.resolve(CONTINUOUS_QUERIES_FILE));
+      QueryExecutor executor = new QueryExecutor(engine, clock, queries);
       node = TsdbNode.start(settings, TsdbNode.Storage.of(engine, engine::applyConfig, () -> close(engine)),
-          store -> new InfluxQlQueries(store, clock), clock);
-    } catch (RuntimeException | InterruptedException e) {
+          store -> new InfluxQlQueries(executor), clock);
+      continuousQueries = ContinuousQueryRunner.start(executor, queries, clock);
+    } catch (RuntimeException | InterruptedException | IOException e) {
       close(engine);
       throw e;
     }
@@ -92,6 +101,7 @@ public final class TsdbMain {
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      continuousQueries.close();
       node.close();
       LOG.info("TSDB node stopped; data in {} closed", data);
       stopped.countDown();

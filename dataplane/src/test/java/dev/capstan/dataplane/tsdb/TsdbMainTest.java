@@ -117,6 +117,10 @@ class TsdbMainTest {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(query(node, "SHOW RETENTION POLICIES").body()).contains("[\"main\",\"24h0m0s\""));
 
+    assertThat(query(node, "CREATE CONTINUOUS QUERY per_second ON metrics BEGIN"
+        + " SELECT count(v) INTO cpu_count FROM cpu GROUP BY time(1s) END").body())
+        .isEqualTo("{\"results\":[{\"statement_id\":0}]}\n");
+
     node.process().destroy(); // SIGTERM
     assertThat(node.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(node.process().exitValue()).isEqualTo(143);
@@ -127,6 +131,16 @@ class TsdbMainTest {
     assertThat(query(again, "SELECT v FROM cpu").body())
         .contains("[" + (now - 1) + ",1]").contains("[" + now + ",2]");
     assertThat(query(again, "SHOW RETENTION POLICIES").body()).contains("[\"main\",\"24h0m0s\"");
+
+    // The continuous query came back with the node and runs: points of the coming seconds are
+    // counted into cpu_count once each second has passed.
+    assertThat(query(again, "SHOW CONTINUOUS QUERIES").body()).contains("[\"per_second\",\"CREATE CONTINUOUS QUERY");
+    long next = System.currentTimeMillis() / 1000 + 1;
+    client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + again.port() + "/write?db=metrics&precision=s"))
+        .POST(HttpRequest.BodyPublishers.ofString("cpu,host=a v=3 " + next + "\ncpu,host=b v=4 " + next)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(query(again, "SELECT count FROM cpu_count").body()).contains("[" + next + ",2]"));
   }
 
   @Test

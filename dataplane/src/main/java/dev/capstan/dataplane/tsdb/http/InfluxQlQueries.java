@@ -25,7 +25,11 @@ public final class InfluxQlQueries implements QueryHandler {
   private final QueryExecutor executor;
 
   public InfluxQlQueries(TsdbStore store, Clock clock) {
-    this.executor = new QueryExecutor(store, clock);
+    this(new QueryExecutor(store, clock));
+  }
+
+  public InfluxQlQueries(QueryExecutor executor) {
+    this.executor = executor;
   }
 
   @Override

@@ -79,6 +79,11 @@ final class Ast {
           soffset, hasTz);
     }
 
+    Select with(Expr newCondition, List<Expr> newDimensions) {
+      return new Select(fields, into, sources, subqueries, newCondition, newDimensions, fill, fillValue,
+          descending, ordered, limit, offset, slimit, soffset, hasTz);
+    }
+
     Select withoutInto() {
       return new Select(fields, null, sources, subqueries, condition, dimensions, fill, fillValue,
           descending, ordered, limit, offset, slimit, soffset, hasTz);
@@ -96,6 +101,17 @@ final class Ast {
    * measurement: each row's own ({@code :MEASUREMENT}).
    */
   record Target(String database, String retentionPolicy, String measurement) {}
+
+  /**
+   * CREATE CONTINUOUS QUERY; {@code every} and {@code resampleFor} 0 when not given; {@code
+   * text} the statement as SHOW CONTINUOUS QUERIES prints it.
+   */
+  record CreateContinuousQuery(String name, String database, long every, long resampleFor, Select select,
+      String text) implements Statement {}
+
+  record DropContinuousQuery(String name, String database) implements Statement {}
+
+  record ShowContinuousQueries() implements Statement {}
 
   record Delete(List<Measurement> sources, Expr condition) implements Statement {}
 

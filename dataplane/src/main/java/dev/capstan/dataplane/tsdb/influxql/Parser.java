@@ -27,12 +27,14 @@ final class Parser {
       "CONTINUOUS", "DATABASE", "MEASUREMENT", "RETENTION", "SERIES", "SHARD", "SUBSCRIPTION", "USER");
 
   private final Scanner scanner;
+  private final String text;
   private final Tok[] buf = new Tok[3];
   private int bi;
   private int bn;
 
   private Parser(String text) {
     this.scanner = new Scanner(text);
+    this.text = text;
   }
 
   /** Parses the statements of a query, separated by semicolons. */
@@ -210,7 +212,10 @@ final class Parser {
       }
       case MEASUREMENT:
         return parseShowCardinality(CardinalityOf.MEASUREMENT, parseExactCardinality());
-      case CONTINUOUS, DIAGNOSTICS, GRANTS, QUERIES, SHARD, SHARDS, STATS,
+      case CONTINUOUS:
+        expectTokens(Token.QUERIES);
+        return new ShowContinuousQueries();
+      case DIAGNOSTICS, GRANTS, QUERIES, SHARD, SHARDS, STATS,
           SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
       default:
@@ -230,7 +235,10 @@ final class Parser {
         }
         return parseCreateRetentionPolicy();
       }
-      case CONTINUOUS, USER, SUBSCRIPTION:
+      case CONTINUOUS:
+        expectTokens(Token.QUERY);
+        return parseCreateContinuousQuery();
+      case USER, SUBSCRIPTION:
         throw error("CREATE " + t.tok().text + " is not supported by Capstan", t.pos());
       default:
         throw error(t, CREATE_KEYS);
@@ -260,18 +268,161 @@ final class Parser {
         }
         return new DropRetentionPolicy(name, parseIdent());
       }
-      case CONTINUOUS, SHARD, SUBSCRIPTION, USER:
+      case CONTINUOUS: {
+        expectTokens(Token.QUERY);
+        String name = parseIdent();
+        expectTokens(Token.ON);
+        return new DropContinuousQuery(name, parseIdent());
+      }
+      case SHARD, SUBSCRIPTION, USER:
         throw error("DROP " + t.tok().text + " is not supported by Capstan", t.pos());
       default:
         throw error(t, DROP_KEYS);
     }
   }
 
+  /**
+   * CREATE CONTINUOUS QUERY name ON db [RESAMPLE [EVERY d] [FOR d]] BEGIN SELECT ... INTO ...
+   * GROUP BY time(...) END, checked as influxd's parser checks it.
+   */
+  private Statement parseCreateContinuousQuery() {
+    String name = parseIdent();
+    expectTokens(Token.ON);
+    String db = parseIdent();
+    long every = 0;
+    long resampleFor = 0;
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.RESAMPLE) {
+      Tok r = scanIgnoreWhitespace();
+      if (r.tok() != Token.EVERY && r.tok() != Token.FOR) {
+        throw error(r, List.of("EVERY", "FOR"));
+      }
+      if (r.tok() == Token.EVERY) {
+        every = parseDurationValue();
+        r = scanIgnoreWhitespace();
+      }
+      if (r.tok() == Token.FOR) {
+        resampleFor = parseDurationValue();
+      } else {
+        unscan();
+      }
+      if (every == 0 && resampleFor == 0) {
+        throw error(scanIgnoreWhitespace(), List.of("EVERY", "FOR"));
+      }
+    } else {
+      unscan();
+    }
+    expectTokens(Token.BEGIN);
+    Tok select = scanIgnoreWhitespace();
+    if (select.tok() != Token.SELECT) {
+      throw error(select, List.of("SELECT"));
+    }
+    Select source = parseSelect(true);
+    Tok end = scanIgnoreWhitespace();
+    long interval = groupByInterval(source);
+    if (interval <= 0) {
+      // influxd points at the token before END.
+      Pos before = tokenBefore(end.pos());
+      throw error("found " + textBetween(before, end.pos()).strip() + ", expected GROUP BY time(...)", before);
+    }
+    if (end.tok() != Token.END) {
+      throw error(end, List.of("END"));
+    }
+    if (resampleFor != 0 && resampleFor < interval) {
+      throw new QueryParseException("FOR duration must be >= GROUP BY time duration: must be a minimum of "
+          + durationLiteral(interval) + ", got " + durationLiteral(resampleFor));
+    }
+    String selectText = textBetween(select.pos(), end.pos()).strip();
+    StringBuilder canonical = new StringBuilder("CREATE CONTINUOUS QUERY ").append(quoteIdent(List.of(name)))
+        .append(" ON ").append(quoteIdent(List.of(db)));
+    if (every != 0 || resampleFor != 0) {
+      canonical.append(" RESAMPLE");
+      if (every != 0) {
+        canonical.append(" EVERY ").append(durationLiteral(every));
+      }
+      if (resampleFor != 0) {
+        canonical.append(" FOR ").append(durationLiteral(resampleFor));
+      }
+    }
+    canonical.append(" BEGIN ").append(selectText).append(" END");
+    return new CreateContinuousQuery(name, db, every, resampleFor, source, canonical.toString());
+  }
+
+  /** The GROUP BY time interval of a SELECT, 0 without one. */
+  static long groupByInterval(Select s) {
+    for (Expr d : s.dimensions()) {
+      if (Eval.unparen(d) instanceof Call c && c.name().equals("time") && !c.args().isEmpty()
+          && c.args().get(0) instanceof DurationLit dl) {
+        return dl.nanos();
+      }
+    }
+    return 0;
+  }
+
+  /** A duration as InfluxQL writes it: the largest unit that divides it (1m, 90s, 2h). */
+  static String durationLiteral(long nanos) {
+    long[] units = {604_800_000_000_000L, 86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L,
+        1_000_000_000L, 1_000_000L, 1_000L, 1L};
+    String[] names = {"w", "d", "h", "m", "s", "ms", "u", "ns"};
+    for (int i = 0; i < units.length; i++) {
+      if (nanos % units[i] == 0) {
+        return nanos / units[i] + names[i];
+      }
+    }
+    return nanos + "ns";
+  }
+
+  /** The text between two positions of the query ({@code to} exclusive). */
+  private String textBetween(Pos from, Pos to) {
+    return text.substring(offset(from), offset(to));
+  }
+
+  private int offset(Pos pos) {
+    int line = 0;
+    int i = 0;
+    while (line < pos.line() && i < text.length()) {
+      if (text.charAt(i++) == '\n') {
+        line++;
+      }
+    }
+    return text.offsetByCodePoints(i, Math.min(pos.ch(), text.codePointCount(i, text.length())));
+  }
+
+  /** Where the token before {@code pos} starts: a word, a quoted name or one character. */
+  private Pos tokenBefore(Pos pos) {
+    int end = offset(pos);
+    while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    int start = end - 1;
+    if (start >= 0 && (Character.isLetterOrDigit(text.charAt(start)) || text.charAt(start) == '_')) {
+      while (start > 0 && (Character.isLetterOrDigit(text.charAt(start - 1)) || text.charAt(start - 1) == '_')) {
+        start--;
+      }
+    }
+    int line = 0;
+    int lineStart = 0;
+    for (int i = 0; i < Math.max(start, 0); i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return new Pos(line, text.codePointCount(lineStart, Math.max(start, 0)));
+  }
+
   private Select parseSelect() {
+    return parseSelect(false);
+  }
+
+  private Select parseSelect(boolean intoRequired) {
     List<Field> fields = parseFields();
     Target into = null;
-    if (scanIgnoreWhitespace().tok() == Token.INTO) {
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() == Token.INTO) {
       into = parseTarget();
+    } else if (intoRequired) {
+      throw error(t, List.of("INTO"));
     } else {
       unscan();
     }

@@ -34,10 +34,17 @@ public final class QueryExecutor {
 
   private final TsdbStore store;
   private final Clock clock;
+  private final ContinuousQueries continuousQueries;
 
+  /** An executor whose continuous queries live only as long as it does. */
   public QueryExecutor(TsdbStore store, Clock clock) {
+    this(store, clock, ContinuousQueries.inMemory());
+  }
+
+  public QueryExecutor(TsdbStore store, Clock clock, ContinuousQueries continuousQueries) {
     this.store = Objects.requireNonNull(store);
     this.clock = Objects.requireNonNull(clock);
+    this.continuousQueries = Objects.requireNonNull(continuousQueries);
   }
 
   /**
@@ -94,6 +101,21 @@ public final class QueryExecutor {
       return showMeasurements(s, ctx);
     } else if (st instanceof ShowSeries s) {
       return showSeries(s, ctx);
+    } else if (st instanceof CreateContinuousQuery s) {
+      requireDatabase(s.database());
+      continuousQueries.create(new ContinuousQueries.Definition(s.database(), s.name(), s.text()));
+      return List.of();
+    } else if (st instanceof DropContinuousQuery s) {
+      continuousQueries.drop(s.database(), s.name());
+      return List.of();
+    } else if (st instanceof ShowContinuousQueries) {
+      List<SeriesRow> out = new ArrayList<>();
+      for (String db : store.databases()) {
+        List<List<Object>> values = new ArrayList<>();
+        continuousQueries.of(db).forEach(d -> values.add(List.of(d.name(), d.text())));
+        out.add(new SeriesRow(db, Map.of(), List.of("name", "query"), false, values, false));
+      }
+      return out;
     } else if (st instanceof ShowCardinality s) {
       return showCardinality(s, ctx);
     } else if (st instanceof ShowTagKeys s) {
@@ -107,6 +129,7 @@ public final class QueryExecutor {
       return List.of();
     } else if (st instanceof DropDatabase s) {
       store.dropDatabase(s.name());
+      continuousQueries.dropDatabase(s.name());
       return List.of();
     } else if (st instanceof CreateRetentionPolicy s) {
       requireDatabase(s.database());
@@ -586,6 +609,21 @@ public final class QueryExecutor {
     }
     return List.of(new SeriesRow("result", Map.of(), List.of("time", "written"), true,
         List.of(List.<Object>of(0L, written)), false));
+  }
+
+  /**
+   * Runs a continuous query's SELECT INTO over {@code [start, end)} in its database, as the
+   * continuous query service of influxd does; returns the points written.
+   */
+  long runContinuousQuery(Select select, String database, long start, long end) {
+    Expr range = new Binary(Token.AND,
+        new Binary(Token.GTE, new VarRef("time", null), new IntegerLit(start)),
+        new Binary(Token.LT, new VarRef("time", null), new IntegerLit(end)));
+    Expr condition = select.condition() == null ? range : new Binary(Token.AND, select.condition(), range);
+    Instant instant = clock.instant();
+    long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    List<SeriesRow> result = selectInto(select.with(condition, select.dimensions()), new QueryContext(database, null), now);
+    return (Long) result.get(0).values().get(0).get(1);
   }
 
   /** The time comparisons of a condition's top-level ANDs (those that bound its range). */

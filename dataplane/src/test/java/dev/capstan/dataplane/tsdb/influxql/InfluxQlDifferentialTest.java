@@ -245,6 +245,9 @@ class InfluxQlDifferentialTest {
         // Not implemented: Capstan answers "... is not supported by Capstan".
         // A subquery beside a measurement: Capstan asks for two subqueries instead.
         Case.q("SELECT max(v) FROM (SELECT v FROM cpu), mem"),
+        // influxd lists its _internal database and prints the statement with INTO and FROM
+        // qualified (db.autogen.m); Capstan prints it as written.
+        Case.q("SHOW CONTINUOUS QUERIES"),
         // Raw rows of a subquery's aggregates come one series after the other in influxd, not
         // in time order as Capstan (and influxd for raw subqueries) merges them.
         Case.q("SELECT max FROM (SELECT max(v) FROM cpu GROUP BY host)"),
@@ -846,6 +849,26 @@ class InfluxQlDifferentialTest {
         "CREATE DATABASE \"odd name\"", "SHOW RETENTION POLICIES ON \"odd name\"", "DROP DATABASE \"odd name\"",
         "DROP DATABASE withrp", "DROP DATABASE withdur", "DROP DATABASE nope", "DROP DATABASE ddl",
         "SHOW DATABASES")) {
+      c.add(Case.q(q));
+    }
+    // --- continuous queries: created, refused and dropped (influxd runs them too: on no data) ---
+    for (String q : List.of(
+        "CREATE CONTINUOUS QUERY cq1 ON db BEGIN SELECT mean(v) INTO cpu_1m FROM cpu GROUP BY time(1m), * END",
+        "CREATE CONTINUOUS QUERY cq1 ON db BEGIN SELECT mean(v) INTO cpu_1m FROM cpu GROUP BY time(1m), * END",
+        "CREATE CONTINUOUS QUERY cq1 ON db BEGIN SELECT max(v) INTO cpu_1m FROM cpu GROUP BY time(1m), * END",
+        "CREATE CONTINUOUS QUERY cq1 ON nope BEGIN SELECT mean(v) INTO cpu_1m FROM cpu GROUP BY time(1m), * END",
+        "CREATE CONTINUOUS QUERY cq2 ON db RESAMPLE EVERY 30s FOR 2m BEGIN SELECT max(v) INTO db.autogen.cpu_max FROM cpu GROUP BY time(1m) END",
+        "CREATE CONTINUOUS QUERY raw ON db BEGIN SELECT v INTO x FROM cpu GROUP BY time(1m) END",
+        "CREATE CONTINUOUS QUERY bad ON db BEGIN SELECT mean(v) INTO x FROM cpu END",
+        "CREATE CONTINUOUS QUERY bad ON db BEGIN SELECT mean(v) FROM cpu GROUP BY time(1m) END",
+        "CREATE CONTINUOUS QUERY bad ON db RESAMPLE EVERY 0s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END",
+        "CREATE CONTINUOUS QUERY bad ON db RESAMPLE FOR 30s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END",
+        "CREATE CONTINUOUS QUERY bad ON db BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m)",
+        "DROP CONTINUOUS QUERY cq2 ON db",
+        "DROP CONTINUOUS QUERY cq2 ON db",
+        "DROP CONTINUOUS QUERY x ON nope",
+        "DROP CONTINUOUS QUERY cq1 ON db",
+        "DROP CONTINUOUS QUERY raw ON db")) {
       c.add(Case.q(q));
     }
     // --- SELECT INTO, into a database of its own ---

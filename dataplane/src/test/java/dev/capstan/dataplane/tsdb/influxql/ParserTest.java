@@ -104,6 +104,19 @@ class ParserTest {
             List.of(new Measurement(null, null, "cpu", null)), new KeyFilter(Token.EQ, new StringLit("host")),
             new Binary(Token.EQ, new VarRef("region", null), new StringLit("eu")),
             List.of(new VarRef("kind", null)), 2, 1));
+    assertThat(Parser.parseQuery("CREATE CONTINUOUS QUERY \"my cq\" ON db RESAMPLE EVERY 30s FOR 2m BEGIN\n"
+        + "  SELECT max(v) INTO db.autogen.cpu_max FROM cpu GROUP BY time(1m), *\nEND").get(0))
+        .isInstanceOfSatisfying(CreateContinuousQuery.class, cq -> {
+          assertThat(cq.every()).isEqualTo(30_000_000_000L);
+          assertThat(cq.resampleFor()).isEqualTo(120_000_000_000L);
+          assertThat(cq.select().into()).isEqualTo(new Target("db", "autogen", "cpu_max"));
+          assertThat(cq.text()).isEqualTo("CREATE CONTINUOUS QUERY \"my cq\" ON db RESAMPLE EVERY 30s FOR 2m BEGIN"
+              + " SELECT max(v) INTO db.autogen.cpu_max FROM cpu GROUP BY time(1m), * END");
+        });
+    assertThat(Parser.parseQuery("DROP CONTINUOUS QUERY cq ON db; SHOW CONTINUOUS QUERIES"))
+        .containsExactly(new DropContinuousQuery("cq", "db"), new ShowContinuousQueries());
+    assertThat(Parser.parseQuery("SELECT v INTO db..:MEASUREMENT FROM cpu").get(0))
+        .isInstanceOfSatisfying(Select.class, s -> assertThat(s.into()).isEqualTo(new Target("db", "", null)));
     assertThat(Parser.parseQuery("SHOW FIELD KEY CARDINALITY").get(0))
         .isEqualTo(new ShowCardinality(CardinalityOf.FIELD_KEY, false, null, null, null, null, List.of(), 0, 0));
   }
@@ -129,6 +142,12 @@ class ParserTest {
       "CREATE RETENTION POLICY rp ON db DURATION 1h REPLICATION 0| invalid value 0: must be 1 <= n <= 2147483647 at line 1, char 58",
       "SELECT v FROM cpu fill(foo)| expected number argument in fill()",
       "DELETE| found EOF, expected FROM, WHERE at line 1, char 8",
+      "SELECT v INTO :MEASUREMENT FROM cpu| found :, expected identifier at line 1, char 15",
+      "CREATE CONTINUOUS QUERY bad ON qe BEGIN SELECT mean(v) INTO x FROM cpu END| found cpu, expected GROUP BY time(...) at line 1, char 68",
+      "CREATE CONTINUOUS QUERY bad ON qe BEGIN SELECT mean(v) FROM cpu GROUP BY time(1m) END| found FROM, expected INTO at line 1, char 56",
+      "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE EVERY 0s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| found BEGIN, expected EVERY, FOR at line 1, char 53",
+      "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE FOR 30s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| FOR duration must be >= GROUP BY time duration: must be a minimum of 1m, got 30s",
+      "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| found BEGIN, expected EVERY, FOR at line 1, char 44",
   })
   void errorsAsInfluxd(String query, String message) {
     assertThatThrownBy(() -> Parser.parseQuery(query))

@@ -1,0 +1,116 @@
+package dev.capstan.dataplane.tsdb.influxql;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node's continuous queries, by database, in creation order. Kept in a JSON file next to the
+ * data (written whole to a temporary file, synced, then moved over the old one), so they survive
+ * a restart; {@link #inMemory()} for executors that have no data directory.
+ */
+public final class ContinuousQueries {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One continuous query; {@code text} is its CREATE statement, parsed again to run it. */
+  public record Definition(String database, String name, String text) {}
+
+  private final Path file;
+  private final Map<String, Map<String, Definition>> byDatabase = new LinkedHashMap<>();
+
+  private ContinuousQueries(Path file) {
+    this.file = file;
+  }
+
+  public static ContinuousQueries inMemory() {
+    return new ContinuousQueries(null);
+  }
+
+  /** The queries kept in {@code file}, none if it does not exist yet. */
+  public static ContinuousQueries open(Path file) throws IOException {
+    ContinuousQueries queries = new ContinuousQueries(file);
+    if (Files.exists(file)) {
+      for (Definition d : JSON.readValue(file.toFile(), new TypeReference<List<Definition>>() {})) {
+        queries.byDatabase.computeIfAbsent(d.database(), k -> new LinkedHashMap<>()).put(d.name(), d);
+      }
+    }
+    return queries;
+  }
+
+  /** Adds a query; the same statement again is a no-op, another under its name an error. */
+  synchronized void create(Definition d) {
+    Map<String, Definition> db = byDatabase.computeIfAbsent(d.database(), k -> new LinkedHashMap<>());
+    Definition existing = db.get(d.name());
+    if (existing != null) {
+      if (existing.text().equals(d.text())) {
+        return;
+      }
+      throw new QueryError("continuous query already exists");
+    }
+    db.put(d.name(), d);
+    try {
+      save();
+    } catch (QueryError e) {
+      db.remove(d.name());
+      throw e;
+    }
+  }
+
+  /** Removes a query; one that does not exist is not an error (as in influxd). */
+  synchronized void drop(String database, String name) {
+    Map<String, Definition> db = byDatabase.get(database);
+    Definition removed = db == null ? null : db.remove(name);
+    if (removed != null) {
+      try {
+        save();
+      } catch (QueryError e) {
+        db.put(name, removed);
+        throw e;
+      }
+    }
+  }
+
+  /** Forgets the queries of a dropped database. */
+  synchronized void dropDatabase(String database) {
+    if (byDatabase.remove(database) != null) {
+      save();
+    }
+  }
+
+  /** The queries of one database, in creation order. */
+  synchronized List<Definition> of(String database) {
+    return List.copyOf(byDatabase.getOrDefault(database, Map.of()).values());
+  }
+
+  public synchronized List<Definition> all() {
+    List<Definition> out = new ArrayList<>();
+    byDatabase.values().forEach(db -> out.addAll(db.values()));
+    return out;
+  }
+
+  private void save() {
+    if (file == null) {
+      return;
+    }
+    try {
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all()));
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new QueryError("cannot save continuous queries to " + file + ": " + e.getMessage());
+    }
+  }
+}

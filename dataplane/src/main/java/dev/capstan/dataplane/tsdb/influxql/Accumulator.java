@@ -514,11 +514,18 @@ abstract class Accumulator {
   static final class TopBottom extends Points {
     final boolean top;
     final int limit;
+    /** The tags picked by ({@code top(v, host, 2)}), empty without; set by the engine. */
+    List<String> tagKeys = List.of();
+    /** The values of {@link #tagKeys} in the series being fed, set before its points. */
+    List<String> tagValues;
 
     TopBottom(boolean top, int limit) {
       this.top = top;
       this.limit = limit;
     }
+
+    @Override void addDouble(long t, double v) { points.add(new Object[] {t, v, tagValues}); }
+    @Override void addLong(long t, long v) { points.add(new Object[] {t, v, tagValues}); }
 
     @Override
     Object result() {
@@ -532,12 +539,34 @@ abstract class Accumulator {
 
     @Override
     List<Object[]> results() {
-      List<Object[]> sorted = new ArrayList<>(points);
       Comparator<Object[]> byValue = (a, b) -> compareValues(a[1], b[1]);
-      sorted.sort((top ? byValue.reversed() : byValue).thenComparing(a -> (Long) a[0]));
+      Comparator<Object[]> best = (top ? byValue.reversed() : byValue).thenComparing(a -> (Long) a[0]);
+      List<Object[]> sorted = new ArrayList<>(points);
+      if (!tagKeys.isEmpty()) {
+        // The best point of each combination of the tags, then the best of those.
+        Map<List<String>, Object[]> perTags = new java.util.HashMap<>();
+        for (Object[] p : points) {
+          perTags.merge((List<String>) p[2], p, (x, y) -> best.compare(x, y) <= 0 ? x : y);
+        }
+        sorted = new ArrayList<>(perTags.values());
+      }
+      sorted.sort(best);
       List<Object[]> chosen = new ArrayList<>(sorted.subList(0, Math.min(limit, sorted.size())));
       chosen.sort(Comparator.comparing(a -> (Long) a[0]));
-      return chosen;
+      List<Object[]> out = new ArrayList<>(chosen.size());
+      for (Object[] p : chosen) {
+        if (tagKeys.isEmpty()) {
+          out.add(new Object[] {p[0], p[1]});
+        } else {
+          Map<String, String> tags = new java.util.HashMap<>();
+          List<String> values = (List<String>) p[2];
+          for (int i = 0; i < tagKeys.size(); i++) {
+            tags.put(tagKeys.get(i), values.get(i));
+          }
+          out.add(new Object[] {p[0], p[1], tags});
+        }
+      }
+      return out;
     }
   }
 

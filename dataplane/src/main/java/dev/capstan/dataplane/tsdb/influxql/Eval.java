@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -79,6 +81,12 @@ final class Eval {
   static Object value(Expr e, Function<Expr, Object> refs) {
     if (e instanceof Paren p) {
       return value(p.expr(), refs);
+    } else if (e instanceof Call c && MathFunctions.isMath(c.name())) {
+      List<Object> args = new ArrayList<>(c.args().size());
+      for (Expr a : c.args()) {
+        args.add(value(a, refs));
+      }
+      return MathFunctions.apply(c.name(), args);
     } else if (e instanceof VarRef || e instanceof Call || e instanceof Distinct) {
       return refs.apply(e);
     } else if (e instanceof NumberLit n) {

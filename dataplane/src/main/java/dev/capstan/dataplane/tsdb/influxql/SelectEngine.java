@@ -53,9 +53,14 @@ final class SelectEngine {
    * The calls of an aggregate query: each distinct call once, by its text. {@code unit}: the
    * unit of integral() in ns.
    */
-  private record CallSpec(Call call, String function, String field, double percentile, int n, long unit) {
+  private record CallSpec(Call call, String function, String field, double percentile, int n, long unit,
+      List<String> tags) {
     CallSpec(Call call, String function, String field, double percentile, int n) {
-      this(call, function, field, percentile, n, 0);
+      this(call, function, field, percentile, n, 0, List.of());
+    }
+
+    CallSpec(Call call, String function, String field, double percentile, int n, long unit) {
+      this(call, function, field, percentile, n, unit, List.of());
     }
   }
 
@@ -121,7 +126,9 @@ final class SelectEngine {
 
   private static void collectCalls(Expr e, List<Call> calls) {
     e = Eval.unparen(e);
-    if (e instanceof Call c) {
+    if (e instanceof Call c && MathFunctions.isMath(c.name())) {
+      c.args().forEach(a -> collectCalls(a, calls));
+    } else if (e instanceof Call c) {
       calls.add(c);
     } else if (e instanceof Binary b) {
       collectCalls(b.lhs(), calls);
@@ -147,7 +154,9 @@ final class SelectEngine {
 
   private static void collectOuterRefs(Expr e, List<Expr> refs) {
     e = Eval.unparen(e);
-    if (e instanceof VarRef || e instanceof Wildcard || e instanceof RegexLit) {
+    if (e instanceof Call c && MathFunctions.isMath(c.name())) {
+      c.args().forEach(a -> collectOuterRefs(a, refs));
+    } else if (e instanceof VarRef || e instanceof Wildcard || e instanceof RegexLit) {
       refs.add(e);
     } else if (e instanceof Binary b) {
       collectOuterRefs(b.lhs(), refs);
@@ -155,7 +164,25 @@ final class SelectEngine {
     }
   }
 
+  /** Math functions take a fixed number of arguments; influxd checks it before anything else. */
+  private static void checkMathArity(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof Call c) {
+      if (MathFunctions.isMath(c.name())) {
+        String error = MathFunctions.checkArity(c.name(), c.args().size());
+        if (error != null) {
+          throw new QueryError(error);
+        }
+      }
+      c.args().forEach(SelectEngine::checkMathArity);
+    } else if (e instanceof Binary b) {
+      checkMathArity(b.lhs());
+      checkMathArity(b.rhs());
+    }
+  }
+
   private void validate(Select s) {
+    s.fields().forEach(f -> checkMathArity(f.expr()));
     List<Call> calls = new ArrayList<>();
     List<Expr> outer = new ArrayList<>();
     for (Field f : s.fields()) {
@@ -270,6 +297,23 @@ final class SelectEngine {
     }
   }
 
+  /** A literal as InfluxQL writes it, for error messages that quote one. */
+  private static String literalText(Expr e) {
+    e = Eval.unparen(e);
+    if (e instanceof IntegerLit i) {
+      return Long.toString(i.value());
+    } else if (e instanceof NumberLit n) {
+      return GoFormat.formatFloat(n.value());
+    } else if (e instanceof StringLit str) {
+      return "'" + str.value().replace("'", "\\'") + "'";
+    } else if (e instanceof BoolLit b) {
+      return Boolean.toString(b.value());
+    } else if (e instanceof DurationLit d) {
+      return Durations.formatInfluxQl(d.nanos());
+    }
+    return e.toString();
+  }
+
   /** The Go type influxd names in its argument errors. */
   private static String goType(Expr e) {
     String t;
@@ -302,6 +346,8 @@ final class SelectEngine {
       if (!out.contains(c)) {
         out.add(c);
       }
+    } else if (e instanceof Call c && MathFunctions.isMath(c.name())) {
+      c.args().forEach(a -> transformCalls(a, out));
     } else if (e instanceof Binary b) {
       transformCalls(b.lhs(), out);
       transformCalls(b.rhs(), out);
@@ -389,10 +435,15 @@ final class SelectEngine {
         if (lim.value() < 1) {
           throw new QueryError("limit (" + lim.value() + ") in " + name + " function must be at least 1");
         }
-        if (args.size() > 2) {
-          throw new QueryError(name + "() with tag arguments is not supported by Capstan");
+        // top(v, host, 2): the best point of each host, then the best 2 of those.
+        List<String> tags = new ArrayList<>();
+        for (Expr tag : args.subList(1, args.size() - 1)) {
+          if (!(Eval.unparen(tag) instanceof VarRef v)) {
+            throw new QueryError("only fields or tags are allowed in " + name + "(), found " + literalText(tag));
+          }
+          tags.add(v.name());
         }
-        return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, (int) lim.value());
+        return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, (int) lim.value(), 0, List.copyOf(tags));
       }
       case "distinct": {
         if (args.isEmpty()) {
@@ -619,6 +670,13 @@ final class SelectEngine {
       } else {
         columns.add(new OutputColumn(f.expr(), fieldName(f.expr())));
         aliases.add(f.alias());
+        if (e instanceof Call c && (c.name().equals("top") || c.name().equals("bottom"))) {
+          // The tags top() and bottom() pick by are shown beside the value, as influxd does.
+          for (String tag : callSpec(c).tags()) {
+            columns.add(new OutputColumn(new VarRef(tag, "tag"), tag));
+            aliases.add(null);
+          }
+        }
       }
     }
     List<String> names = columnNames(columns, aliases);
@@ -1267,6 +1325,9 @@ final class SelectEngine {
     for (int k = 0; k < specs.size(); k++) {
       CallSpec sp = specs.get(k);
       row[k] = Accumulator.create(sp.function(), sp.percentile(), sp.n());
+      if (row[k] instanceof Accumulator.TopBottom tb) {
+        tb.tagKeys = sp.tags();
+      }
     }
     return row;
   }
@@ -1371,6 +1432,13 @@ final class SelectEngine {
         int b = 0;
         IntegralPoints integral = spec.function().equals("integral")
             ? integrals.computeIfAbsent(ci, k -> new IntegralPoints()) : null;
+        List<String> pickTags = null;
+        if (!spec.tags().isEmpty()) {
+          pickTags = new ArrayList<>(spec.tags().size());
+          for (String tag : spec.tags()) {
+            pickTags.add(key.tag(tag));
+          }
+        }
         for (int r = 0; r < times.length; r++) {
           int i = index == null ? r : index[r];
           if (i < 0) {
@@ -1425,6 +1493,9 @@ final class SelectEngine {
           }
           if (a == null) {
             continue;
+          }
+          if (pickTags != null) {
+            ((Accumulator.TopBottom) a).tagValues = pickTags;
           }
           if (fv != null) {
             a.addDouble(t, fv[i]);
@@ -1481,8 +1552,11 @@ final class SelectEngine {
           List<Object> r = new ArrayList<>();
           r.add(t);
           Object v = tv[1];
+          Map<String, String> picked = tv.length > 2 ? (Map<String, String>) tv[2] : Map.of();
           for (OutputColumn c : columns) {
-            r.add(Eval.value(c.expr(), x -> x instanceof Call || x instanceof Ast.Distinct ? v : null));
+            // A series without the picked tag shows null there, as in influxd.
+            r.add(Eval.value(c.expr(), x -> x instanceof Call || x instanceof Ast.Distinct ? v
+                : x instanceof VarRef ref && !picked.getOrDefault(ref.name(), "").isEmpty() ? picked.get(ref.name()) : null));
           }
           out.add(r);
         }

@@ -3,6 +3,7 @@ package dev.capstan.controllers.tsdb;
 import dev.capstan.api.config.InfluxDuration;
 import dev.capstan.api.config.Ports;
 import dev.capstan.api.config.TsdbNodeConfig;
+import dev.capstan.api.tsdb.ContinuousQuerySpec;
 import dev.capstan.api.tsdb.DatabaseSpec;
 import dev.capstan.api.tsdb.RetentionPolicySpec;
 import dev.capstan.api.tsdb.SecretKeyRef;
@@ -101,7 +102,11 @@ public final class TsdbClusterResources {
         boolean isDefault = anyDefault ? rp.defaultPolicy() : i == 0;
         policies.add(new TsdbNodeConfig.RetentionPolicy(rp.name(), rp.duration(), shard, isDefault));
       }
-      databases.add(new TsdbNodeConfig.Database(db.name(), policies));
+      List<TsdbNodeConfig.ContinuousQuery> queries = new ArrayList<>();
+      for (ContinuousQuerySpec cq : db.continuousQueriesOrEmpty()) {
+        queries.add(new TsdbNodeConfig.ContinuousQuery(cq.name(), cq.query().strip(), cq.resampleEvery(), cq.resampleFor()));
+      }
+      databases.add(new TsdbNodeConfig.Database(db.name(), policies, queries.isEmpty() ? null : queries));
     }
     return new TsdbNodeConfig(
         Ports.TSDB_HTTP, spec.replicationFactorOrDefault(), spec.authSecretRef() != null, databases);

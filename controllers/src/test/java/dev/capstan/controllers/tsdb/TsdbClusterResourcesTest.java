@@ -40,6 +40,10 @@ class TsdbClusterResourcesTest {
           retentionPolicies:
             - {name: raw, duration: 7d, default: true}
             - {name: year, duration: 52w, shardDuration: 7d}
+          continuousQueries:
+            - name: cpu_1h
+              query: "  SELECT mean(usage) INTO year.cpu_1h FROM cpu GROUP BY time(1h), *\n"
+              resampleFor: 2h
         - name: plant
       """);
 
@@ -91,6 +95,9 @@ class TsdbClusterResourcesTest {
     // A database without policies gets InfluxDB's autogen: forever, 7-day shards, default.
     assertThat(config.databases().get(1).retentionPolicies()).containsExactly(
         new TsdbNodeConfig.RetentionPolicy("autogen", "INF", "168h", true));
+    assertThat(config.databases().get(0).continuousQueriesOrEmpty()).containsExactly(new TsdbNodeConfig.ContinuousQuery(
+        "cpu_1h", "SELECT mean(usage) INTO year.cpu_1h FROM cpu GROUP BY time(1h), *", null, "2h"));
+    assertThat(config.databases().get(1).continuousQueries()).isNull();
   }
 
   @Test

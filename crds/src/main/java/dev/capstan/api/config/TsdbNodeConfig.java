@@ -14,8 +14,22 @@ public record TsdbNodeConfig(
 
   public static final String FILE = "tsdb.yaml";
 
-  /** A database and its policies. */
-  public record Database(String name, List<RetentionPolicy> retentionPolicies) {}
+  /** A database, its policies and the continuous queries the cluster declares for it. */
+  public record Database(String name, List<RetentionPolicy> retentionPolicies, List<ContinuousQuery> continuousQueries) {
+    public Database(String name, List<RetentionPolicy> retentionPolicies) {
+      this(name, retentionPolicies, null);
+    }
+
+    public List<ContinuousQuery> continuousQueriesOrEmpty() {
+      return continuousQueries == null ? List.of() : continuousQueries;
+    }
+  }
+
+  /**
+   * A continuous query: its SELECT, and RESAMPLE EVERY / FOR as InfluxDB literals (null when
+   * not given).
+   */
+  public record ContinuousQuery(String name, String query, String resampleEvery, String resampleFor) {}
 
   /**
    * A retention policy with durations as InfluxDB literals; {@code INF} keeps forever.

@@ -8,7 +8,10 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
-/** A database and its retention policies, as {@code CREATE DATABASE} would make them. */
+/**
+ * A database, its retention policies and its continuous queries, as {@code CREATE DATABASE},
+ * {@code CREATE RETENTION POLICY} and {@code CREATE CONTINUOUS QUERY} would make them.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "!has(self.retentionPolicies) || self.retentionPolicies.filter(rp, has(rp.default) && rp.default).size() <= 1",
@@ -18,6 +21,10 @@ import java.util.List;
     value = "!has(self.retentionPolicies) || self.retentionPolicies.all(a, self.retentionPolicies.exists_one(b, b.name == a.name))",
     message = "retention policy names must be unique within a database",
     fieldPath = ".retentionPolicies")
+@ValidationRule(
+    value = "!has(self.continuousQueries) || self.continuousQueries.all(a, self.continuousQueries.exists_one(b, b.name == a.name))",
+    message = "continuous query names must be unique within a database",
+    fieldPath = ".continuousQueries")
 public record DatabaseSpec(
     @JsonPropertyDescription("Database name.")
         @Required
@@ -28,9 +35,22 @@ public record DatabaseSpec(
             "Retention policies of the database; at most one is the default. When none is "
                 + "given the database gets InfluxDB's 'autogen' policy, kept forever.")
         @Size(max = 16)
-        List<RetentionPolicySpec> retentionPolicies) {
+        List<RetentionPolicySpec> retentionPolicies,
+    @JsonPropertyDescription(
+            "Continuous queries of the database, typically downsampling into a longer retention "
+                + "policy. Queries created with InfluxQL on the nodes are left alone.")
+        @Size(max = 32)
+        List<ContinuousQuerySpec> continuousQueries) {
+
+  public DatabaseSpec(String name, List<RetentionPolicySpec> retentionPolicies) {
+    this(name, retentionPolicies, null);
+  }
 
   public List<RetentionPolicySpec> retentionPoliciesOrEmpty() {
     return retentionPolicies == null ? List.of() : retentionPolicies;
+  }
+
+  public List<ContinuousQuerySpec> continuousQueriesOrEmpty() {
+    return continuousQueries == null ? List.of() : continuousQueries;
   }
 }

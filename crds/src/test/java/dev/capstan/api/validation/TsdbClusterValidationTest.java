@@ -37,6 +37,52 @@ class TsdbClusterValidationTest {
               - name: b
                 retentionPolicies: [{name: week, duration: 7d, default: true}]
             """),
+        accepts(CRD, "a continuous query downsampling into a longer policy",
+            """
+            spec:
+              databases:
+              - name: plant
+                retentionPolicies: [{name: raw, duration: 7d, default: true}, {name: year, duration: 52w}]
+                continuousQueries:
+                - name: power_1h
+                  query: SELECT mean(kw) INTO year.power_1h FROM power GROUP BY time(1h), *
+                  resampleEvery: 30m
+                  resampleFor: 2h
+            """),
+        rejects(CRD, "a continuous query that is not a SELECT",
+            """
+            spec:
+              databases:
+              - name: plant
+                continuousQueries: [{name: q, query: DROP DATABASE plant}]
+            """,
+            "spec.databases[0].continuousQueries[0].query: should match '^\\s*[Ss][Ee][Ll][Ee][Cc][Tt]\\s'"),
+        rejects(CRD, "two continuous queries of the same name in one database",
+            """
+            spec:
+              databases:
+              - name: plant
+                continuousQueries:
+                - {name: q, query: SELECT mean(v) INTO a FROM b GROUP BY time(1m)}
+                - {name: q, query: SELECT max(v) INTO c FROM b GROUP BY time(1m)}
+            """,
+            "spec.databases[0].continuousQueries: continuous query names must be unique within a database"),
+        rejects(CRD, "RESAMPLE EVERY INF",
+            """
+            spec:
+              databases:
+              - name: plant
+                continuousQueries: [{name: q, query: SELECT mean(v) INTO a FROM b GROUP BY time(1m), resampleEvery: INF}]
+            """,
+            "spec.databases[0].continuousQueries[0].resampleEvery: resampleEvery must be a duration, not INF"),
+        rejects(CRD, "RESAMPLE FOR INF",
+            """
+            spec:
+              databases:
+              - name: plant
+                continuousQueries: [{name: q, query: SELECT mean(v) INTO a FROM b GROUP BY time(1m), resampleFor: INF}]
+            """,
+            "spec.databases[0].continuousQueries[0].resampleFor: resampleFor must be a duration, not INF"),
         rejects(CRD, "a duration that is not an InfluxDB duration", policies("7days"),
             "spec.databases[0].retentionPolicies[0].duration: should match '^(INF|([0-9]+(ns|us|ms|s|m|h|d|w))+)$'"),
         rejects(CRD, "retention of 30m", policies("30m"),

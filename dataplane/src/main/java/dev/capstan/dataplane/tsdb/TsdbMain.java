@@ -88,8 +88,11 @@ public final class TsdbMain {
     try {
       ContinuousQueries queries = ContinuousQueries.open(data.resolve(CONTINUOUS_QUERIES_FILE));
       QueryExecutor executor = new QueryExecutor(engine, clock, queries);
-      node = TsdbNode.start(settings, TsdbNode.Storage.of(engine, engine::applyConfig, () -> close(engine)),
-          store -> new InfluxQlQueries(executor), clock);
+      // Databases and policies first: the continuous queries the configuration declares need them.
+      node = TsdbNode.start(settings, TsdbNode.Storage.of(engine, nodeConfig -> {
+        engine.applyConfig(nodeConfig);
+        queries.applyDeclared(nodeConfig).forEach(LOG::info);
+      }, () -> close(engine)), store -> new InfluxQlQueries(executor), clock);
       continuousQueries = ContinuousQueryRunner.start(executor, queries, clock);
     } catch (RuntimeException | InterruptedException | IOException e) {
       close(engine);

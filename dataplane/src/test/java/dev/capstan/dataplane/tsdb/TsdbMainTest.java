@@ -49,6 +49,10 @@ class TsdbMainTest {
             duration: %s
             shardDuration: 1h
             defaultPolicy: true
+          continuousQueries:
+          - name: declared_max
+            query: SELECT max(v) INTO cpu_max FROM cpu GROUP BY time(1m)
+            resampleFor: 2m
         """.formatted(duration));
   }
 
@@ -134,7 +138,10 @@ class TsdbMainTest {
 
     // The continuous query came back with the node and runs: points of the coming seconds are
     // counted into cpu_count once each second has passed.
-    assertThat(query(again, "SHOW CONTINUOUS QUERIES").body()).contains("[\"per_second\",\"CREATE CONTINUOUS QUERY");
+    assertThat(query(again, "SHOW CONTINUOUS QUERIES").body())
+        .contains("[\"declared_max\",\"CREATE CONTINUOUS QUERY declared_max ON metrics RESAMPLE FOR 2m BEGIN"
+            + " SELECT max(v) INTO cpu_max FROM cpu GROUP BY time(1m) END\"]")
+        .contains("[\"per_second\",\"CREATE CONTINUOUS QUERY");
     long next = System.currentTimeMillis() / 1000 + 1;
     client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + again.port() + "/write?db=metrics&precision=s"))
         .POST(HttpRequest.BodyPublishers.ofString("cpu,host=a v=3 " + next + "\ncpu,host=b v=4 " + next)).build(),

@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.influxql;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.api.config.TsdbNodeConfig;
 import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -22,8 +23,15 @@ import java.util.Map;
 public final class ContinuousQueries {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One continuous query; {@code text} is its CREATE statement, parsed again to run it. */
-  public record Definition(String database, String name, String text) {}
+  /**
+   * One continuous query; {@code text} is its CREATE statement, parsed again to run it;
+   * {@code declared}: it comes from the node configuration (the TsdbCluster), not from InfluxQL.
+   */
+  public record Definition(String database, String name, String text, boolean declared) {
+    public Definition(String database, String name, String text) {
+      this(database, name, text, false);
+    }
+  }
 
   private final Path file;
   private final Map<String, Map<String, Definition>> byDatabase = new LinkedHashMap<>();
@@ -64,6 +72,72 @@ public final class ContinuousQueries {
       db.remove(d.name());
       throw e;
     }
+  }
+
+  /**
+   * Makes the continuous queries the configuration declares exist as declared, and removes the
+   * ones it declared before and no longer does; queries created with InfluxQL stay unless one
+   * of the same name is declared. A declared query that does not parse is left out.
+   *
+   * @return one line per change or refusal, for the log
+   */
+  public synchronized List<String> applyDeclared(TsdbNodeConfig config) {
+    List<String> lines = new ArrayList<>();
+    Map<String, Map<String, Definition>> wanted = new LinkedHashMap<>();
+    for (TsdbNodeConfig.Database db : config.databases() == null ? List.<TsdbNodeConfig.Database>of() : config.databases()) {
+      for (TsdbNodeConfig.ContinuousQuery cq : db.continuousQueriesOrEmpty()) {
+        StringBuilder text = new StringBuilder("CREATE CONTINUOUS QUERY ").append(Parser.quoteIdent(List.of(cq.name())))
+            .append(" ON ").append(Parser.quoteIdent(List.of(db.name())));
+        if (cq.resampleEvery() != null || cq.resampleFor() != null) {
+          text.append(" RESAMPLE");
+          if (cq.resampleEvery() != null) {
+            text.append(" EVERY ").append(cq.resampleEvery());
+          }
+          if (cq.resampleFor() != null) {
+            text.append(" FOR ").append(cq.resampleFor());
+          }
+        }
+        text.append(" BEGIN ").append(cq.query()).append(" END");
+        try {
+          List<Ast.Statement> parsed = Parser.parseQuery(text.toString());
+          if (parsed.size() != 1 || !(parsed.get(0) instanceof Ast.CreateContinuousQuery create)) {
+            throw new QueryParseException("the query must be one SELECT");
+          }
+          wanted.computeIfAbsent(db.name(), k -> new LinkedHashMap<>())
+              .put(cq.name(), new Definition(db.name(), cq.name(), create.text(), true));
+        } catch (QueryParseException e) {
+          // The position counts from the CREATE CONTINUOUS QUERY statement the declaration makes.
+          lines.add("continuous query " + cq.name() + " on " + db.name() + " refused: " + e.getMessage());
+        }
+      }
+    }
+    boolean changed = false;
+    for (Map.Entry<String, Map<String, Definition>> db : byDatabase.entrySet()) {
+      for (var it = db.getValue().values().iterator(); it.hasNext(); ) {
+        Definition d = it.next();
+        if (d.declared() && !wanted.getOrDefault(db.getKey(), Map.of()).containsKey(d.name())) {
+          it.remove();
+          changed = true;
+          lines.add("continuous query " + d.name() + " on " + d.database() + " removed: no longer declared");
+        }
+      }
+    }
+    for (Map<String, Definition> db : wanted.values()) {
+      for (Definition d : db.values()) {
+        Definition existing = byDatabase.getOrDefault(d.database(), Map.of()).get(d.name());
+        if (d.equals(existing)) {
+          continue;
+        }
+        byDatabase.computeIfAbsent(d.database(), k -> new LinkedHashMap<>()).put(d.name(), d);
+        changed = true;
+        lines.add("continuous query " + d.name() + " on " + d.database() + (existing == null ? " created"
+            : existing.declared() ? " changed" : " declared, replacing the one created with InfluxQL"));
+      }
+    }
+    if (changed) {
+      save();
+    }
+    return lines;
   }
 
   /** Removes a query; one that does not exist is not an error (as in influxd). */

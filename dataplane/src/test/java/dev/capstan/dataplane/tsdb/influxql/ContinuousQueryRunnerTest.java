@@ -1,6 +1,9 @@
 package dev.capstan.dataplane.tsdb.influxql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.capstan.api.config.TsdbNodeConfig;
 
 import dev.capstan.dataplane.testing.InMemoryTsdbStore;
 import dev.capstan.dataplane.testing.ManualClock;
@@ -12,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,6 +108,43 @@ class ContinuousQueryRunnerTest {
     json(executor, "DROP DATABASE db; CREATE DATABASE db");
     assertThat(json(executor, "SHOW CONTINUOUS QUERIES")).isEqualTo(
         "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"db\",\"columns\":[\"name\",\"query\"]}]}]}");
+  }
+
+  @Test
+  void theConfigurationsQueriesAreKeptAsDeclaredAndInfluxQlOnesLeftAlone(@TempDir Path dir) throws Exception {
+    ContinuousQueries queries = ContinuousQueries.open(dir.resolve("cq.json"));
+    InMemoryTsdbStore store = new InMemoryTsdbStore();
+    store.createDatabase("db");
+    QueryExecutor executor = new QueryExecutor(store, new ManualClock(0), queries);
+    json(executor, "CREATE CONTINUOUS QUERY mine ON db BEGIN SELECT count(v) INTO c FROM cpu GROUP BY time(1m) END;"
+        + " CREATE CONTINUOUS QUERY taken ON db BEGIN SELECT sum(v) INTO s FROM cpu GROUP BY time(1m) END");
+
+    assertThat(queries.applyDeclared(config(
+        new TsdbNodeConfig.ContinuousQuery("down", "SELECT mean(v) INTO m FROM cpu GROUP BY time(1h), *", null, "2h"),
+        new TsdbNodeConfig.ContinuousQuery("taken", "SELECT max(v) INTO x FROM cpu GROUP BY time(1m)", "30s", null),
+        new TsdbNodeConfig.ContinuousQuery("bad", "SELECT mean(v) FROM cpu GROUP BY time(1m)", null, null))))
+        .containsExactly(
+            "continuous query bad on db refused: found FROM, expected INTO at line 1, char 56",
+            "continuous query down on db created",
+            "continuous query taken on db declared, replacing the one created with InfluxQL");
+    assertThat(queries.all()).extracting(ContinuousQueries.Definition::name, ContinuousQueries.Definition::declared)
+        .containsExactly(tuple("mine", false), tuple("taken", true), tuple("down", true));
+    assertThat(queries.of("db").get(2).text())
+        .isEqualTo("CREATE CONTINUOUS QUERY down ON db RESAMPLE FOR 2h BEGIN SELECT mean(v) INTO m FROM cpu GROUP BY time(1h), * END");
+
+    // Applying the same configuration again changes nothing; leaving one out removes it.
+    assertThat(queries.applyDeclared(config(
+        new TsdbNodeConfig.ContinuousQuery("down", "SELECT mean(v) INTO m FROM cpu GROUP BY time(1h), *", null, "2h"))))
+        .containsExactly("continuous query taken on db removed: no longer declared");
+    assertThat(ContinuousQueries.open(dir.resolve("cq.json")).all())
+        .extracting(ContinuousQueries.Definition::name).containsExactly("mine", "down");
+    assertThat(queries.applyDeclared(config(
+        new TsdbNodeConfig.ContinuousQuery("down", "SELECT mean(v) INTO m FROM cpu GROUP BY time(1h), *", null, "2h"))))
+        .isEmpty();
+  }
+
+  private static TsdbNodeConfig config(TsdbNodeConfig.ContinuousQuery... queries) {
+    return new TsdbNodeConfig(8086, 1, false, List.of(new TsdbNodeConfig.Database("db", List.of(), List.of(queries))));
   }
 
   private static String json(QueryExecutor executor, String query) {

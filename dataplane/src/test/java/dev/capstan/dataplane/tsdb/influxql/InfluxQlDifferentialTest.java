@@ -907,6 +907,8 @@ class InfluxQlDifferentialTest {
         "SELECT * FROM intodb..cnt GROUP BY host",
         "SELECT max(v) INTO intodb..cpu_n FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T01:00:00Z' GROUP BY time(10m)",
         "SELECT * FROM intodb..cpu_n",
+        "SELECT mean(*) INTO intodb.autogen.:MEASUREMENT FROM /^(cpu|mem)$/ WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:04:00Z' GROUP BY time(1m), *",
+        "SELECT * FROM intodb..mem GROUP BY *", "SHOW FIELD KEYS ON intodb FROM cpu",
         "SELECT v INTO nope.autogen.x FROM cpu",
         "SELECT v INTO intodb.nope.x FROM cpu",
         "SELECT v INTO x FROM nope",

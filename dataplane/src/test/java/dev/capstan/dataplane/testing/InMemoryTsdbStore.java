@@ -17,7 +17,6 @@ import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,8 +245,8 @@ public final class InMemoryTsdbStore implements TsdbStore {
         if (points == null) {
           continue;
         }
-        NavigableMap<Long, FieldValue> range = limited(points.subMap(request.minTime(), true, request.maxTime(), true),
-            honourReadLimits ? request.limit() : ReadRequest.Limit.NONE);
+        NavigableMap<Long, FieldValue> range = (honourReadLimits ? request.limit() : ReadRequest.Limit.NONE)
+            .applyTo(points.subMap(request.minTime(), true, request.maxTime(), true));
         if (!range.isEmpty()) {
           blocks.put(field, block(range));
         }
@@ -256,19 +255,6 @@ public final class InMemoryTsdbStore implements TsdbStore {
         visitor.visit(series.getKey(), blocks);
       }
     }
-  }
-
-  /** The limit's points of a range, by walking it from the limit's end. */
-  private static NavigableMap<Long, FieldValue> limited(NavigableMap<Long, FieldValue> range, ReadRequest.Limit limit) {
-    if (range.size() <= limit.points()) {
-      return range;
-    }
-    Iterator<Long> fromEnd = (limit.newest() ? range.descendingKeySet() : range.navigableKeySet()).iterator();
-    Long edge = null;
-    for (int i = 0; i < limit.points(); i++) {
-      edge = fromEnd.next();
-    }
-    return limit.newest() ? range.tailMap(edge, true) : range.headMap(edge, true);
   }
 
   private static Block block(SortedMap<Long, FieldValue> points) {

@@ -14,7 +14,6 @@ import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +139,7 @@ final class SubqueryStore implements TsdbStore {
             continue;
           }
           NavigableMap<Long, Object> range =
-              limited(points.subMap(request.minTime(), true, request.maxTime(), true), request.limit());
+              request.limit().applyTo(points.subMap(request.minTime(), true, request.maxTime(), true));
           if (!range.isEmpty()) {
             blocks.put(field, block(range, fieldTypes.get(field)));
           }
@@ -150,18 +149,6 @@ final class SubqueryStore implements TsdbStore {
         }
       }
     }
-  }
-
-  private static NavigableMap<Long, Object> limited(NavigableMap<Long, Object> range, ReadRequest.Limit limit) {
-    if (range.size() <= limit.points()) {
-      return range;
-    }
-    Iterator<Long> fromEnd = (limit.newest() ? range.descendingKeySet() : range.navigableKeySet()).iterator();
-    Long edge = null;
-    for (int i = 0; i < limit.points(); i++) {
-      edge = fromEnd.next();
-    }
-    return limit.newest() ? range.tailMap(edge, true) : range.headMap(edge, true);
   }
 
   private static Block block(NavigableMap<Long, Object> points, FieldType type) {

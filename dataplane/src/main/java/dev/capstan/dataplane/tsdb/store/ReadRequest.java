@@ -1,6 +1,8 @@
 package dev.capstan.dataplane.tsdb.store;
 
+import java.util.Iterator;
 import java.util.List;
+import java.util.NavigableMap;
 
 /**
  * A read of columns: the fields of the series that {@code filter} selects, in one policy of a
@@ -60,6 +62,19 @@ public record ReadRequest(
 
     public boolean isNone() {
       return points == Integer.MAX_VALUE;
+    }
+
+    /** The points of a time range this limit keeps, found by walking it from the limit's end. */
+    public <V> NavigableMap<Long, V> applyTo(NavigableMap<Long, V> range) {
+      if (range.size() <= points) {
+        return range;
+      }
+      Iterator<Long> fromEnd = (newest ? range.descendingKeySet() : range.navigableKeySet()).iterator();
+      Long edge = null;
+      for (int i = 0; i < points; i++) {
+        edge = fromEnd.next();
+      }
+      return newest ? range.tailMap(edge, true) : range.headMap(edge, true);
     }
   }
 }

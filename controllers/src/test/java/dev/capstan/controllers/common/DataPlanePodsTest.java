@@ -102,5 +102,11 @@ class DataPlanePodsTest {
     } else {
       assertThat(options.split(" ")).containsOnlyOnce("-XX:+UseParallelGC");
     }
+    // The balancer promotes its start-up state at the second young collection, not the eighth.
+    if (server.equals("lb")) {
+      assertThat(options.split(" ")).containsOnlyOnce("-XX:MaxTenuringThreshold=1");
+    } else {
+      assertThat(options).doesNotContain("TenuringThreshold");
+    }
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.dataplane.lb.proxy.ResponseHead.Framing;
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,28 @@ class ResponseHeadTest {
     ByteBuf out = Unpooled.buffer();
     r.writeForwarded(out);
     assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(forwarded.replace("|", "\r\n"));
+  }
+
+  /**
+   * As on the wire: the head is a slice of the connection's pooled direct buffer, after other
+   * bytes, and the target a pooled buffer too small for it, so the copy lands at an offset and
+   * grows it.
+   */
+  @Test
+  void aSliceOfAPooledBufferIsPassedOnIntoAPooledOne() throws Exception {
+    ByteBufAllocator alloc = new AdaptiveByteBufAllocator();
+    String head = "HTTP/1.1 200 OK\r\nServer: x\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\n";
+    ByteBuf wire = alloc.directBuffer(256);
+    wire.writeCharSequence("ok\n" + head + "abc", StandardCharsets.ISO_8859_1);
+    ResponseHead r = ResponseHead.parse(wire.retainedSlice(3, head.length()), false);
+    ByteBuf out = alloc.directBuffer(8);
+    out.writeCharSequence("<", StandardCharsets.ISO_8859_1);
+    r.writeForwarded(out);
+    assertThat(out.toString(StandardCharsets.ISO_8859_1))
+        .isEqualTo("<HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 3\r\n");
+    r.release();
+    out.release();
+    assertThat(wire.release()).isTrue();
   }
 
   @Test

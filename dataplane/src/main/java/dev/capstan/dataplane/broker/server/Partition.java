@@ -6,10 +6,12 @@ import dev.capstan.dataplane.broker.log.OffsetOutOfRangeException;
 import dev.capstan.dataplane.broker.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -45,6 +47,8 @@ final class Partition implements AutoCloseable {
   private PartitionLog log;
   private TopicConfigs.Settings settings;
   private boolean dirty;
+  /** One {@link #flush()} at a time; taken before the monitor, never inside it. */
+  private final ReentrantLock flushLock = new ReentrantLock();
 
   private Partition(TopicPartition id, Path dir, Clock clock, TopicConfigs.Settings settings, PartitionLog log) {
     this.id = id;
@@ -159,7 +163,9 @@ final class Partition implements AutoCloseable {
     }
     dirty = true;
     if (sync) {
-      flush();
+      // under the monitor, so not flush(): that takes flushLock, which comes before the monitor
+      log.flush();
+      dirty = false;
     }
     for (Runnable waiter : appendWaiters) {
       waiter.run();
@@ -278,10 +284,43 @@ final class Partition implements AutoCloseable {
     return log.deleteOldSegments(nowMs, settings.retentionMs(), settings.retentionBytes());
   }
 
-  synchronized void flush() throws IOException {
-    if (dirty) {
-      log.flush();
-      dirty = false;
+  /**
+   * Syncs everything appended so far. The fdatasync runs without the partition's monitor, so
+   * appends (the next produce requests) go on while the disk works; {@link #flushLock} keeps one
+   * flush at a time, so a flush that finds nothing new appended since the one before it finished
+   * can return: that one covered it. Never call it holding the monitor (lock order: flushLock,
+   * then the monitor).
+   */
+  void flush() throws IOException {
+    flushLock.lock();
+    try {
+      PartitionLog.Flush started;
+      synchronized (this) {
+        if (!dirty) {
+          return;
+        }
+        dirty = false;
+        started = log.startFlush();
+      }
+      try {
+        started.sync();
+      } catch (ClosedChannelException e) {
+        // the segment closed meanwhile (the log reopened, or a roll and retention took it)
+        synchronized (this) {
+          log.flush();
+        }
+        return;
+      } catch (IOException | RuntimeException e) {
+        synchronized (this) {
+          dirty = true;
+        }
+        throw e;
+      }
+      synchronized (this) {
+        started.done();
+      }
+    } finally {
+      flushLock.unlock();
     }
   }
 

@@ -25,7 +25,7 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * for its next append. Every method holds the partition's monitor: the log is not thread-safe,
  * and producer checks must see the log end offset they are appended at.
  */
-final class Partition implements AutoCloseable {
+final class Partition implements AutoCloseable, GroupCommit.Target {
 
   /** What a produce to this partition came to. */
   record AppendOutcome(Errors error, String message, long baseOffset, int records, int bytes) {
@@ -291,7 +291,8 @@ final class Partition implements AutoCloseable {
    * can return: that one covered it. Never call it holding the monitor (lock order: flushLock,
    * then the monitor).
    */
-  void flush() throws IOException {
+  @Override
+  public void flush() throws IOException {
     flushLock.lock();
     try {
       PartitionLog.Flush started;
@@ -339,6 +340,11 @@ final class Partition implements AutoCloseable {
 
   static boolean isOutOfRange(Exception e) {
     return e instanceof OffsetOutOfRangeException;
+  }
+
+  @Override
+  public String toString() {
+    return id.toString();
   }
 
   @Override

@@ -182,6 +182,13 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
    * The same batches as {@link #read}, left in the segment file for sending without a copy; the
    * caller owns the slice. Every batch in it is complete and below the log end offset, which is
    * this broker's high watermark (no replication yet).
+   *
+   * <p>Records are visible before they are fsynced, as in Kafka, and that is deliberate: the
+   * durability promise is about acknowledgements (an acks=all producer hears success only after
+   * the sync), and a broker process that dies keeps its writes in the page cache; only a machine
+   * crash can take back a record a consumer has seen, and that record's producer was never told
+   * it was durable. Holding fetches back until the sync would add the sync's time to every
+   * end-to-end latency.
    */
   synchronized java.util.Optional<LogSlice> slice(long offset, int maxBytes) throws IOException {
     return log.slice(offset, maxBytes);

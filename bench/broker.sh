@@ -11,7 +11,8 @@
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
 # Throughput runs ROUNDS times per peer, the peers alternating and taking turns going first
 # (a machine that slows down mid-run hits both alike), each round on a fresh topic; the table
-# shows the median round. A second table gives each broker's CPU time per record (user + system,
+# shows the median round. acks=all differs on purpose: Capstan answers after fdatasync of the
+# partition logs (its durability promise), Kafka by default after the page-cache write. A second table gives each broker's CPU time per record (user + system,
 # from /proc, median round), which other load on the machine disturbs less than records/s.
 set -Eeuo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)

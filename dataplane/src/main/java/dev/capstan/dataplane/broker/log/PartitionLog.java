@@ -197,6 +197,51 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
+   * A flush split in two so that its fdatasync can run while the log takes more appends: the log
+   * is not thread-safe, so its owner calls {@link #startFlush()} and {@link Flush#done()} under
+   * its lock and {@link Flush#sync()} without it. Holding the lock through an fdatasync (several
+   * ms) would stall every append, and so every produce request, behind the disk.
+   *
+   * <p>The sync covers everything appended before {@code startFlush}: older segments were synced
+   * when they were rolled, and a sync of the segment that was active covers its appends even if
+   * it has been rolled since. If that segment was closed meanwhile (the log reopened, or
+   * retention took it after a roll), {@code sync} throws {@link
+   * java.nio.channels.ClosedChannelException} and the owner syncs with {@link #flush()} instead.
+   */
+  public Flush startFlush() {
+    unflushedMessages = 0;
+    return new Flush(this, active(), logEndOffset());
+  }
+
+  /** One started flush: {@link #sync()} without the lock, then {@link #done()} with it. */
+  public static final class Flush {
+    private final PartitionLog log;
+    private final LogSegment segment;
+    private final long endOffset;
+
+    private Flush(PartitionLog log, LogSegment segment, long endOffset) {
+      this.log = log;
+      this.segment = segment;
+      this.endOffset = endOffset;
+    }
+
+    /** fdatasyncs the segment that was active at the start; safe beside appends and reads. */
+    public void sync() throws IOException {
+      segment.flushLog();
+    }
+
+    /** Records that offsets below the start's log end are on disk. */
+    public void done() {
+      log.recoveryPoint = Math.max(log.recoveryPoint, endOffset);
+    }
+
+    /** The log end offset when the flush started: the sync covers every offset below it. */
+    public long endOffset() {
+      return endOffset;
+    }
+  }
+
+  /**
    * Applies retention, oldest segment first, never touching the active one: a segment goes when
    * its newest batch is more than {@code retentionMs} older than {@code nowMs}, or when the log
    * stays at least {@code retentionBytes} long without it (Kafka's rule: the log keeps at least

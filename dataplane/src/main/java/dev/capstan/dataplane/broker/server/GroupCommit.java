@@ -2,100 +2,139 @@ package dev.capstan.dataplane.broker.server;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * fsync for acks=all, shared: a Produce that must be durable appends, then waits here; one thread
- * syncs every partition with waiters and releases them all, so requests that arrive during one
- * fsync share the next instead of queueing one fsync each. A partition's flush covers everything
- * appended before it started, which is why one flush per round is enough for all its waiters.
+ * fsync for acks=all, shared: a Produce that must be durable appends, then waits here. Each
+ * partition syncs on its own: when a waiter comes and no sync of that partition is running, one
+ * starts at once; waiters that come while it runs share the next one, started as soon as it ends.
+ * A sync covers everything appended before it started, so one per round serves all its waiters.
+ *
+ * <p>Partitions do not wait for each other: an earlier version synced every partition with
+ * waiters in one round and released nobody before the slowest sync of the round, and started the
+ * next round only then, so a partition's waiters also paid for the others' disk time.
  */
 final class GroupCommit implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-  private record Waiter(Partition partition, CompletableFuture<Void> synced) {}
-
-  private final LinkedBlockingQueue<Waiter> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
-  private final java.util.concurrent.ExecutorService flushers = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-    Thread t = new Thread(r, "broker-fsync");
-    t.setDaemon(true);
-    return t;
-  });
-  private volatile boolean closed;
-
-  GroupCommit() {
-    thread = new Thread(this::run, "broker-group-commit");
-    thread.setDaemon(true);
-    thread.start();
+  /** What is synced: a partition, or a test's stand-in. */
+  interface Target {
+    /** Syncs everything appended so far; safe to call from any thread, one call at a time is enough. */
+    void flush() throws IOException;
   }
 
-  /** Completes once everything appended to {@code partition} so far is on disk. */
-  CompletableFuture<Void> sync(Partition partition) {
+  /** A target's waiters for the next sync, and whether a sync of it is under way. */
+  private static final class Pipeline {
+    List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    boolean running;
+  }
+
+  private final ExecutorService flushers;
+  /** Guarded by {@code this}; a target is here only while it has waiters or a sync running. */
+  private final Map<Target, Pipeline> pipelines = new HashMap<>();
+  private boolean closed;
+
+  GroupCommit() {
+    // different files sync concurrently on the device, so partitions are synced in parallel
+    this(Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "broker-fsync");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  GroupCommit(ExecutorService flushers) {
+    this.flushers = flushers;
+  }
+
+  /** Completes once everything appended to {@code target} so far is on disk. */
+  CompletableFuture<Void> sync(Target target) {
     CompletableFuture<Void> synced = new CompletableFuture<>();
-    if (closed) {
-      synced.completeExceptionally(new IOException("broker is shutting down"));
-      return synced;
+    synchronized (this) {
+      if (closed) {
+        synced.completeExceptionally(new IOException("broker is shutting down"));
+        return synced;
+      }
+      Pipeline pipeline = pipelines.computeIfAbsent(target, t -> new Pipeline());
+      pipeline.waiting.add(synced);
+      if (!pipeline.running) {
+        pipeline.running = true;
+        submit(target);
+      }
     }
-    queue.add(new Waiter(partition, synced));
     return synced;
   }
 
-  private void run() {
-    List<Waiter> round = new ArrayList<>();
-    while (!closed) {
-      try {
-        round.add(queue.take());
-      } catch (InterruptedException e) {
-        break;
-      }
-      queue.drainTo(round);
-      Set<Partition> partitions = new LinkedHashSet<>();
-      round.forEach(w -> partitions.add(w.partition()));
-      // different files sync concurrently on the device, so partitions are flushed in parallel
-      Set<Partition> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-      List<CompletableFuture<Void>> flushes = new ArrayList<>();
-      for (Partition partition : partitions) {
-        flushes.add(CompletableFuture.runAsync(() -> {
-          try {
-            partition.flush();
-          } catch (IOException | RuntimeException e) {
-            LOG.error("fsync of {} failed: {}", partition.id(), e.toString());
-            failed.add(partition);
-          }
-        }, flushers));
-      }
-      CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new)).join();
-      for (Waiter w : round) {
-        if (failed.contains(w.partition())) {
-          w.synced().completeExceptionally(new IOException("fsync of " + w.partition().id() + " failed"));
-        } else {
-          w.synced().complete(null);
-        }
-      }
-      round.clear();
+  /** Called holding the monitor, with the target's pipeline marked running. */
+  private void submit(Target target) {
+    try {
+      flushers.execute(() -> syncOnce(target));
+    } catch (RejectedExecutionException e) {
+      // closing: nothing will sync these
+      Pipeline pipeline = pipelines.remove(target);
+      pipeline.waiting.forEach(w -> w.completeExceptionally(new IOException("broker is shutting down")));
     }
-    for (Waiter w; (w = queue.poll()) != null; ) {
-      w.synced().completeExceptionally(new IOException("broker is shutting down"));
+  }
+
+  private void syncOnce(Target target) {
+    List<CompletableFuture<Void>> round;
+    synchronized (this) {
+      Pipeline pipeline = pipelines.get(target);
+      round = pipeline.waiting;
+      pipeline.waiting = new ArrayList<>();
+    }
+    // every waiter in the round appended before this point, so this sync covers it
+    IOException failure = null;
+    try {
+      target.flush();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("fsync of {} failed: {}", target, e.toString());
+      failure = new IOException("fsync of " + target + " failed", e);
+    }
+    for (CompletableFuture<Void> waiter : round) {
+      if (failure == null) {
+        waiter.complete(null);
+      } else {
+        waiter.completeExceptionally(failure);
+      }
+    }
+    synchronized (this) {
+      Pipeline pipeline = pipelines.get(target);
+      if (pipeline.waiting.isEmpty()) {
+        pipelines.remove(target);
+      } else {
+        // resubmitted rather than looped, so a busy partition does not keep a flusher from others
+        submit(target);
+      }
     }
   }
 
   @Override
   public void close() {
-    closed = true;
-    thread.interrupt();
+    synchronized (this) {
+      closed = true;
+    }
+    flushers.shutdown();
     try {
-      thread.join(5_000);
+      if (!flushers.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("fsync threads still busy after 5 s at shutdown");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flushers.shutdown();
+    synchronized (this) {
+      pipelines.values().forEach(p -> p.waiting.forEach(
+          w -> w.completeExceptionally(new IOException("broker is shutting down"))));
+      pipelines.clear();
+    }
   }
 }

@@ -6,10 +6,12 @@ import dev.capstan.dataplane.broker.log.OffsetOutOfRangeException;
 import dev.capstan.dataplane.broker.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -23,7 +25,7 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * for its next append. Every method holds the partition's monitor: the log is not thread-safe,
  * and producer checks must see the log end offset they are appended at.
  */
-final class Partition implements AutoCloseable {
+final class Partition implements AutoCloseable, GroupCommit.Target {
 
   /** What a produce to this partition came to. */
   record AppendOutcome(Errors error, String message, long baseOffset, int records, int bytes) {
@@ -45,6 +47,8 @@ final class Partition implements AutoCloseable {
   private PartitionLog log;
   private TopicConfigs.Settings settings;
   private boolean dirty;
+  /** One {@link #flush()} at a time; taken before the monitor, never inside it. */
+  private final ReentrantLock flushLock = new ReentrantLock();
 
   private Partition(TopicPartition id, Path dir, Clock clock, TopicConfigs.Settings settings, PartitionLog log) {
     this.id = id;
@@ -159,7 +163,9 @@ final class Partition implements AutoCloseable {
     }
     dirty = true;
     if (sync) {
-      flush();
+      // under the monitor, so not flush(): that takes flushLock, which comes before the monitor
+      log.flush();
+      dirty = false;
     }
     for (Runnable waiter : appendWaiters) {
       waiter.run();
@@ -176,6 +182,13 @@ final class Partition implements AutoCloseable {
    * The same batches as {@link #read}, left in the segment file for sending without a copy; the
    * caller owns the slice. Every batch in it is complete and below the log end offset, which is
    * this broker's high watermark (no replication yet).
+   *
+   * <p>Records are visible before they are fsynced, as in Kafka, and that is deliberate: the
+   * durability promise is about acknowledgements (an acks=all producer hears success only after
+   * the sync), and a broker process that dies keeps its writes in the page cache; only a machine
+   * crash can take back a record a consumer has seen, and that record's producer was never told
+   * it was durable. Holding fetches back until the sync would add the sync's time to every
+   * end-to-end latency.
    */
   synchronized java.util.Optional<LogSlice> slice(long offset, int maxBytes) throws IOException {
     return log.slice(offset, maxBytes);
@@ -278,10 +291,44 @@ final class Partition implements AutoCloseable {
     return log.deleteOldSegments(nowMs, settings.retentionMs(), settings.retentionBytes());
   }
 
-  synchronized void flush() throws IOException {
-    if (dirty) {
-      log.flush();
-      dirty = false;
+  /**
+   * Syncs everything appended so far. The fdatasync runs without the partition's monitor, so
+   * appends (the next produce requests) go on while the disk works; {@link #flushLock} keeps one
+   * flush at a time, so a flush that finds nothing new appended since the one before it finished
+   * can return: that one covered it. Never call it holding the monitor (lock order: flushLock,
+   * then the monitor).
+   */
+  @Override
+  public void flush() throws IOException {
+    flushLock.lock();
+    try {
+      PartitionLog.Flush started;
+      synchronized (this) {
+        if (!dirty) {
+          return;
+        }
+        dirty = false;
+        started = log.startFlush();
+      }
+      try {
+        started.sync();
+      } catch (ClosedChannelException e) {
+        // the segment closed meanwhile (the log reopened, or a roll and retention took it)
+        synchronized (this) {
+          log.flush();
+        }
+        return;
+      } catch (IOException | RuntimeException e) {
+        synchronized (this) {
+          dirty = true;
+        }
+        throw e;
+      }
+      synchronized (this) {
+        started.done();
+      }
+    } finally {
+      flushLock.unlock();
     }
   }
 
@@ -300,6 +347,11 @@ final class Partition implements AutoCloseable {
 
   static boolean isOutOfRange(Exception e) {
     return e instanceof OffsetOutOfRangeException;
+  }
+
+  @Override
+  public String toString() {
+    return id.toString();
   }
 
   @Override

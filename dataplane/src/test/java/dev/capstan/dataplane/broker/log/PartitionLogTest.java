@@ -360,4 +360,51 @@ class PartitionLogTest {
       assertThat(log.sizeInBytes()).isEqualTo(corrupt.length);
     }
   }
+
+  @Test
+  void aStartedFlushCoversWhatWasAppendedBeforeItAndMovesTheRecoveryPointOnlyThatFar() throws IOException {
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      append(log, 3, NOW, 10);
+      PartitionLog.Flush flush = log.startFlush();
+      // appended while the sync runs (the owner's lock is free then): not covered by this flush
+      append(log, 2, NOW + 1, 10);
+
+      flush.sync();
+      assertThat(log.recoveryPoint()).as("not moved before done()").isZero();
+      flush.done();
+
+      assertThat(flush.endOffset()).isEqualTo(3);
+      assertThat(log.recoveryPoint()).isEqualTo(3);
+      assertThat(log.logEndOffset()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aFlushWhoseSegmentRolledMeanwhileStillSyncsAndAnOlderOneNeverMovesTheRecoveryPointBack() throws IOException {
+    int batchSize = TestBatches.batch(1, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 2, 0), clock)) {
+      log.append(TestBatches.batch(1, NOW));
+      PartitionLog.Flush older = log.startFlush();
+      for (int i = 0; i < 4; i++) {
+        log.append(TestBatches.batch(1, NOW));
+      }
+      assertThat(log.segmentBaseOffsets()).as("rolled past the flushed segment").hasSizeGreaterThan(1);
+      log.flush();
+
+      older.sync();
+      older.done();
+
+      assertThat(log.recoveryPoint()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aFlushOfAClosedLogFailsWithClosedChannelSoTheOwnerCanSyncTheReopenedOne() throws IOException {
+    PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock);
+    log.append(TestBatches.batch(1, NOW));
+    PartitionLog.Flush flush = log.startFlush();
+    log.close();
+
+    assertThatThrownBy(flush::sync).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+  }
 }

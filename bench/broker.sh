@@ -12,8 +12,9 @@
 # Throughput runs ROUNDS times per peer, the peers alternating and taking turns going first
 # (a machine that slows down mid-run hits both alike), each round on a fresh topic; the table
 # shows the median round. acks=all differs on purpose: Capstan answers after fdatasync of the
-# partition logs (its durability promise), Kafka by default after the page-cache write. A second table gives each broker's CPU time per record (user + system,
-# from /proc, median round), which other load on the machine disturbs less than records/s.
+# partition logs (its durability promise), Kafka by default after the page-cache write. A
+# second table gives each broker's CPU time per record (user + system, from /proc, median
+# round), which other load on the machine disturbs less than records/s.
 set -Eeuo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 COUNT=${1:-500000}

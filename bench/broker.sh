@@ -12,6 +12,8 @@
 #
 # Per record size (100 B, 1 KiB): produce and consume records/s (acks=all, idempotent, linger
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
+# Not the same work: Capstan fdatasyncs a partition's log before answering acks=all (its
+# durability promise); Kafka keeps its default flush policy and answers without an fsync.
 # Throughput runs ROUNDS times per peer, the peers alternating and taking turns going first
 # (a machine that slows down mid-run hits both alike), each round on a fresh topic; the table
 # shows the median round. A second table gives each broker's CPU time per record (user + system,

@@ -32,7 +32,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   throughput BOOTSTRAP TOPIC RECORD_BYTES COUNT       produce COUNT records, then consume them
  *   produce    BOOTSTRAP TOPIC RECORD_BYTES COUNT       only the produce half (bench/broker.sh measures
  *   consume    BOOTSTRAP TOPIC RECORD_BYTES COUNT       the broker's CPU around each half separately)
- *   latency    BOOTSTRAP TOPIC RECORD_BYTES RATE SECONDS  end-to-end latency at a fixed rate
+ *   latency    BOOTSTRAP TOPIC RECORD_BYTES RATE SECONDS [WARMUP_SECONDS]
+ *                                                     end-to-end latency at a fixed rate, after an
+ *                                                     unmeasured warm-up at the same rate (default 0)
  * </pre>
  *
  * <p>Producer settings are the client's defaults (acks=all, idempotence on) with linger.ms=5
@@ -45,7 +47,7 @@ public final class BrokerBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 5) {
-      System.err.println("usage: BrokerBench throughput BOOTSTRAP TOPIC RECORD_BYTES COUNT | latency BOOTSTRAP TOPIC RECORD_BYTES RATE SECONDS");
+      System.err.println("usage: BrokerBench throughput BOOTSTRAP TOPIC RECORD_BYTES COUNT | latency BOOTSTRAP TOPIC RECORD_BYTES RATE SECONDS [WARMUP_SECONDS]");
       System.exit(2);
     }
     String bootstrap = args[1];
@@ -62,7 +64,8 @@ public final class BrokerBench {
           produce(bootstrap, topic, size, Integer.parseInt(args[4])));
       case "consume" -> System.out.printf(Locale.ROOT, "consume record_bytes=%d count=%s %s%n", size, args[4],
           consume(bootstrap, topic, Integer.parseInt(args[4])));
-      case "latency" -> latency(bootstrap, topic, size, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+      case "latency" -> latency(bootstrap, topic, size, Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+          args.length > 6 ? Integer.parseInt(args[6]) : 0);
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -143,11 +146,20 @@ public final class BrokerBench {
     return String.format(Locale.ROOT, "consume_msgs_per_s=%.0f", consumed / consumeSeconds);
   }
 
-  /** Sends at a fixed rate; each record carries its send time; the consumer measures arrival. */
-  static void latency(String bootstrap, String topic, int size, int rate, int seconds) throws Exception {
-    int total = rate * seconds;
-    long[] latencies = new long[total];
+  /**
+   * Sends at a fixed rate; each record carries its send time and whether it is measured; the
+   * consumer measures arrival. The first {@code warmupSeconds} of records are sent and consumed
+   * like the rest but not measured: the JIT, the connections and the brokers' first segment
+   * files settle there instead of in the tail.
+   */
+  static void latency(String bootstrap, String topic, int size, int rate, int seconds, int warmupSeconds)
+      throws Exception {
+    int measuredCount = rate * seconds;
+    int warmupCount = rate * warmupSeconds;
+    int total = warmupCount + measuredCount;
+    long[] latencies = new long[measuredCount];
     AtomicLong received = new AtomicLong();
+    AtomicLong measured = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
       consumer.assign(partitions(topic));
@@ -159,9 +171,12 @@ public final class BrokerBench {
           while (received.get() < total && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
               long sent = java.nio.ByteBuffer.wrap(r.value()).getLong();
-              int i = (int) received.getAndIncrement();
-              if (i < total) {
-                latencies[i] = System.nanoTime() - sent;
+              received.incrementAndGet();
+              if (r.value()[Long.BYTES] == 1) {
+                int i = (int) measured.getAndIncrement();
+                if (i < measuredCount) {
+                  latencies[i] = System.nanoTime() - sent;
+                }
               }
             }
           }
@@ -177,8 +192,8 @@ public final class BrokerBench {
           while (System.nanoTime() < next) {
             Thread.onSpinWait();
           }
-          byte[] value = new byte[Math.max(size, 8)];
-          java.nio.ByteBuffer.wrap(value).putLong(System.nanoTime());
+          byte[] value = new byte[Math.max(size, Long.BYTES + 1)];
+          java.nio.ByteBuffer.wrap(value).putLong(System.nanoTime()).put((byte) (i >= warmupCount ? 1 : 0));
           producer.send(new ProducerRecord<>(topic, value));
           next += interval;
         }
@@ -189,9 +204,9 @@ public final class BrokerBench {
     if (failure.get() != null) {
       throw failure.get();
     }
-    int n = (int) Math.min(received.get(), total);
-    if (n < total) {
-      throw new IllegalStateException("received " + n + " of " + total + " records");
+    int n = (int) Math.min(measured.get(), measuredCount);
+    if (received.get() < total || n < measuredCount) {
+      throw new IllegalStateException("received " + received.get() + " of " + total + " records");
     }
     long[] sorted = Arrays.copyOf(latencies, n);
     Arrays.sort(sorted);

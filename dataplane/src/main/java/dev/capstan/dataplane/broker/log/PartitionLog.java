@@ -109,11 +109,13 @@ public final class PartitionLog implements AutoCloseable {
    * of the sent one, so a produce request's buffer is written without being copied first.
    */
   public long append(ByteBuffer batchV2) throws IOException {
-    ByteBuffer batch = batchV2.slice();
-    BatchHeader.problem(batch).ifPresent(problem -> {
-      throw new CorruptBatchException(problem);
-    });
-    BatchHeader sent = BatchHeader.read(batch);
+    return append(CheckedBatch.check(batchV2));
+  }
+
+  /** Appends a batch checked beforehand, as {@link #append(ByteBuffer)} without checking it again. */
+  public long append(CheckedBatch checked) throws IOException {
+    ByteBuffer batch = checked.bytes();
+    BatchHeader sent = checked.header();
     long baseOffset = logEndOffset();
     if (active().shouldRoll(sent.sizeInBytes(), sent.lastOffsetDelta(), config, clock.millis())) {
       roll();

@@ -485,6 +485,12 @@ final class KafkaApis {
           continue;
         }
         Partition partition = item.partition();
+        // The high watermark is the log end, synced or not, as on a single Kafka node. Capstan's
+        // promise is about acknowledgements: an acks=all answer leaves only after the fdatasync.
+        // Holding reads back to the synced end would not strengthen it (a consumer that sees a
+        // record whose sync then fails or is cut by a crash sees what Kafka's would), would put
+        // a sync on every consumer's path, and would hide acks=0/1 records, which are synced
+        // only when a flush interval or an acks=all append comes along.
         long end = partition.logEndOffset();
         long start = partition.logStartOffset();
         out.setHighWatermark(end).setLastStableOffset(end).setLogStartOffset(start);

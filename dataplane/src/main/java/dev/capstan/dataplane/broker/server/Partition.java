@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.server;
 
+import dev.capstan.dataplane.broker.log.CheckedBatch;
 import dev.capstan.dataplane.broker.log.CorruptBatchException;
 import dev.capstan.dataplane.broker.log.LogSlice;
 import dev.capstan.dataplane.broker.log.OffsetOutOfRangeException;
@@ -105,12 +106,21 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
       return AppendOutcome.failed(Errors.CORRUPT_MESSAGE, "produce request for " + id + " holds no record batch");
     }
     Long duplicateBase = null;
+    // the batches lie back to back in the request's buffer: each is checked (its CRC computed
+    // once, here) and later appended as a slice of it, uncopied
+    java.util.List<CheckedBatch> checked = new java.util.ArrayList<>(batches.size());
+    ByteBuffer request = records.buffer();
+    int position = request.position();
     for (MutableRecordBatch batch : batches) {
       if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
         return AppendOutcome.failed(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT, "only record batch format v2 is supported");
       }
-      if (!batch.isValid()) {
-        return AppendOutcome.failed(Errors.CORRUPT_MESSAGE, "record batch for " + id + " failed its CRC check");
+      ByteBuffer slice = request.duplicate().position(position).limit(position + batch.sizeInBytes());
+      position += batch.sizeInBytes();
+      try {
+        checked.add(CheckedBatch.check(slice));
+      } catch (CorruptBatchException e) {
+        return AppendOutcome.failed(Errors.CORRUPT_MESSAGE, "record batch for " + id + " is corrupt: " + e.getMessage());
       }
       if (batch.sizeInBytes() > settings.maxMessageBytes()) {
         return AppendOutcome.failed(Errors.MESSAGE_TOO_LARGE, "batch of " + batch.sizeInBytes()
@@ -139,27 +149,19 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
     long firstOffset = -1;
     int count = 0;
     int bytes = 0;
-    try {
-      // the batches lie back to back in the request's buffer: append each slice of it, uncopied
-      ByteBuffer request = records.buffer();
-      int position = request.position();
-      for (MutableRecordBatch batch : batches) {
-        ByteBuffer slice = request.duplicate().position(position).limit(position + batch.sizeInBytes());
-        position += batch.sizeInBytes();
-        long base = log.append(slice);
-        if (firstOffset < 0) {
-          firstOffset = base;
-        }
-        int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
-        if (batch.hasProducerId() && batch.baseSequence() >= 0) {
-          producers.record(batch.producerId(), batch.producerEpoch(),
-              new ProducerStates.BatchMeta(batch.baseSequence(), batch.lastSequence(), base, base + lastOffsetDelta));
-        }
-        count += lastOffsetDelta + 1;
-        bytes += batch.sizeInBytes();
+    for (int i = 0; i < batches.size(); i++) {
+      MutableRecordBatch batch = batches.get(i);
+      long base = log.append(checked.get(i));
+      if (firstOffset < 0) {
+        firstOffset = base;
       }
-    } catch (CorruptBatchException e) {
-      return AppendOutcome.failed(Errors.CORRUPT_MESSAGE, e.getMessage());
+      int lastOffsetDelta = (int) (batch.lastOffset() - batch.baseOffset());
+      if (batch.hasProducerId() && batch.baseSequence() >= 0) {
+        producers.record(batch.producerId(), batch.producerEpoch(),
+            new ProducerStates.BatchMeta(batch.baseSequence(), batch.lastSequence(), base, base + lastOffsetDelta));
+      }
+      count += lastOffsetDelta + 1;
+      bytes += batch.sizeInBytes();
     }
     dirty = true;
     if (sync) {

@@ -380,6 +380,27 @@ class PartitionLogTest {
   }
 
   @Test
+  void aCheckedBatchIsAppendedAsItsBytesWouldBe() throws IOException {
+    byte[] bytes = TestBatches.batch(3, NOW);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).position(0);
+
+    CheckedBatch checked = CheckedBatch.check(buffer);
+
+    assertThat(buffer.position()).isZero();
+    assertThat(checked.sizeInBytes()).isEqualTo(bytes.length);
+    assertThat(checked.lastOffsetDelta()).isEqualTo(2);
+    try (PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock)) {
+      assertThat(log.append(bytes)).isZero();
+      assertThat(log.append(checked)).isEqualTo(3);
+      assertThat(log.append(checked)).isEqualTo(6);
+      byte[] read = log.read(3, 1);
+      assertThat(java.util.Arrays.copyOfRange(read, 8, read.length))
+          .isEqualTo(java.util.Arrays.copyOfRange(bytes, 8, bytes.length));
+      assertThat(ByteBuffer.wrap(read).getLong(0)).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aFlushWhoseSegmentRolledMeanwhileStillSyncsAndAnOlderOneNeverMovesTheRecoveryPointBack() throws IOException {
     int batchSize = TestBatches.batch(1, NOW).length;
     try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 2, 0), clock)) {
@@ -406,5 +427,16 @@ class PartitionLogTest {
     log.close();
 
     assertThatThrownBy(flush::sync).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+  }
+
+  @Test
+  void checkingRefusesWhatAppendRefuses() {
+    byte[] corrupt = TestBatches.batch(2, NOW);
+    corrupt[corrupt.length - 1] ^= 0x40;
+
+    assertThatThrownBy(() -> CheckedBatch.check(ByteBuffer.wrap(corrupt))).isInstanceOf(CorruptBatchException.class)
+        .hasMessageContaining("crc mismatch");
+    assertThatThrownBy(() -> CheckedBatch.check(ByteBuffer.wrap(corrupt, 0, 20))).isInstanceOf(CorruptBatchException.class)
+        .hasMessageContaining("shorter than the v2 header");
   }
 }

@@ -47,11 +47,21 @@ class IdempotentProduceTest {
 
   /** Produces one batch to idem-0 with acks=all; returns (error, base offset). */
   private static ProduceResponseData.PartitionProduceResponse produce(int port, MemoryRecords records) throws Exception {
+    return produce(port, records, false);
+  }
+
+  /**
+   * As {@link #produce(int, MemoryRecords)}; {@code unchecked} skips the client's own check that
+   * a request holds one batch per partition, to see what the broker does with more.
+   */
+  private static ProduceResponseData.PartitionProduceResponse produce(int port, MemoryRecords records, boolean unchecked)
+      throws Exception {
     ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
     ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("idem");
     topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
     data.topicData().add(topic);
-    ProduceResponse response = (ProduceResponse) send(port, ProduceRequest.builder(data).build((short) 9));
+    ProduceRequest request = unchecked ? new ProduceRequest(data, (short) 9) : ProduceRequest.builder(data).build((short) 9);
+    ProduceResponse response = (ProduceResponse) send(port, request);
     return response.data().responses().iterator().next().partitionResponses().get(0);
   }
 
@@ -101,6 +111,31 @@ class IdempotentProduceTest {
       ProduceResponseData.PartitionProduceResponse retry = produce(restarted.server.port(), batch(3, "d", "e"));
       assertThat(retry.baseOffset()).isEqualTo(3);
       assertThat(produce(restarted.server.port(), batch(5, "f")).baseOffset()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aRequestWithOneCorruptBatchWritesNone() throws Exception {
+    ByteBuffer good = batch(0, "a", "b").buffer();
+    ByteBuffer corrupt = batch(2, "c").buffer().duplicate();
+    corrupt.put(corrupt.limit() - 1, (byte) (corrupt.get(corrupt.limit() - 1) ^ 0x5a));
+    ByteBuffer both = ByteBuffer.allocate(good.remaining() + corrupt.remaining())
+        .put(good.duplicate()).put(corrupt.duplicate()).flip();
+    try (TestBroker broker = TestBroker.start(dir)) {
+      try (Admin admin = broker.admin()) {
+        admin.createTopics(List.of(new NewTopic("idem", 1, (short) 1))).all().get();
+      }
+      int port = broker.server.port();
+
+      ProduceResponseData.PartitionProduceResponse refused = produce(port, MemoryRecords.readableRecords(both), true);
+
+      assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+      assertThat(refused.errorMessage()).contains("idem-0", "crc mismatch");
+      // neither the good first batch nor its sequence was kept: sent again it is new, at offset 0
+      ProduceResponseData.PartitionProduceResponse first = produce(port, batch(0, "a", "b"));
+      assertThat(Errors.forCode(first.errorCode())).isEqualTo(Errors.NONE);
+      assertThat(first.baseOffset()).isZero();
+      assertThat(produce(port, batch(2, "c")).baseOffset()).isEqualTo(2);
     }
   }
 }

@@ -524,10 +524,10 @@ public final class TsdbEngine implements TsdbStore, Closeable {
           });
           // Remembered with this point, whose measurement is this batch's instance (an indexed
           // series' point is from an earlier batch), so the identity check above holds next time.
-          first = new SeriesPoint(first.key(), first.keyText(), point);
+          first = first.with(point);
           sameTags.put(point.tags(), first);
         }
-        byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(new SeriesPoint(first.key(), first.keyText(), point));
+        byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(first.with(point));
       }
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());

@@ -4,6 +4,7 @@ import dev.capstan.dataplane.tsdb.lineprotocol.FieldMap;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
+import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The WAL record of one write to a shard (pure functions). A batch repeats few series and field
@@ -29,7 +31,8 @@ import java.util.Map;
  * point count i32, per point: series i32, field count u16, (name i32, type u8, value)*, time i64
  * </pre>
  *
- * Strings are an i32 byte length and UTF-8.
+ * Strings are an i32 byte length and UTF-8. A series' entry in the table is the same in every
+ * record, so it is encoded once per series ({@link Series#walEntry()}) and copied from there.
  */
 final class WalPayload {
   private static final int VERSION = 1;
@@ -84,12 +87,7 @@ final class WalPayload {
     out.writeByte(VERSION);
     out.writeInt(seriesTable.size());
     for (SeriesPoint sp : seriesTable) {
-      out.writeString(sp.point().measurement());
-      out.writeShort(sp.point().tags().size());
-      for (Tag tag : sp.point().tags()) {
-        out.writeString(tag.key());
-        out.writeString(tag.value());
-      }
+      out.writeBytes(sp.series().walEntry());
     }
     out.writeInt(names.size());
     for (String name : names) {
@@ -120,6 +118,18 @@ final class WalPayload {
         }
       }
       out.writeLong(p.timestampNanos());
+    }
+    return out.toByteArray();
+  }
+
+  /** A series' entry in the series table: measurement, tag count, (key, value)*. */
+  static byte[] seriesEntry(String measurement, List<Tag> tags) {
+    Out out = new Out(64);
+    out.writeString(measurement);
+    out.writeShort(tags.size());
+    for (Tag tag : tags) {
+      out.writeString(tag.key());
+      out.writeString(tag.value());
     }
     return out.toByteArray();
   }
@@ -165,6 +175,12 @@ final class WalPayload {
       size += 8;
     }
 
+    void writeBytes(byte[] bytes) {
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buffer, size, bytes.length);
+      size += bytes.length;
+    }
+
     void writeString(String s) {
       byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       writeInt(bytes.length);
@@ -180,7 +196,8 @@ final class WalPayload {
 
   /** Decodes a payload; the WAL's checksum already vouched for the bytes, so damage here is a bug. */
   static List<SeriesPoint> decode(byte[] payload) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+    ByteArrayInputStream bytes = new ByteArrayInputStream(payload);
+    DataInputStream in = new DataInputStream(bytes);
     int version = in.readUnsignedByte();
     if (version != VERSION) {
       throw new IOException("unknown WAL payload version " + version);
@@ -188,14 +205,20 @@ final class WalPayload {
     int seriesCount = in.readInt();
     List<SeriesPoint> seriesTable = new ArrayList<>();
     for (int s = 0; s < seriesCount; s++) {
+      int entryStart = payload.length - bytes.available();
       String measurement = readString(in);
       int tagCount = in.readUnsignedShort();
       List<Tag> tags = new ArrayList<>(tagCount);
+      TreeMap<String, String> sorted = new TreeMap<>();
       for (int t = 0; t < tagCount; t++) {
-        tags.add(new Tag(readString(in), readString(in)));
+        Tag tag = new Tag(readString(in), readString(in));
+        tags.add(tag);
+        sorted.put(tag.key(), tag.value());
       }
+      Series series = Series.decoded(new SeriesKey(measurement, sorted),
+          Arrays.copyOfRange(payload, entryStart, payload.length - bytes.available()));
       // A placeholder point carries the series; its field and time are never used.
-      seriesTable.add(SeriesPoint.of(new Point(measurement, tags, Map.of("_", FieldValue.of(0L)), 0)));
+      seriesTable.add(new SeriesPoint(series, new Point(measurement, tags, Map.of("_", FieldValue.of(0L)), 0)));
     }
     int nameCount = in.readInt();
     List<String> names = new ArrayList<>(nameCount);
@@ -221,7 +244,7 @@ final class WalPayload {
         fields.put(name, value);
       }
       Point point = new Point(series.point().measurement(), series.point().tags(), fields, in.readLong());
-      points.add(new SeriesPoint(series.key(), series.keyText(), point));
+      points.add(series.with(point));
     }
     return points;
   }

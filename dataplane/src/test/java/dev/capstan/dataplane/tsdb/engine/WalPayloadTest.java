@@ -39,7 +39,7 @@ class WalPayloadTest {
           fields.put("ok", FieldValue.of(random.nextBoolean()));
         }
         Point p = new Point(of.point().measurement(), of.point().tags(), fields, random.nextLong(-1L << 62, 1L << 62));
-        points.add(new SeriesPoint(of.key(), of.keyText(), p));
+        points.add(of.with(p));
       }
       List<SeriesPoint> decoded = WalPayload.decode(WalPayload.encode(points));
       assertThat(decoded).hasSameSizeAs(points);

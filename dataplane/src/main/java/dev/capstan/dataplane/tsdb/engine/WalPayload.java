@@ -44,36 +44,49 @@ final class WalPayload {
     // One pass assigns the table numbers, remembered per point and per field, so the second pass
     // writes them without looking anything up again: with thousands of series per batch, map
     // lookups were most of the encoding.
-    Map<String, Integer> seriesIds = new HashMap<>(Math.max(16, count / 2));
+    SeriesNumbers seriesIds = new SeriesNumbers(count);
     List<SeriesPoint> seriesTable = new ArrayList<>();
     Map<String, Integer> nameIds = new HashMap<>();
     List<String> names = new ArrayList<>();
     int[] seriesOfPoint = new int[count];
     int[] nameOfField = new int[count];
     int fieldCount = 0;
-    String previousText = null;
+    Series previous = null;
     int previousId = -1;
+    // The previous point's field names and their numbers by position: points of a batch usually
+    // name the same fields in the same order (the parser hands out one instance per name).
+    String[] lastNames = new String[4];
+    int[] lastNameIds = new int[4];
     for (int i = 0; i < count; i++) {
       SeriesPoint sp = points.get(i);
-      // Points of one series share its key text instance; a run of them needs no lookup.
-      if (sp.keyText() != previousText) {
-        Integer known = seriesIds.putIfAbsent(sp.keyText(), seriesTable.size());
-        if (known == null) {
-          previousId = seriesTable.size();
+      // Points of one series share its Series instance; a run of them needs no lookup.
+      if (sp.series() != previous) {
+        previousId = seriesIds.numberOf(sp.series(), seriesTable.size());
+        if (previousId == seriesTable.size()) {
           seriesTable.add(sp);
-        } else {
-          previousId = known;
         }
-        previousText = sp.keyText();
+        previous = sp.series();
       }
       seriesOfPoint[i] = previousId;
       FieldMap fields = sp.point().fieldMap();
+      if (fields.size() > lastNames.length) {
+        lastNames = Arrays.copyOf(lastNames, fields.size());
+        lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
+      }
       for (int f = 0; f < fields.size(); f++) {
         String name = fields.name(f);
-        Integer known = nameIds.putIfAbsent(name, names.size());
-        if (known == null) {
-          known = names.size();
-          names.add(name);
+        int known;
+        if (name == lastNames[f]) {
+          known = lastNameIds[f];
+        } else {
+          Integer id = nameIds.putIfAbsent(name, names.size());
+          if (id == null) {
+            id = names.size();
+            names.add(name);
+          }
+          known = id;
+          lastNames[f] = name;
+          lastNameIds[f] = known;
         }
         if (fieldCount == nameOfField.length) {
           nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
@@ -120,6 +133,40 @@ final class WalPayload {
       out.writeLong(p.timestampNanos());
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Table numbers of a record's series, by Series instance: open addressing over identity
+   * hashes, no boxing. With thousands of series per batch, a HashMap from key text to Integer
+   * (a node and a box per series, the key's equals) was a third of the encoding. Two instances of
+   * one series (created by concurrent batches) get two entries, which decode to equal series.
+   */
+  private static final class SeriesNumbers {
+    private final Series[] keys;
+    private final int[] numbers;
+    private final int mask;
+
+    SeriesNumbers(int maxEntries) {
+      int capacity = Integer.highestOneBit(Math.max(16, maxEntries) * 2 - 1) << 1; // load at most 1/2
+      keys = new Series[capacity];
+      numbers = new int[capacity];
+      mask = capacity - 1;
+    }
+
+    /** The number of {@code series}, which gets {@code next} if it has none yet. */
+    int numberOf(Series series, int next) {
+      for (int slot = (System.identityHashCode(series) * 0x9E3779B9) & mask; ; slot = (slot + 1) & mask) {
+        Series key = keys[slot];
+        if (key == series) {
+          return numbers[slot];
+        }
+        if (key == null) {
+          keys[slot] = series;
+          numbers[slot] = next;
+          return next;
+        }
+      }
+    }
   }
 
   /** A series' entry in the series table: measurement, tag count, (key, value)*. */

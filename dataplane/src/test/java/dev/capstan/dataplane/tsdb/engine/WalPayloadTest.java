@@ -53,6 +53,19 @@ class WalPayloadTest {
     }
   }
 
+  @Test
+  void twoInstancesOfOneSeriesInARecordDecodeToTheSameSeries() throws Exception {
+    // Concurrent batches can each create a series new to the index; the encoder numbers series by
+    // instance, so one record may list the series twice.
+    Point a = new Point("cpu", List.of(new Tag("host", "a")), Map.of("value", FieldValue.of(1.0)), 10);
+    Point b = new Point("cpu", List.of(new Tag("host", "a")), Map.of("value", FieldValue.of(2.0)), 20);
+    List<SeriesPoint> points = List.of(SeriesPoint.of(a), SeriesPoint.of(b), SeriesPoint.of(a));
+    assertThat(points.get(0).series()).isNotSameAs(points.get(1).series());
+    List<SeriesPoint> decoded = WalPayload.decode(WalPayload.encode(points));
+    assertThat(decoded).extracting(SeriesPoint::keyText).containsOnly("cpu,host=a");
+    assertThat(decoded).extracting(SeriesPoint::point).containsExactly(a, b, a);
+  }
+
   private static int seriesIndexOf(List<SeriesPoint> series, List<SeriesPoint> points) {
     String last = points.get(points.size() - 1).keyText();
     for (int s = 0; s < series.size(); s++) {

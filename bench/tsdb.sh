@@ -8,6 +8,11 @@
 # TSDB_BENCH_LAYOUTS="regular" ingests only the layouts named (default: regular quality many);
 # the queries need "regular". For iterating on one part; record only full runs.
 # CAPSTAN_JAVA_OPTS adds JVM flags to Capstan's node (e.g. a JFR recording, -XX:+UseParallelGC).
+# TSDB_BENCH_ROUNDS=3: ingest rounds per layout and peer, each into a fresh database, the peers
+# alternating and taking turns going first; the table gives the median round. One round on a
+# quiet machine moved by 30 % from run to run (JIT, GC and page-cache timing), the median of three
+# much less. The server's CPU per point (user + system from /proc/<pid>/stat, over the round) is
+# the steadiest measure of each server's own work: it does not depend on what else the machine runs.
 #
 # Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
 # bytes on disk per point once both have moved their writes from the WAL to their column/TSM
@@ -16,6 +21,8 @@ set -Eeuo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 POINTS=${1:-1000000}
 CONNECTIONS=${2:-2}
+ROUNDS=${TSDB_BENCH_ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "TSDB_BENCH_ROUNDS must be a positive integer, was '$ROUNDS'" >&2; exit 2; }
 LAYOUTS=(${TSDB_BENCH_LAYOUTS:-regular quality many})
 [[ " ${LAYOUTS[*]} " == *" regular "* ]] || { echo "TSDB_BENCH_LAYOUTS must include regular (the queries run on it)" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-tsdb.XXXXXX")
@@ -48,7 +55,7 @@ databases: []
 YAML
 
 say "starting influxd $(influxd version 2>/dev/null | awk '{print $2}') on :$INFLUX_PORT and Capstan on :$CAPSTAN_PORT"
-influxd -config "$WORK/influxd/influxd.conf" >"$WORK/influxd.log" 2>&1 & PIDS+=($!)
+influxd -config "$WORK/influxd/influxd.conf" >"$WORK/influxd.log" 2>&1 & INFLUX_PID=$!; PIDS+=($INFLUX_PID)
 start_capstan() {
   # shellcheck disable=SC2086 # word splitting of the flags is wanted
   java ${CAPSTAN_JAVA_OPTS:-} -jar "$ROOT/dataplane/target/capstan-dataplane.jar" tsdb --config "$WORK/capstan/tsdb.yaml" \
@@ -70,14 +77,37 @@ for peer in influxd capstan; do
   done
 done
 
+# CPU time (user + system) a process has used so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_PER_S=$(getconf CLK_TCK)
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
 declare -A RESULT
 for layout in "${LAYOUTS[@]}"; do
-  for peer in influxd capstan; do
-    port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
-    say "ingest $layout ($POINTS points, $CONNECTIONS connections) into $peer"
-    line=$("${BENCH[@]}" ingest "http://127.0.0.1:$port" "bench_$layout" "$layout" "$POINTS" "$CONNECTIONS")
-    RESULT[$peer,$layout,ingest]=$(sed -n 's/.*points_per_s=\([0-9]*\).*/\1/p' <<<"$line")
+  declare -A RATES=() CPUS=()
+  for round in $(seq 1 "$ROUNDS"); do
+    # Round 1 writes the database the sizes and queries below read; later rounds write fresh ones.
+    db=bench_$layout; ((round > 1)) && db=bench_${layout}_r$round
+    order=(influxd capstan); ((round % 2 == 0)) && order=(capstan influxd)
+    for peer in "${order[@]}"; do
+      port=$INFLUX_PORT; pid=$INFLUX_PID
+      [[ $peer == capstan ]] && { port=$CAPSTAN_PORT; pid=$CAPSTAN_PID; }
+      say "ingest $layout round $round/$ROUNDS ($POINTS points, $CONNECTIONS connections) into $peer"
+      before=$(cpu_ticks "$pid")
+      line=$("${BENCH[@]}" ingest "http://127.0.0.1:$port" "$db" "$layout" "$POINTS" "$CONNECTIONS")
+      after=$(cpu_ticks "$pid")
+      RATES[$peer]+=" $(sed -n 's/.*points_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
+      CPUS[$peer]+=" $(python3 -c "print(f'{($after - $before) * 1e6 / $TICKS_PER_S / $POINTS:.3f}')")"
+    done
   done
+  for peer in influxd capstan; do
+    say "$layout $peer: points/s per round:${RATES[$peer]}; server CPU µs/point per round:${CPUS[$peer]}"
+    # shellcheck disable=SC2086 # one word per round
+    RESULT[$peer,$layout,ingest]=$(median ${RATES[$peer]} | cut -d. -f1)
+    # shellcheck disable=SC2086
+    RESULT[$peer,$layout,cpu]=$(python3 -c "print(f'{$(median ${CPUS[$peer]}):.2f}')")
+  done
+  unset RATES CPUS
 done
 
 say "moving writes out of the WALs: influxd snapshots its cache 2 s after writes stop; Capstan flushes on a clean stop"
@@ -88,7 +118,7 @@ start_capstan; wait_ping "$CAPSTAN_PORT"
 for layout in "${LAYOUTS[@]}"; do
   # Data files only: influxd's TSM files, Capstan's column files (.tsf); not indexes or WALs.
   RESULT[influxd,$layout,bytes]=$(find "$WORK/influxd/data/bench_$layout" -name '*.tsm' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
-  RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*bench_$layout*" -name '*.tsf' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+  RESULT[capstan,$layout,bytes]=$(find "$WORK/capstan/data" -path "*/bench_$layout/*" -name '*.tsf' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 done
 
 for peer in influxd capstan; do
@@ -104,7 +134,11 @@ printf '\n| measure | influxd 1.6.7 | Capstan | Capstan / influxd |\n| --- | ---
 ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 0); print(f'{b/a:.2f}' if a else 'n/a')"; }
 for layout in "${LAYOUTS[@]}"; do
   a=${RESULT[influxd,$layout,ingest]}; b=${RESULT[capstan,$layout,ingest]}
-  printf '| ingest %s, points/s | %s | %s | %s× |\n' "$layout" "$a" "$b" "$(ratio "$a" "$b")"
+  printf '| ingest %s, points/s (median of %s) | %s | %s | %s× |\n' "$layout" "$ROUNDS" "$a" "$b" "$(ratio "$a" "$b")"
+done
+for layout in "${LAYOUTS[@]}"; do
+  a=${RESULT[influxd,$layout,cpu]}; b=${RESULT[capstan,$layout,cpu]}
+  printf '| ingest %s, server CPU µs/point (median of %s) | %s | %s | %s× |\n' "$layout" "$ROUNDS" "$a" "$b" "$(ratio "$a" "$b")"
 done
 for layout in "${LAYOUTS[@]}"; do
   a=$(python3 -c "print(f'{${RESULT[influxd,$layout,bytes]}/$POINTS:.3f}')"); b=$(python3 -c "print(f'{${RESULT[capstan,$layout,bytes]}/$POINTS:.3f}')")

@@ -477,8 +477,7 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       String conflict = null;
       boolean beyondRetention = false;
       Map<Shard, List<SeriesPoint>> byShard = new IdentityHashMap<>();
-      // A batch usually repeats few series many times; build each key and index it once.
-      Map<SeriesIndex.SeriesIdentity, SeriesPoint> seriesOfBatch = new HashMap<>();
+      // A batch usually repeats few series many times; build each new series' key and index it once.
       Map<SeriesIndex.SeriesIdentity, SeriesPoint> newSeries = new HashMap<>();
       Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
       Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
@@ -513,21 +512,26 @@ public final class TsdbEngine implements TsdbStore, Closeable {
         // without hashing the tags.
         SeriesPoint first = sameTags.get(point.tags());
         if (first == null || first.point().measurement() != point.measurement()) {
-          first = seriesOfBatch.computeIfAbsent(new SeriesIndex.SeriesIdentity(point.measurement(), point.tags()), id -> {
-            SeriesPoint indexed = index.indexed(id);
-            if (indexed != null) {
-              return indexed;
+          // The index first: with many series per batch nearly every point is a series this batch
+          // has not seen yet but the index has; a per-batch map of all of them was a map insertion
+          // per point. Only series new to the index are collected, once each.
+          SeriesIndex.SeriesIdentity id = new SeriesIndex.SeriesIdentity(point.measurement(), point.tags());
+          first = index.indexed(id);
+          if (first == null) {
+            first = newSeries.get(id);
+            if (first == null) {
+              first = SeriesPoint.of(point);
+              newSeries.put(id, first);
             }
-            SeriesPoint created = SeriesPoint.of(point);
-            newSeries.put(id, created);
-            return created;
-          });
+          }
           // Remembered with this point, whose measurement is this batch's instance (an indexed
           // series' point is from an earlier batch), so the identity check above holds next time.
-          first = new SeriesPoint(first.key(), first.keyText(), point);
+          first = first.with(point);
           sameTags.put(point.tags(), first);
+        } else {
+          first = first.with(point);
         }
-        byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(new SeriesPoint(first.key(), first.keyText(), point));
+        byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(first);
       }
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());

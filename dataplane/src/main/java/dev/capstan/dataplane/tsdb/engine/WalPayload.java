@@ -4,6 +4,7 @@ import dev.capstan.dataplane.tsdb.lineprotocol.FieldMap;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
+import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The WAL record of one write to a shard (pure functions). A batch repeats few series and field
@@ -29,7 +31,8 @@ import java.util.Map;
  * point count i32, per point: series i32, field count u16, (name i32, type u8, value)*, time i64
  * </pre>
  *
- * Strings are an i32 byte length and UTF-8.
+ * Strings are an i32 byte length and UTF-8. A series' entry in the table is the same in every
+ * record, so it is encoded once per series ({@link Series#walEntry()}) and copied from there.
  */
 final class WalPayload {
   private static final int VERSION = 1;
@@ -41,36 +44,49 @@ final class WalPayload {
     // One pass assigns the table numbers, remembered per point and per field, so the second pass
     // writes them without looking anything up again: with thousands of series per batch, map
     // lookups were most of the encoding.
-    Map<String, Integer> seriesIds = new HashMap<>(Math.max(16, count / 2));
+    SeriesNumbers seriesIds = new SeriesNumbers(count);
     List<SeriesPoint> seriesTable = new ArrayList<>();
     Map<String, Integer> nameIds = new HashMap<>();
     List<String> names = new ArrayList<>();
     int[] seriesOfPoint = new int[count];
     int[] nameOfField = new int[count];
     int fieldCount = 0;
-    String previousText = null;
+    Series previous = null;
     int previousId = -1;
+    // The previous point's field names and their numbers by position: points of a batch usually
+    // name the same fields in the same order (the parser hands out one instance per name).
+    String[] lastNames = new String[4];
+    int[] lastNameIds = new int[4];
     for (int i = 0; i < count; i++) {
       SeriesPoint sp = points.get(i);
-      // Points of one series share its key text instance; a run of them needs no lookup.
-      if (sp.keyText() != previousText) {
-        Integer known = seriesIds.putIfAbsent(sp.keyText(), seriesTable.size());
-        if (known == null) {
-          previousId = seriesTable.size();
+      // Points of one series share its Series instance; a run of them needs no lookup.
+      if (sp.series() != previous) {
+        previousId = seriesIds.numberOf(sp.series(), seriesTable.size());
+        if (previousId == seriesTable.size()) {
           seriesTable.add(sp);
-        } else {
-          previousId = known;
         }
-        previousText = sp.keyText();
+        previous = sp.series();
       }
       seriesOfPoint[i] = previousId;
       FieldMap fields = sp.point().fieldMap();
+      if (fields.size() > lastNames.length) {
+        lastNames = Arrays.copyOf(lastNames, fields.size());
+        lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
+      }
       for (int f = 0; f < fields.size(); f++) {
         String name = fields.name(f);
-        Integer known = nameIds.putIfAbsent(name, names.size());
-        if (known == null) {
-          known = names.size();
-          names.add(name);
+        int known;
+        if (name == lastNames[f]) {
+          known = lastNameIds[f];
+        } else {
+          Integer id = nameIds.putIfAbsent(name, names.size());
+          if (id == null) {
+            id = names.size();
+            names.add(name);
+          }
+          known = id;
+          lastNames[f] = name;
+          lastNameIds[f] = known;
         }
         if (fieldCount == nameOfField.length) {
           nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
@@ -84,12 +100,7 @@ final class WalPayload {
     out.writeByte(VERSION);
     out.writeInt(seriesTable.size());
     for (SeriesPoint sp : seriesTable) {
-      out.writeString(sp.point().measurement());
-      out.writeShort(sp.point().tags().size());
-      for (Tag tag : sp.point().tags()) {
-        out.writeString(tag.key());
-        out.writeString(tag.value());
-      }
+      out.writeBytes(sp.series().walEntry());
     }
     out.writeInt(names.size());
     for (String name : names) {
@@ -120,6 +131,52 @@ final class WalPayload {
         }
       }
       out.writeLong(p.timestampNanos());
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Table numbers of a record's series, by Series instance: open addressing over identity
+   * hashes, no boxing. With thousands of series per batch, a HashMap from key text to Integer
+   * (a node and a box per series, the key's equals) was a third of the encoding. Two instances of
+   * one series (created by concurrent batches) get two entries, which decode to equal series.
+   */
+  private static final class SeriesNumbers {
+    private final Series[] keys;
+    private final int[] numbers;
+    private final int mask;
+
+    SeriesNumbers(int maxEntries) {
+      int capacity = Integer.highestOneBit(Math.max(16, maxEntries) * 2 - 1) << 1; // load at most 1/2
+      keys = new Series[capacity];
+      numbers = new int[capacity];
+      mask = capacity - 1;
+    }
+
+    /** The number of {@code series}, which gets {@code next} if it has none yet. */
+    int numberOf(Series series, int next) {
+      for (int slot = (System.identityHashCode(series) * 0x9E3779B9) & mask; ; slot = (slot + 1) & mask) {
+        Series key = keys[slot];
+        if (key == series) {
+          return numbers[slot];
+        }
+        if (key == null) {
+          keys[slot] = series;
+          numbers[slot] = next;
+          return next;
+        }
+      }
+    }
+  }
+
+  /** A series' entry in the series table: measurement, tag count, (key, value)*. */
+  static byte[] seriesEntry(String measurement, List<Tag> tags) {
+    Out out = new Out(64);
+    out.writeString(measurement);
+    out.writeShort(tags.size());
+    for (Tag tag : tags) {
+      out.writeString(tag.key());
+      out.writeString(tag.value());
     }
     return out.toByteArray();
   }
@@ -165,6 +222,12 @@ final class WalPayload {
       size += 8;
     }
 
+    void writeBytes(byte[] bytes) {
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buffer, size, bytes.length);
+      size += bytes.length;
+    }
+
     void writeString(String s) {
       byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       writeInt(bytes.length);
@@ -180,7 +243,8 @@ final class WalPayload {
 
   /** Decodes a payload; the WAL's checksum already vouched for the bytes, so damage here is a bug. */
   static List<SeriesPoint> decode(byte[] payload) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+    ByteArrayInputStream bytes = new ByteArrayInputStream(payload);
+    DataInputStream in = new DataInputStream(bytes);
     int version = in.readUnsignedByte();
     if (version != VERSION) {
       throw new IOException("unknown WAL payload version " + version);
@@ -188,14 +252,20 @@ final class WalPayload {
     int seriesCount = in.readInt();
     List<SeriesPoint> seriesTable = new ArrayList<>();
     for (int s = 0; s < seriesCount; s++) {
+      int entryStart = payload.length - bytes.available();
       String measurement = readString(in);
       int tagCount = in.readUnsignedShort();
       List<Tag> tags = new ArrayList<>(tagCount);
+      TreeMap<String, String> sorted = new TreeMap<>();
       for (int t = 0; t < tagCount; t++) {
-        tags.add(new Tag(readString(in), readString(in)));
+        Tag tag = new Tag(readString(in), readString(in));
+        tags.add(tag);
+        sorted.put(tag.key(), tag.value());
       }
+      Series series = Series.decoded(new SeriesKey(measurement, sorted),
+          Arrays.copyOfRange(payload, entryStart, payload.length - bytes.available()));
       // A placeholder point carries the series; its field and time are never used.
-      seriesTable.add(SeriesPoint.of(new Point(measurement, tags, Map.of("_", FieldValue.of(0L)), 0)));
+      seriesTable.add(new SeriesPoint(series, new Point(measurement, tags, Map.of("_", FieldValue.of(0L)), 0)));
     }
     int nameCount = in.readInt();
     List<String> names = new ArrayList<>(nameCount);
@@ -221,7 +291,7 @@ final class WalPayload {
         fields.put(name, value);
       }
       Point point = new Point(series.point().measurement(), series.point().tags(), fields, in.readLong());
-      points.add(new SeriesPoint(series.key(), series.keyText(), point));
+      points.add(series.with(point));
     }
     return points;
   }

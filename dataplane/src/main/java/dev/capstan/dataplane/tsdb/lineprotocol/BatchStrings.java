@@ -41,8 +41,11 @@ final class BatchStrings {
 
   /** What the series key {@code b[0, keyEnd)} parsed to earlier in this batch, or null. */
   SeriesOfKey series(byte[] b, int keyEnd) {
-    SeriesOfKey known = (SeriesOfKey) series.value(series.find(b, 0, keyEnd));
-    return known != null || earlier == null ? known : earlier.get(b, keyEnd);
+    // One pass over the key hashes it for both tables (with many series per batch most keys miss
+    // this batch's table and are looked up in the shared one too).
+    int hash = SeriesKeyCache.hash(b, keyEnd);
+    SeriesOfKey known = (SeriesOfKey) series.value(series.find(b, 0, keyEnd, Table.spread(hash)));
+    return known != null || earlier == null ? known : earlier.get(b, keyEnd, hash);
   }
 
   void rememberSeries(byte[] b, int keyEnd, String measurement, List<Tag> tags) {
@@ -61,7 +64,11 @@ final class BatchStrings {
 
     /** The slot holding these bytes, or the empty slot where they would go. */
     int find(byte[] b, int from, int to) {
-      int hash = hash(b, from, to);
+      return find(b, from, to, hash(b, from, to));
+    }
+
+    /** {@link #find(byte[], int, int)} with the bytes' {@link #hash} already computed. */
+    int find(byte[] b, int from, int to, int hash) {
       int mask = keys.length - 1;
       for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
         byte[] key = keys[slot];
@@ -113,6 +120,11 @@ final class BatchStrings {
       for (int i = from; i < to; i++) {
         h = 31 * h + b[i];
       }
+      return spread(h);
+    }
+
+    /** Mixes the high bits of a polynomial hash into the low ones the table's mask keeps. */
+    static int spread(int h) {
       return h ^ (h >>> 16);
     }
   }

@@ -64,16 +64,12 @@ public final class LineProtocolParser {
     List<LineError> errors = new ArrayList<>();
     BatchStrings strings = new BatchStrings(earlier);
     int pos = 0;
-    int lineNumber = 1;
+    // Line numbers are needed only for errors, so newlines are counted only then, from where the
+    // last count stopped: counting them for every point was a second pass over the whole batch.
+    int countedTo = 0;
+    int linesBefore = 0;
     while (pos < batch.length) {
       int end = Math.min(endOfPoint(batch, pos), batch.length);
-      int firstLine = lineNumber;
-      for (int i = pos; i < end; i++) {
-        if (batch[i] == '\n') {
-          lineNumber++;
-        }
-      }
-      lineNumber++;
       int lineStart = pos;
       pos = end + 1;
 
@@ -89,10 +85,23 @@ public final class LineProtocolParser {
       try {
         points.add(new PointScanner(text, precision, defaultTime, strings).point());
       } catch (LineSyntaxException e) {
-        errors.add(new LineError(firstLine, utf8(text, 0, text.length), e.getMessage()));
+        // A point starts on the line after the newlines before it (a point may span lines).
+        linesBefore += newlines(batch, countedTo, lineStart);
+        countedTo = lineStart;
+        errors.add(new LineError(1 + linesBefore, utf8(text, 0, text.length), e.getMessage()));
       }
     }
     return new ParseResult(points, errors);
+  }
+
+  private static int newlines(byte[] b, int from, int to) {
+    int count = 0;
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        count++;
+      }
+    }
+    return count;
   }
 
   /**

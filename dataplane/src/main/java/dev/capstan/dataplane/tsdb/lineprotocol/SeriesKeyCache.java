@@ -32,14 +32,24 @@ public final class SeriesKeyCache {
     return seen.size();
   }
 
-  BatchStrings.SeriesOfKey get(byte[] b, int keyEnd) {
-    return seen.get(new Key(b, keyEnd));
+  /** What {@code b[0, keyEnd)} parsed to, given the bytes' {@link #hash}. */
+  BatchStrings.SeriesOfKey get(byte[] b, int keyEnd, int hash) {
+    return seen.get(new Key(b, keyEnd, hash));
+  }
+
+  /** The hash of {@code b[0, length)} the cache files keys under. */
+  static int hash(byte[] b, int length) {
+    int h = 1;
+    for (int i = 0; i < length; i++) {
+      h = 31 * h + b[i];
+    }
+    return h;
   }
 
   void put(byte[] b, int keyEnd, String measurement, List<Tag> tags) {
     // size() is a sum over counters, not exact under races: a few entries past the bound are harmless.
     if (seen.size() < maxEntries) {
-      seen.putIfAbsent(new Key(Arrays.copyOf(b, keyEnd), keyEnd), new BatchStrings.SeriesOfKey(measurement, tags));
+      seen.putIfAbsent(new Key(Arrays.copyOf(b, keyEnd), keyEnd, hash(b, keyEnd)), new BatchStrings.SeriesOfKey(measurement, tags));
     }
   }
 
@@ -49,14 +59,10 @@ public final class SeriesKeyCache {
     private final int length;
     private final int hash;
 
-    Key(byte[] bytes, int length) {
+    Key(byte[] bytes, int length, int hash) {
       this.bytes = bytes;
       this.length = length;
-      int h = 1;
-      for (int i = 0; i < length; i++) {
-        h = 31 * h + bytes[i];
-      }
-      this.hash = h;
+      this.hash = hash;
     }
 
     @Override

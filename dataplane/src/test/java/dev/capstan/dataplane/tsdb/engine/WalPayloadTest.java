@@ -39,7 +39,7 @@ class WalPayloadTest {
           fields.put("ok", FieldValue.of(random.nextBoolean()));
         }
         Point p = new Point(of.point().measurement(), of.point().tags(), fields, random.nextLong(-1L << 62, 1L << 62));
-        points.add(new SeriesPoint(of.key(), of.keyText(), p));
+        points.add(of.with(p));
       }
       List<SeriesPoint> decoded = WalPayload.decode(WalPayload.encode(points));
       assertThat(decoded).hasSameSizeAs(points);
@@ -51,6 +51,19 @@ class WalPayloadTest {
             .as("field order").containsExactlyElementsOf(points.get(i).point().fields().keySet());
       }
     }
+  }
+
+  @Test
+  void twoInstancesOfOneSeriesInARecordDecodeToTheSameSeries() throws Exception {
+    // Concurrent batches can each create a series new to the index; the encoder numbers series by
+    // instance, so one record may list the series twice.
+    Point a = new Point("cpu", List.of(new Tag("host", "a")), Map.of("value", FieldValue.of(1.0)), 10);
+    Point b = new Point("cpu", List.of(new Tag("host", "a")), Map.of("value", FieldValue.of(2.0)), 20);
+    List<SeriesPoint> points = List.of(SeriesPoint.of(a), SeriesPoint.of(b), SeriesPoint.of(a));
+    assertThat(points.get(0).series()).isNotSameAs(points.get(1).series());
+    List<SeriesPoint> decoded = WalPayload.decode(WalPayload.encode(points));
+    assertThat(decoded).extracting(SeriesPoint::keyText).containsOnly("cpu,host=a");
+    assertThat(decoded).extracting(SeriesPoint::point).containsExactly(a, b, a);
   }
 
   private static int seriesIndexOf(List<SeriesPoint> series, List<SeriesPoint> points) {

@@ -42,6 +42,27 @@ class BatchParsingTest {
   }
 
   @Test
+  void errorsNameThePhysicalLineTheirPointStartsOn() {
+    // Points spanning lines (a quoted newline, an escaped one), blank and comment lines and CR LF
+    // all move the count; only the lines of refused points are reported.
+    String batch = String.join("\n",
+        "cpu value=1 1",          // 1
+        "bad",                    // 2: refused
+        "cpu s=\"a",              // 3-4: one point
+        "b\" 2",
+        "",                       // 5
+        "# comment",              // 6
+        "bad2 \r",                // 7: refused (CR LF line)
+        "cpu,x value=1",          // 8: refused
+        "cpu\\",                 // 9-10: an escaped newline continues the point
+        " value=2",
+        "bad3");                  // 11: refused
+    ParseResult result = LineProtocolParser.parse(batch.getBytes(StandardCharsets.UTF_8), Precision.NANOSECONDS, NOW);
+    assertThat(result.points()).hasSize(3);
+    assertThat(result.errors()).extracting(LineError::lineNumber).containsExactly(2, 7, 8, 11);
+  }
+
+  @Test
   void aBadLineAfterAGoodOneWithTheSameKeyIsStillRefused() {
     ParseResult result = LineProtocolParser.parse(
         "m,t=1 v=1 1\nm,t=1 v= 2\nm,t=1 v=3 3".getBytes(StandardCharsets.UTF_8), Precision.NANOSECONDS, NOW);

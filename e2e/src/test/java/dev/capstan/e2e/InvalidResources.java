@@ -77,6 +77,18 @@ final class InvalidResources {
         tsdb("duplicate policy names",
             "databases: [{name: db, retentionPolicies: [{name: a, duration: 1d}, {name: a, duration: 2d}]}]",
             "spec.databases[0].retentionPolicies", "retention policy names must be unique"),
+        tsdb("duplicate continuous query names",
+            "databases: [{name: db, continuousQueries: [{name: q, query: 'SELECT mean(v) INTO a FROM b GROUP BY time(1m)'},"
+                + " {name: q, query: 'SELECT max(v) INTO c FROM b GROUP BY time(1m)'}]}]",
+            "spec.databases[0].continuousQueries", "continuous query names must be unique within a database"),
+        tsdb("a continuous query resampled every INF",
+            "databases: [{name: db, continuousQueries: [{name: q, query: 'SELECT mean(v) INTO a FROM b GROUP BY time(1m)',"
+                + " resampleEvery: INF}]}]",
+            "spec.databases[0].continuousQueries[0].resampleEvery", "resampleEvery must be a duration, not INF"),
+        tsdb("a continuous query resampled for INF",
+            "databases: [{name: db, continuousQueries: [{name: q, query: 'SELECT mean(v) INTO a FROM b GROUP BY time(1m)',"
+                + " resampleFor: INF}]}]",
+            "spec.databases[0].continuousQueries[0].resampleFor", "resampleFor must be a duration, not INF"),
         tsdb("duplicate database names",
             "databases: [{name: db}, {name: db}]",
             "spec.databases", "database names must be unique"),

@@ -330,7 +330,7 @@ final class Parser {
     }
     if (resampleFor != 0 && resampleFor < interval) {
       throw new QueryParseException("FOR duration must be >= GROUP BY time duration: must be a minimum of "
-          + durationLiteral(interval) + ", got " + durationLiteral(resampleFor));
+          + Durations.formatInfluxQl(interval) + ", got " + Durations.formatInfluxQl(resampleFor));
     }
     String selectText = textBetween(select.pos(), end.pos()).strip();
     StringBuilder canonical = new StringBuilder("CREATE CONTINUOUS QUERY ").append(quoteIdent(List.of(name)))
@@ -338,10 +338,10 @@ final class Parser {
     if (every != 0 || resampleFor != 0) {
       canonical.append(" RESAMPLE");
       if (every != 0) {
-        canonical.append(" EVERY ").append(durationLiteral(every));
+        canonical.append(" EVERY ").append(Durations.formatInfluxQl(every));
       }
       if (resampleFor != 0) {
-        canonical.append(" FOR ").append(durationLiteral(resampleFor));
+        canonical.append(" FOR ").append(Durations.formatInfluxQl(resampleFor));
       }
     }
     canonical.append(" BEGIN ").append(selectText).append(" END");
@@ -357,19 +357,6 @@ final class Parser {
       }
     }
     return 0;
-  }
-
-  /** A duration as InfluxQL writes it: the largest unit that divides it (1m, 90s, 2h). */
-  static String durationLiteral(long nanos) {
-    long[] units = {604_800_000_000_000L, 86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L,
-        1_000_000_000L, 1_000_000L, 1_000L, 1L};
-    String[] names = {"w", "d", "h", "m", "s", "ms", "u", "ns"};
-    for (int i = 0; i < units.length; i++) {
-      if (nanos % units[i] == 0) {
-        return nanos / units[i] + names[i];
-      }
-    }
-    return nanos + "ns";
   }
 
   /** The text between two positions of the query ({@code to} exclusive). */

@@ -1,9 +1,6 @@
 package dev.capstan.dataplane.tsdb.influxql;
 
-import dev.capstan.dataplane.tsdb.influxql.Ast.Call;
 import dev.capstan.dataplane.tsdb.influxql.Ast.CreateContinuousQuery;
-import dev.capstan.dataplane.tsdb.influxql.Ast.DurationLit;
-import dev.capstan.dataplane.tsdb.influxql.Ast.Expr;
 import dev.capstan.dataplane.tsdb.influxql.Ast.Select;
 import java.time.Clock;
 import java.time.Instant;
@@ -77,10 +74,10 @@ public final class ContinuousQueryRunner implements AutoCloseable {
       try {
         CreateContinuousQuery cq = (CreateContinuousQuery) Parser.parseQuery(d.text()).get(0);
         Select select = cq.select();
-        if (!isAggregate(select)) {
+        if (!SelectEngine.isAggregate(select)) {
           throw new Eval.QueryError("continuous queries must be aggregate queries");
         }
-        Schedule s = schedule(Parser.groupByInterval(select), groupByOffset(select), cq.every(), cq.resampleFor(),
+        Schedule s = schedule(Parser.groupByInterval(select), Parser.groupByOffset(select), cq.every(), cq.resampleFor(),
             lastRuns.get(d), now);
         if (s == null) {
           continue;
@@ -126,33 +123,6 @@ public final class ContinuousQueryRunner implements AutoCloseable {
 
   private static long floor(long t, long d) {
     return Math.floorDiv(t, d) * d;
-  }
-
-  private static long groupByOffset(Select s) {
-    for (Expr d : s.dimensions()) {
-      if (Eval.unparen(d) instanceof Call c && c.name().equals("time") && c.args().size() == 2
-          && c.args().get(1) instanceof DurationLit o) {
-        return o.nanos();
-      }
-    }
-    return 0;
-  }
-
-  private static boolean isAggregate(Select s) {
-    for (Ast.Field f : s.fields()) {
-      if (containsCall(f.expr())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean containsCall(Expr e) {
-    e = Eval.unparen(e);
-    if (e instanceof Call) {
-      return true;
-    }
-    return e instanceof Ast.Binary b && (containsCall(b.lhs()) || containsCall(b.rhs()));
   }
 
   @Override

@@ -350,9 +350,18 @@ final class Parser {
 
   /** The GROUP BY time interval of a SELECT, 0 without one. */
   static long groupByInterval(Select s) {
+    return groupByTimeArgument(s, 0);
+  }
+
+  /** The GROUP BY time offset of a SELECT given as a duration, 0 without one. */
+  static long groupByOffset(Select s) {
+    return groupByTimeArgument(s, 1);
+  }
+
+  private static long groupByTimeArgument(Select s, int index) {
     for (Expr d : s.dimensions()) {
-      if (Eval.unparen(d) instanceof Call c && c.name().equals("time") && !c.args().isEmpty()
-          && c.args().get(0) instanceof DurationLit dl) {
+      if (Eval.unparen(d) instanceof Call c && c.name().equals("time") && c.args().size() > index
+          && c.args().get(index) instanceof DurationLit dl) {
         return dl.nanos();
       }
     }

@@ -124,6 +124,13 @@ final class SelectEngine {
 
   // ---------- validation ----------
 
+  /** Whether a SELECT calls an aggregate, selector or transformation (math functions aside). */
+  static boolean isAggregate(Select s) {
+    List<Call> calls = new ArrayList<>();
+    s.fields().forEach(f -> collectCalls(f.expr(), calls));
+    return !calls.isEmpty();
+  }
+
   private static void collectCalls(Expr e, List<Call> calls) {
     e = Eval.unparen(e);
     if (e instanceof Call c && MathFunctions.isMath(c.name())) {

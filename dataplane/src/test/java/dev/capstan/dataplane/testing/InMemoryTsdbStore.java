@@ -11,6 +11,7 @@ import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import dev.capstan.dataplane.tsdb.store.SeriesVisitor;
+import dev.capstan.dataplane.tsdb.store.ShardGroupSpan;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
@@ -297,6 +298,11 @@ public final class InMemoryTsdbStore implements TsdbStore {
         }
       }
     }
+  }
+
+  @Override
+  public List<ShardGroupSpan> shardGroups() {
+    throw new UnsupportedOperationException("the in-memory store keeps no shard groups; test SHOW SHARDS with TsdbEngine");
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import dev.capstan.dataplane.tsdb.store.SeriesVisitor;
+import dev.capstan.dataplane.tsdb.store.ShardGroupSpan;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
@@ -703,6 +704,27 @@ public final class TsdbEngine implements TsdbStore, Closeable {
   @Override
   public void dropMeasurement(String database, String measurement) {
     delete(database, SeriesFilter.all(measurement), Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  @Override
+  public List<ShardGroupSpan> shardGroups() {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      List<ShardGroupSpan> spans = new ArrayList<>();
+      for (Catalog.Database db : catalog.databases()) {
+        DatabaseState state = states.get(db.name());
+        for (RetentionPolicy rp : db.policies()) {
+          PolicyShards shards = state.policies.get(rp.name());
+          if (shards != null) {
+            shards.all().forEach(s -> spans.add(new ShardGroupSpan(db.name(), rp.name(), s.start(), s.end())));
+          }
+        }
+      }
+      return spans;
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   // ---- retention

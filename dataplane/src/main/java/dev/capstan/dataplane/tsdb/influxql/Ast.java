@@ -113,6 +113,10 @@ final class Ast {
 
   record ShowContinuousQueries() implements Statement {}
 
+  record ShowShards() implements Statement {}
+
+  record ShowShardGroups() implements Statement {}
+
   record Delete(List<Measurement> sources, Expr condition) implements Statement {}
 
   record DropSeries(List<Measurement> sources, Expr condition) implements Statement {}

@@ -215,8 +215,12 @@ final class Parser {
       case CONTINUOUS:
         expectTokens(Token.QUERIES);
         return new ShowContinuousQueries();
-      case DIAGNOSTICS, GRANTS, QUERIES, SHARD, SHARDS, STATS,
-          SUBSCRIPTIONS, USERS:
+      case SHARDS:
+        return new ShowShards();
+      case SHARD:
+        expectTokens(Token.GROUPS);
+        return new ShowShardGroups();
+      case DIAGNOSTICS, GRANTS, QUERIES, STATS, SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
       default:
         throw error(t, SHOW_KEYS);

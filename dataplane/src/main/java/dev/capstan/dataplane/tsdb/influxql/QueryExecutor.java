@@ -9,6 +9,7 @@ import dev.capstan.dataplane.tsdb.store.FieldType;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
+import dev.capstan.dataplane.tsdb.store.ShardGroupSpan;
 import dev.capstan.dataplane.tsdb.store.StoreException;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
@@ -116,6 +117,10 @@ public final class QueryExecutor {
         out.add(new SeriesRow(db, Map.of(), List.of("name", "query"), false, values, false));
       }
       return out;
+    } else if (st instanceof ShowShards) {
+      return showShards();
+    } else if (st instanceof ShowShardGroups) {
+      return showShardGroups();
     } else if (st instanceof ShowCardinality s) {
       return showCardinality(s, ctx);
     } else if (st instanceof ShowTagKeys s) {
@@ -173,6 +178,71 @@ public final class QueryExecutor {
       return List.of();
     }
     throw new QueryError("statement is not supported by Capstan");
+  }
+
+  /**
+   * SHOW SHARDS: one series per database (also those without shards), a shard per group as on a
+   * single influxd node. influxd numbers shards and groups as it creates them and keeps the
+   * numbers; Capstan numbers the rows of the answer (it has no DROP SHARD that would take them).
+   */
+  private List<SeriesRow> showShards() {
+    Map<String, List<List<Object>>> byDatabase = new LinkedHashMap<>();
+    store.databases().forEach(db -> byDatabase.put(db, new ArrayList<>()));
+    long id = 0;
+    for (ShardGroupRow g : shardGroupRows()) {
+      id++;
+      List<List<Object>> values = byDatabase.get(g.span().database());
+      if (values != null) {
+        values.add(List.of(id, g.span().database(), g.span().retentionPolicy(), id, g.start(), g.end(), g.expiry(), ""));
+      }
+    }
+    List<SeriesRow> out = new ArrayList<>();
+    byDatabase.forEach((db, values) -> out.add(new SeriesRow(db, Map.of(),
+        List.of("id", "database", "retention_policy", "shard_group", "start_time", "end_time", "expiry_time", "owners"),
+        false, values, false)));
+    return out;
+  }
+
+  /** SHOW SHARD GROUPS: one series of every group; numbered as in {@link #showShards}. */
+  private List<SeriesRow> showShardGroups() {
+    List<List<Object>> values = new ArrayList<>();
+    long id = 0;
+    for (ShardGroupRow g : shardGroupRows()) {
+      values.add(List.of(++id, g.span().database(), g.span().retentionPolicy(), g.start(), g.end(), g.expiry()));
+    }
+    return List.of(new SeriesRow("shard groups", Map.of(),
+        List.of("id", "database", "retention_policy", "start_time", "end_time", "expiry_time"), false, values, false));
+  }
+
+  /** A shard group with its times as influxd prints them (RFC 3339, seconds). */
+  private record ShardGroupRow(ShardGroupSpan span, String start, String end, String expiry) {}
+
+  private List<ShardGroupRow> shardGroupRows() {
+    Map<String, Map<String, Duration>> durations = new LinkedHashMap<>();
+    List<ShardGroupRow> rows = new ArrayList<>();
+    for (ShardGroupSpan span : store.shardGroups()) {
+      Duration retention = durations.computeIfAbsent(span.database(), db -> {
+        Map<String, Duration> byName = new LinkedHashMap<>();
+        store.retentionPolicies(db).forEach(rp -> byName.put(rp.name(), rp.duration()));
+        return byName;
+      }).getOrDefault(span.retentionPolicy(), Duration.ZERO);
+      // The group is dropped once its end is older than the retention (influxd: end + duration).
+      long expiry = retention.isZero() ? span.end() : saturatedAdd(span.end(), retention.toNanos());
+      rows.add(new ShardGroupRow(span, rfc3339Seconds(span.start()), rfc3339Seconds(span.end()), rfc3339Seconds(expiry)));
+    }
+    return rows;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** Whole seconds, as Go's time.RFC3339 prints them; times before the epoch round down. */
+  private static String rfc3339Seconds(long nanos) {
+    long fraction = Math.floorMod(nanos, 1_000_000_000L);
+    // The earliest group starts at Long.MIN_VALUE, whose second below is out of range: round up there.
+    return GoFormat.formatTime(nanos - fraction <= nanos ? nanos - fraction : nanos + (1_000_000_000L - fraction));
   }
 
   private void requireDatabase(String db) {

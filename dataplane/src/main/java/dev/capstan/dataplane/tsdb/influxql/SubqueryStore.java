@@ -10,6 +10,7 @@ import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
 import dev.capstan.dataplane.tsdb.store.SeriesKey;
 import dev.capstan.dataplane.tsdb.store.SeriesVisitor;
+import dev.capstan.dataplane.tsdb.store.ShardGroupSpan;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import dev.capstan.dataplane.tsdb.store.WriteOutcome;
 import java.time.Duration;
@@ -174,6 +175,11 @@ final class SubqueryStore implements TsdbStore {
   }
 
   // A subquery's result is read, never written.
+
+  @Override
+  public List<ShardGroupSpan> shardGroups() {
+    throw new UnsupportedOperationException("a subquery result has no shards");
+  }
 
   @Override
   public void createDatabase(String name) {

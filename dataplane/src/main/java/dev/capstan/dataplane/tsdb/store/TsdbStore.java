@@ -76,6 +76,12 @@ public interface TsdbStore {
    */
   void delete(String database, SeriesFilter filter, long minTime, long maxTime);
 
+  /**
+   * The shard groups that exist, by database and policy (each in creation order), then by start
+   * time ({@code SHOW SHARDS}, {@code SHOW SHARD GROUPS}).
+   */
+  List<ShardGroupSpan> shardGroups();
+
   /** Drops a measurement: its series, data and field types. */
   void dropMeasurement(String database, String measurement);
 }

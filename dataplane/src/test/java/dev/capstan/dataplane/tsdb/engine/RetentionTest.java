@@ -5,10 +5,12 @@ import static dev.capstan.dataplane.tsdb.engine.Data.HOUR;
 import static dev.capstan.dataplane.tsdb.engine.Data.T0;
 import static dev.capstan.dataplane.tsdb.engine.Data.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
+import dev.capstan.dataplane.tsdb.store.ShardGroupSpan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +42,22 @@ class RetentionTest {
       long before = Fs.sizeOf(shortDir);
 
       assertThat(engine.enforceRetention()).as("nothing has fully expired yet").isZero();
+      long day = 24 * HOUR;
+      // 7-day groups start on Mondays (see ShardGroups): T0 is a Thursday, T0 - 400 days a Wednesday.
+      assertThat(engine.shardGroups()).containsExactly(
+          new ShardGroupSpan(DB, "autogen", T0 - 402 * day, T0 - 395 * day),
+          new ShardGroupSpan(DB, "autogen", T0 - 3 * day, T0 + 4 * day),
+          new ShardGroupSpan(DB, "short", T0 - 2 * HOUR, T0 - HOUR),
+          new ShardGroupSpan(DB, "short", T0 - HOUR, T0),
+          new ShardGroupSpan(DB, "short", T0, T0 + HOUR));
 
       clock.advance(Duration.ofHours(1).plusNanos(1)); // the oldest group's end is now older than now - 2h
       assertThat(engine.enforceRetention()).isEqualTo(1);
       assertThat(groups(shortDir)).hasSize(2);
+      assertThat(engine.shardGroups()).extracting(ShardGroupSpan::retentionPolicy, ShardGroupSpan::start)
+          .as("the dropped group is no longer listed")
+          .containsExactly(tuple("autogen", T0 - 402 * day), tuple("autogen", T0 - 3 * day),
+              tuple("short", T0 - HOUR), tuple("short", T0));
       assertThat(Fs.sizeOf(shortDir)).as("disk space freed").isLessThan(before);
       assertThat(Data.readAll(engine, DB, "short", "cpu", List.of("value")).get("cpu,host=a").get("value"))
           .containsOnlyKeys(T0 - HOUR / 2, T0);

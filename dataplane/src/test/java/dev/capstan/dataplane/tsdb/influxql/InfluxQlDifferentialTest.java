@@ -735,6 +735,9 @@ class InfluxQlDifferentialTest {
     c.add(Case.noDb("SHOW FIELD KEY EXACT CARDINALITY"));
     c.add(Case.noDb("SHOW TAG VALUES CARDINALITY WITH KEY = host"));
     c.add(Case.noDb("SHOW SERIES CARDINALITY"));
+    c.add(Case.noDb("SHOW SHARD"));
+    c.add(Case.noDb("SHOW SHARD x"));
+    c.add(Case.noDb("SHOW SHARDS x"));
     c.add(Case.noDb("SHOW MEASUREMENT EXACT CARDINALITY"));
     c.add(Case.noDb("SHOW SERIES CARDINALITY ON db"));
     c.add(new Case("db", "SHOW SERIES EXACT CARDINALITY", true, null));

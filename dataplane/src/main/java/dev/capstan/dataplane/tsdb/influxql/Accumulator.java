@@ -5,6 +5,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
  * One aggregate or selector over the points of one bucket, fed typed values so that a million
@@ -99,6 +102,7 @@ abstract class Accumulator {
       case "count_distinct" -> new CountDistinct();
       case "top" -> new TopBottom(true, n);
       case "bottom" -> new TopBottom(false, n);
+      case "sample" -> new Sample(n, ThreadLocalRandom.current());
       case "mode" -> new Mode();
       case "integral" -> new Precomputed();
       default -> throw new Eval.QueryError("undefined function " + name + "()");
@@ -511,21 +515,22 @@ abstract class Accumulator {
     }
   }
 
-  static final class TopBottom extends Points {
-    final boolean top;
-    final int limit;
-    /** The tags picked by ({@code top(v, host, 2)}), empty without; set by the engine. */
-    List<String> tagKeys = List.of();
-    /** The values of {@link #tagKeys} in the series being fed, set before its points. */
+  /**
+   * A selector answering several points (top, bottom, sample). Each point keeps what its row
+   * showed beside it: the values of the tags it picks by ({@code top(v, host, 2)}) and the other
+   * columns ({@code top(v, 2), host, i}), read only for the points chosen.
+   */
+  abstract static class MultiSelector extends Accumulator {
+    /** The values of the picked tags in the series being fed, set by the engine before its points. */
     List<String> tagValues;
+    /** The other columns of the row being fed, set by the engine before each point; null when none are selected. */
+    Function<Ast.Expr, Object> rowColumns;
 
-    TopBottom(boolean top, int limit) {
-      this.top = top;
-      this.limit = limit;
-    }
+    /** A point: {time, value, tag values, row columns}. */
+    abstract void offer(Object[] point);
 
-    @Override void addDouble(long t, double v) { points.add(new Object[] {t, v, tagValues}); }
-    @Override void addLong(long t, long v) { points.add(new Object[] {t, v, tagValues}); }
+    @Override void addDouble(long t, double v) { offer(new Object[] {t, v, tagValues, rowColumns}); }
+    @Override void addLong(long t, long v) { offer(new Object[] {t, v, tagValues, rowColumns}); }
 
     @Override
     Object result() {
@@ -536,10 +541,28 @@ abstract class Accumulator {
     boolean multiRow() {
       return true;
     }
+  }
+
+  static final class TopBottom extends MultiSelector {
+    final boolean top;
+    final int limit;
+    final List<Object[]> points = new ArrayList<>();
+    /** The tags picked by ({@code top(v, host, 2)}), empty without; set by the engine. */
+    List<String> tagKeys = List.of();
+
+    TopBottom(boolean top, int limit) {
+      this.top = top;
+      this.limit = limit;
+    }
+
+    @Override
+    void offer(Object[] point) {
+      points.add(point);
+    }
 
     @Override
     List<Object[]> results() {
-      Comparator<Object[]> byValue = (a, b) -> compareValues(a[1], b[1]);
+      Comparator<Object[]> byValue = (a, b) -> Points.compareValues(a[1], b[1]);
       Comparator<Object[]> best = (top ? byValue.reversed() : byValue).thenComparing(a -> (Long) a[0]);
       List<Object[]> sorted = new ArrayList<>(points);
       if (!tagKeys.isEmpty()) {
@@ -555,27 +578,79 @@ abstract class Accumulator {
       chosen.sort(Comparator.comparing(a -> (Long) a[0]));
       List<Object[]> out = new ArrayList<>(chosen.size());
       for (Object[] p : chosen) {
-        if (tagKeys.isEmpty()) {
-          out.add(new Object[] {p[0], p[1]});
-        } else {
-          Map<String, String> tags = new java.util.HashMap<>();
-          List<String> values = (List<String>) p[2];
-          for (int i = 0; i < tagKeys.size(); i++) {
-            tags.put(tagKeys.get(i), values.get(i));
-          }
-          out.add(new Object[] {p[0], p[1], tags});
+        Map<String, String> tags = new java.util.HashMap<>();
+        List<String> values = (List<String>) p[2];
+        for (int i = 0; i < tagKeys.size(); i++) {
+          tags.put(tagKeys.get(i), values.get(i));
         }
+        out.add(new Object[] {p[0], p[1], tags, p[3]});
       }
       return out;
     }
   }
 
-  /** Distinct values in the order of their first point in time, as influxd lists them. */
+  /**
+   * {@code sample(v, n)}: n points of the bucket chosen uniformly at random (reservoir sampling:
+   * after k points each of them is kept with probability n/k), answered in time order.
+   */
+  static final class Sample extends MultiSelector {
+    final int size;
+    final RandomGenerator random;
+    /** The points kept, each with its arrival number: {point, Long}. */
+    final List<Object[]> reservoir = new ArrayList<>();
+    /** Points offered so far. */
+    long seen;
+    /** Whether the series are fed last first (ORDER BY time DESC); influxd lists ties by series, first first. */
+    boolean seriesReversed;
+
+    Sample(int size, RandomGenerator random) {
+      this.size = size;
+      this.random = random;
+    }
+
+    @Override
+    void offer(Object[] point) {
+      Object[] kept = {point, seen++};
+      if (reservoir.size() < size) {
+        reservoir.add(kept);
+      } else {
+        long slot = random.nextLong(seen);
+        if (slot < size) {
+          reservoir.set((int) slot, kept);
+        }
+      }
+    }
+
+    @Override void addString(long t, String v) { offer(new Object[] {t, v, tagValues, rowColumns}); }
+    @Override void addBoolean(long t, boolean v) { offer(new Object[] {t, v, tagValues, rowColumns}); }
+
+    @Override
+    List<Object[]> results() {
+      // In time order; points of one time (of different series) in series order, as influxd's.
+      Comparator<Object[]> arrival = Comparator.comparing(k -> (Long) k[1]);
+      List<Object[]> kept = new ArrayList<>(reservoir);
+      kept.sort(Comparator.comparing((Object[] k) -> (Long) ((Object[]) k[0])[0])
+          .thenComparing(seriesReversed ? arrival.reversed() : arrival));
+      List<Object[]> out = new ArrayList<>(kept.size());
+      for (Object[] k : kept) {
+        Object[] p = (Object[]) k[0];
+        out.add(new Object[] {p[0], p[1], Map.of(), p[3]});
+      }
+      return out;
+    }
+  }
+
+  /** Distinct values in the order of their first point in time (see {@link #byLatest}), as influxd lists them. */
   static final class Distinct extends Accumulator {
     final java.util.LinkedHashMap<Object, Long> values = new java.util.LinkedHashMap<>();
+    /**
+     * ORDER BY time DESC: influxd meets each value first at its latest point and lists the values
+     * in the order of those times.
+     */
+    boolean byLatest;
 
     private void offer(long t, Object v) {
-      values.merge(v, t, Math::min);
+      values.merge(v, t, byLatest ? Math::max : Math::min);
     }
 
     @Override void addDouble(long t, double v) { offer(t, v); }

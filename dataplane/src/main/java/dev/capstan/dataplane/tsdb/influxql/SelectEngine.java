@@ -30,9 +30,9 @@ import java.util.function.Function;
  */
 final class SelectEngine {
   private static final Set<String> SELECTORS =
-      Set.of("first", "last", "min", "max", "percentile", "top", "bottom");
+      Set.of("first", "last", "min", "max", "percentile", "top", "bottom", "sample");
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "mode", "min",
-      "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "distinct", "integral");
+      "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "sample", "distinct", "integral");
   private static final int MAX_BUCKETS = 1 << 22;
   /** Functions over the stream of another's points, run by {@link Transform}. */
   static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
@@ -202,6 +202,11 @@ final class SelectEngine {
           throw new QueryError("selector function " + c.name() + "() cannot be combined with other functions");
         }
       }
+      if (c.name().equals("sample") && calls.size() > 1
+          && calls.stream().noneMatch(o -> o.name().equals("top") || o.name().equals("bottom"))) {
+        // influxd answers such a query with rows of each function that do not line up.
+        throw new QueryError("sample() beside other functions is not supported by Capstan; query it on its own");
+      }
       if (c.name().equals("distinct") && (calls.size() > 1 || !outer.isEmpty())) {
         throw new QueryError("aggregate function distinct() cannot be combined with other functions or fields");
       }
@@ -235,6 +240,9 @@ final class SelectEngine {
       }
       if (inner instanceof Call && !groupByTime) {
         throw new QueryError(c.name() + " aggregate requires a GROUP BY interval");
+      }
+      if (inner instanceof Call ic && ic.name().equals("sample")) {
+        throw new QueryError(c.name() + "(sample()) is not supported by Capstan");
       }
       if (!(inner instanceof Call) && groupByTime) {
         throw new QueryError("aggregate function required inside the call to " + c.name());
@@ -317,6 +325,10 @@ final class SelectEngine {
       return Boolean.toString(b.value());
     } else if (e instanceof DurationLit d) {
       return Durations.formatInfluxQl(d.nanos());
+    } else if (e instanceof Wildcard w) {
+      return w.type() == null ? "*" : "*::" + w.type().text.toLowerCase(java.util.Locale.ROOT);
+    } else if (e instanceof RegexLit re) {
+      return "/" + re.source() + "/";
     }
     return e.toString();
   }
@@ -389,7 +401,7 @@ final class SelectEngine {
       return null;
     }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("sample", "holt_winters",
+      if (Set.of("holt_winters",
           "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
           "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
           "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
@@ -452,6 +464,18 @@ final class SelectEngine {
         }
         return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, (int) lim.value(), 0, List.copyOf(tags));
       }
+      case "sample": {
+        if (args.size() != 2) {
+          throw new QueryError("invalid number of arguments for sample, expected 2, got " + args.size());
+        }
+        if (!(Eval.unparen(args.get(1)) instanceof IntegerLit n)) {
+          throw new QueryError("expected integer argument in sample()");
+        }
+        if (n.value() < 1) {
+          throw new QueryError("sample window must be greater than 1, got " + n.value());
+        }
+        return new CallSpec(c, name, fieldArg(name, args.get(0)), 0, (int) Math.min(n.value(), Integer.MAX_VALUE));
+      }
       case "distinct": {
         if (args.isEmpty()) {
           throw new QueryError("distinct function requires at least one argument");
@@ -485,10 +509,9 @@ final class SelectEngine {
     a = Eval.unparen(a);
     if (a instanceof VarRef v) {
       return v.name();
-    } else if (a instanceof Wildcard) {
-      throw new QueryError(name + "(*) is not supported by Capstan");
-    } else if (a instanceof RegexLit) {
-      throw new QueryError(name + "(/regex/) is not supported by Capstan");
+    } else if (a instanceof Wildcard || a instanceof RegexLit) {
+      // Reached only by top() and bottom(); the other calls expand * and /regex/ into columns.
+      throw new QueryError("expected first argument to be a field in " + name + "(), found " + literalText(a));
     } else if (a instanceof Call) {
       throw new QueryError("expected field argument in " + name + "()");
     }
@@ -851,8 +874,8 @@ final class SelectEngine {
       } else {
         rows = rawRows(evalColumns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
       }
-      if (s.descending()) {
-        Collections.reverse(rows);
+      if (s.descending() && !aggregate) {
+        Collections.reverse(rows); // aggregateRows orders its buckets itself
       }
       if (transform) {
         long keepFrom = byTime && range[0] != Eval.MIN_TIME ? bucketStart(range[0], interval, offset) : Long.MIN_VALUE;
@@ -1327,13 +1350,17 @@ final class SelectEngine {
 
   // ---------- aggregates ----------
 
-  private static Accumulator[] newRow(List<CallSpec> specs) {
+  private static Accumulator[] newRow(List<CallSpec> specs, boolean descending) {
     Accumulator[] row = new Accumulator[specs.size()];
     for (int k = 0; k < specs.size(); k++) {
       CallSpec sp = specs.get(k);
       row[k] = Accumulator.create(sp.function(), sp.percentile(), sp.n());
       if (row[k] instanceof Accumulator.TopBottom tb) {
         tb.tagKeys = sp.tags();
+      } else if (row[k] instanceof Accumulator.Sample sample) {
+        sample.seriesReversed = descending;
+      } else if (row[k] instanceof Accumulator.Distinct distinct) {
+        distinct.byLatest = descending;
       }
     }
     return row;
@@ -1490,7 +1517,7 @@ final class SelectEngine {
             } else {
               Accumulator[] row = acc[b];
               if (row == null) {
-                row = newRow(specs);
+                row = newRow(specs, s.descending());
                 acc[b] = row;
               }
               target = row[ci];
@@ -1501,8 +1528,11 @@ final class SelectEngine {
           if (a == null) {
             continue;
           }
-          if (pickTags != null) {
-            ((Accumulator.TopBottom) a).tagValues = pickTags;
+          if (a instanceof Accumulator.MultiSelector multi) {
+            multi.tagValues = pickTags;
+            if (auxValues != null) {
+              multi.rowColumns = rowRefs(rows, r, key, fieldTypes, false);
+            }
           }
           if (fv != null) {
             a.addDouble(t, fv[i]);
@@ -1534,7 +1564,7 @@ final class SelectEngine {
         int b = byTime ? (int) ((area.start() - minBucket) / interval) : 0;
         if (b >= 0 && b < nBuckets) {
           if (acc[b] == null) {
-            acc[b] = newRow(specs);
+            acc[b] = newRow(specs, s.descending());
           }
           ((Accumulator.Precomputed) acc[b][e.getKey()]).value = area.value();
         }
@@ -1550,20 +1580,32 @@ final class SelectEngine {
     List<List<Object>> out = new ArrayList<>();
     Object[] previous = new Object[specs.size()];
     List<Object[]> bucketValues = new ArrayList<>(); // per bucket: call results, or null = empty
+    List<Integer> bucketFirstRow = new ArrayList<>(); // per bucket: the index of its first row in out
     for (int b = 0; b < nBuckets; b++) {
       Accumulator[] row = acc[b];
       long bucketTime = byTime ? minBucket + (long) b * interval : defaultTime;
-      if (row != null && row.length == 1 && row[0].multiRow()) {
-        for (Object[] tv : row[0].results()) {
-          long t = (Long) tv[0] == Long.MIN_VALUE ? bucketTime : (Long) tv[0];
+      bucketFirstRow.add(out.size());
+      if (row != null && row[0].multiRow()) {
+        // Calls answering several points stand alone, or are the columns of one sample(*).
+        for (Object[][] cells : multiRows(row)) {
+          Object[] first = java.util.Arrays.stream(cells).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+          long t = (Long) first[0] == Long.MIN_VALUE ? bucketTime : (Long) first[0];
           List<Object> r = new ArrayList<>();
           r.add(t);
-          Object v = tv[1];
-          Map<String, String> picked = tv.length > 2 ? (Map<String, String>) tv[2] : Map.of();
+          Map<String, String> picked = first.length > 2 ? (Map<String, String>) first[2] : Map.of();
+          Function<Expr, Object> rowColumns = first.length > 3 ? (Function<Expr, Object>) first[3] : null;
           for (OutputColumn c : columns) {
-            // A series without the picked tag shows null there, as in influxd.
-            r.add(Eval.value(c.expr(), x -> x instanceof Call || x instanceof Ast.Distinct ? v
-                : x instanceof VarRef ref && !picked.getOrDefault(ref.name(), "").isEmpty() ? picked.get(ref.name()) : null));
+            // A series without the picked tag shows null there, as in influxd; other columns
+            // come from the chosen point's row (top(v, 2), host).
+            r.add(Eval.value(c.expr(), x -> {
+              if (x instanceof Call || x instanceof Ast.Distinct) {
+                Integer k = x instanceof Call call ? callIndex.get(call) : Integer.valueOf(0);
+                return k == null || cells[k] == null ? null : cells[k][1];
+              } else if (x instanceof VarRef ref && !picked.getOrDefault(ref.name(), "").isEmpty()) {
+                return picked.get(ref.name());
+              }
+              return rowColumns != null ? rowColumns.apply(x) : null;
+            }));
           }
           out.add(r);
         }
@@ -1627,7 +1669,40 @@ final class SelectEngine {
       }
       out.add(r);
     }
-    return out;
+    if (!s.descending()) {
+      return out;
+    }
+    // ORDER BY time DESC: influxd answers the buckets last first, but the points of one bucket
+    // (top, bottom, sample, distinct) in time order.
+    List<List<Object>> descending = new ArrayList<>(out.size());
+    for (int b = bucketFirstRow.size() - 1; b >= 0; b--) {
+      int to = b + 1 < bucketFirstRow.size() ? bucketFirstRow.get(b + 1) : out.size();
+      descending.addAll(out.subList(bucketFirstRow.get(b), to));
+    }
+    return descending;
+  }
+
+  /**
+   * The rows of a bucket of multi-point calls: each call's points in time order, the calls side
+   * by side, the k-th point of a time in one call beside the k-th point of that time in the
+   * others (as influxd zips the columns of sample(*)). Cells of calls without such a point are null.
+   */
+  private static List<Object[][]> multiRows(Accumulator[] row) {
+    TreeMap<Long, List<Object[][]>> byTime = new TreeMap<>();
+    for (int k = 0; k < row.length; k++) {
+      Map<Long, Integer> seen = new HashMap<>();
+      for (Object[] point : row[k].results()) {
+        List<Object[][]> atTime = byTime.computeIfAbsent((Long) point[0], t -> new ArrayList<>());
+        int occurrence = seen.merge((Long) point[0], 1, Integer::sum) - 1;
+        if (occurrence == atTime.size()) {
+          atTime.add(new Object[row.length][]);
+        }
+        atTime.get(occurrence)[k] = point;
+      }
+    }
+    List<Object[][]> rows = new ArrayList<>();
+    byTime.values().forEach(rows::addAll);
+    return rows;
   }
 
   @SuppressWarnings("unchecked")

@@ -271,6 +271,9 @@ class InfluxQlDifferentialTest {
         // v > 90" filters on v > 90 within time < t); Capstan evaluates the OR per row.
         Case.q("SELECT v FROM cpu WHERE time < '2026-01-01T00:03:00Z' OR v > 90 LIMIT 3"),
         Case.q("SHOW USERS"),
+        // influxd answers sample() beside another function with rows of each that do not line
+        // up (the aggregate's at time 0); Capstan refuses, as for derivative(sample()).
+        Case.q("SELECT sample(v, 1000), mean(v) FROM cpu"),
         // influxd answers a row per interval since 1677; Capstan refuses GROUP BY time() there.
         Case.q("SHOW SERIES CARDINALITY GROUP BY time(1h) LIMIT 2"),
         // influxd shows the aggregate's row at time 0 among the transformation's rows; Capstan
@@ -758,6 +761,33 @@ class InfluxQlDifferentialTest {
         "SELECT top(v, 1, 2) FROM cpu", "SELECT top(free, host, 1), bottom(free, host, 1) FROM mem")) {
       c.add(Case.q(q));
     }
+    // --- sample (n at least the points of a bucket: all of them, so the answer is determined),
+    // the other columns beside multi-point selectors, and their order under ORDER BY time DESC ---
+    String r3 = " WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:03:00Z'";
+    for (String q : List.of(
+        "SELECT sample(v, 1000) FROM cpu", "SELECT sample(v, 1000), host, i FROM cpu" + r3,
+        "SELECT sample(s, 1000) FROM cpu", "SELECT sample(ok, 100) FROM cpu GROUP BY host",
+        "SELECT sample(*, 1000) FROM cpu" + r3, "SELECT sample(/^[iv]$/, 1000) FROM cpu" + r3 + " GROUP BY host",
+        "SELECT sample(i, 1000) FROM cpu" + r3 + " GROUP BY time(1m)",
+        "SELECT sample(v, 1000) FROM cpu" + r3 + " GROUP BY time(1m) ORDER BY time DESC",
+        "SELECT sample(v, 1000) FROM cpu" + r3 + " GROUP BY time(1m) fill(0)",
+        "SELECT sample(free, 12) FROM mem", "SELECT sample(nope, 2) FROM cpu",
+        "SELECT sample(v) FROM cpu", "SELECT sample(v, 0) FROM cpu", "SELECT sample(v, -3) FROM cpu",
+        "SELECT sample(v, 1.5) FROM cpu", "SELECT sample(v, 'x') FROM cpu", "SELECT sample(3, 2) FROM cpu",
+        "SELECT sample(v, 2), top(v, 2) FROM cpu", "SELECT derivative(sample(v, 2)) FROM cpu",
+        "SELECT top(v, 3), host, i FROM cpu", "SELECT bottom(i, 2), region, s FROM cpu GROUP BY host",
+        "SELECT top(v, host, 2), i FROM cpu", "SELECT top(v, 3) FROM cpu ORDER BY time DESC",
+        "SELECT top(v, 2) FROM cpu" + r3 + " GROUP BY time(1m) ORDER BY time DESC",
+        "SELECT bottom(v, host, 2) FROM cpu" + r3 + " GROUP BY time(1m) ORDER BY time DESC",
+        "SELECT distinct(i) FROM cpu" + r3 + " ORDER BY time DESC",
+        "SELECT distinct(i) FROM cpu" + r3 + " GROUP BY time(1m) ORDER BY time DESC",
+        "SELECT top(*, 1) FROM cpu", "SELECT bottom(/v/, 1) FROM cpu", "SELECT top(*::field, 1) FROM cpu")) {
+      c.add(Case.q(q));
+    }
+    // Points of three series at each time: ties listed by series, ORDER BY time DESC too.
+    c.add(new Case("ties", "SELECT sample(v, 100) FROM t", false, null));
+    c.add(new Case("ties", "SELECT sample(v, 100), host FROM t ORDER BY time DESC", false, null));
+    c.add(new Case("ties", "SELECT top(v, 4), host FROM t ORDER BY time DESC", false, null));
     // --- integral and mode ---
     for (String q : List.of(
         "SELECT integral(v) FROM cpu",

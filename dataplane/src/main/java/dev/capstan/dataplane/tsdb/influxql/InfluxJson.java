@@ -191,7 +191,8 @@ public final class InfluxJson {
       } else if (v instanceof String s) {
         string(s);
       } else if (v instanceof Double d) {
-        w.write(GoFormat.formatFloat(d));
+        // JSON has no NaN or infinity; influxd writes them as null (an RSI of a flat series is 0/0).
+        w.write(Double.isFinite(d) ? GoFormat.formatFloat(d) : "null");
       } else if (v instanceof Long || v instanceof Integer) {
         w.write(v.toString());
       } else if (v instanceof Boolean b) {

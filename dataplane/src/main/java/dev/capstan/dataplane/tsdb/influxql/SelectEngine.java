@@ -36,7 +36,10 @@ final class SelectEngine {
   private static final int MAX_BUCKETS = 1 << 22;
   /** Functions over the stream of another's points, run by {@link Transform}. */
   static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
-      "difference", "non_negative_difference", "moving_average", "cumulative_sum", "elapsed");
+      "difference", "non_negative_difference", "moving_average", "cumulative_sum", "elapsed",
+      "exponential_moving_average", "double_exponential_moving_average", "triple_exponential_moving_average",
+      "relative_strength_index", "triple_exponential_derivative", "kaufmans_efficiency_ratio",
+      "kaufmans_adaptive_moving_average", "chande_momentum_oscillator");
 
   private final TsdbStore store;
   private final long now;
@@ -302,6 +305,10 @@ final class SelectEngine {
         // A window wider than any list of points yields nothing, as in influxd.
         return new Transform.MovingAverage((int) Math.min(n.value(), Integer.MAX_VALUE));
       }
+      case "exponential_moving_average", "double_exponential_moving_average", "triple_exponential_moving_average",
+          "relative_strength_index", "triple_exponential_derivative", "kaufmans_efficiency_ratio",
+          "kaufmans_adaptive_moving_average", "chande_momentum_oscillator":
+        return technicalIndicator(name, args);
       default: {
         if (args.size() != 1) {
           throw new QueryError("invalid number of arguments for " + name + ", expected 1, got " + args.size());
@@ -310,6 +317,54 @@ final class SelectEngine {
             : new Transform.Difference(name.equals("non_negative_difference"));
       }
     }
+  }
+
+  /** {@code f(field, period[, hold_period[, warmup_type]])}, checked as influxd's compiler checks it. */
+  private static Transform technicalIndicator(String name, List<Expr> args) {
+    boolean kaufmans = name.startsWith("kaufmans_");
+    boolean momentum = name.equals("chande_momentum_oscillator");
+    int maxArgs = kaufmans ? 3 : 4;
+    if (args.size() < 2 || args.size() > maxArgs) {
+      throw new QueryError("invalid number of arguments for " + name + ", expected at least 2 but no more than "
+          + maxArgs + ", got " + args.size());
+    }
+    if (!(args.get(1) instanceof IntegerLit period)) {
+      throw new QueryError(name + " period must be an integer");
+    }
+    if (period.value() < 1) {
+      throw new QueryError(name + " period must be greater than or equal to 1");
+    }
+    long hold = -1;
+    if (args.size() >= 3) {
+      if (!(args.get(2) instanceof IntegerLit h)) {
+        throw new QueryError(name + " hold period must be an integer");
+      }
+      if (name.equals("triple_exponential_derivative") && h.value() < 1 && h.value() != -1) {
+        throw new QueryError(name + " hold period must be greater than or equal to 1");
+      }
+      if (h.value() < 0 && h.value() != -1) {
+        throw new QueryError(name + " hold period must be greater than or equal to 0");
+      }
+      hold = h.value();
+    }
+    Indicators.Warmup warmup = momentum ? Indicators.Warmup.NONE : Indicators.Warmup.EXPONENTIAL;
+    if (args.size() >= 4) {
+      if (!(args.get(3) instanceof StringLit type)) {
+        throw new QueryError(name + " warmup type must be a string");
+      }
+      warmup = switch (type.value()) {
+        case "exponential" -> Indicators.Warmup.EXPONENTIAL;
+        case "simple" -> Indicators.Warmup.SIMPLE;
+        case "none" -> momentum ? Indicators.Warmup.NONE : null;
+        default -> null;
+      };
+      if (warmup == null) {
+        throw new QueryError(name + " warmup type must be one of: " + (momentum ? "'none' " : "") + "'exponential' 'simple'");
+      }
+    }
+    // Periods and hold periods beyond an int are longer than any list of points: nothing is answered.
+    return new Transform.TechnicalIndicator(name, (int) Math.min(period.value(), Integer.MAX_VALUE - 1),
+        (int) Math.min(hold, Integer.MAX_VALUE), warmup);
   }
 
   /** A literal as InfluxQL writes it, for error messages that quote one. */
@@ -376,7 +431,9 @@ final class SelectEngine {
   private static final Set<String> NUMERIC_ONLY =
       Set.of("mean", "median", "stddev", "spread", "sum", "percentile", "integral", "derivative",
           "non_negative_derivative", "difference", "non_negative_difference", "moving_average",
-          "cumulative_sum");
+          "cumulative_sum", "exponential_moving_average", "double_exponential_moving_average",
+          "triple_exponential_moving_average", "relative_strength_index", "triple_exponential_derivative",
+          "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average", "chande_momentum_oscillator");
 
   /** {@code mean(*)} or {@code max(/re/)}: one call per matching field, named mean_field. */
   private static boolean isWildcardCall(Call c) {
@@ -401,11 +458,7 @@ final class SelectEngine {
       return null;
     }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("holt_winters",
-          "holt_winters_with_fit", "exponential_moving_average", "double_exponential_moving_average",
-          "triple_exponential_moving_average", "relative_strength_index", "kaufmans_efficiency_ratio",
-          "kaufmans_adaptive_moving_average", "triple_exponential_derivative",
-          "chande_momentum_oscillator").contains(name)) {
+      if (Set.of("holt_winters", "holt_winters_with_fit").contains(name)) {
         throw new QueryError(name + "() is not supported by Capstan");
       }
       throw new QueryError("undefined function " + name + "()");
@@ -905,49 +958,69 @@ final class SelectEngine {
       List<OutputColumn> columns, List<ColumnTransforms> plans, long keepFrom, long keepTo) {
     java.util.Comparator<Long> order =
         s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder();
-    TreeMap<Long, Object[]> zipped = new TreeMap<>(order);
+    // Rows by time; several at one time when a stream has several points there (series merged
+    // without GROUP BY tags): the k-th point of a time in one column beside the k-th in the others.
+    TreeMap<Long, List<Object[]>> zipped = new TreeMap<>(order);
     for (int k = 0; k < columns.size(); k++) {
       ColumnTransforms plan = plans.get(k);
       List<Transform.Point> out;
       if (plan.calls().isEmpty()) {
         out = columnPoints(rows, plan.eval().get(0), null, keepFrom, keepTo);
+      } else if (plan.calls().size() == 1 && Eval.unparen(columns.get(k).expr()).equals(plan.calls().get(0))) {
+        // The column is the transformation itself: its stream as it comes, every point kept.
+        Transform t = plan.transforms().get(0);
+        out = t.apply(columnPoints(rows, plan.eval().get(0), t, keepFrom, keepTo), !s.descending());
       } else {
-        // Each transformation of the column is a stream; arithmetic joins them by time.
-        List<TreeMap<Long, Object>> streams = new ArrayList<>();
-        TreeMap<Long, Boolean> times = new TreeMap<>(order);
+        // Each transformation of the column is a stream; arithmetic joins them by time (the k-th
+        // point of a time in one stream with the k-th of that time in the others).
+        List<Map<Long, List<Object>>> streams = new ArrayList<>();
+        TreeMap<Long, Integer> times = new TreeMap<>(order); // time -> most points of a stream there
         for (int j = 0; j < plan.calls().size(); j++) {
           Transform t = plan.transforms().get(j);
-          TreeMap<Long, Object> stream = new TreeMap<>(order);
+          Map<Long, List<Object>> stream = new HashMap<>();
           for (Transform.Point p : t.apply(columnPoints(rows, plan.eval().get(j), t, keepFrom, keepTo),
               !s.descending())) {
-            stream.putIfAbsent(p.time(), p.value());
-            times.put(p.time(), true);
+            List<Object> atTime = stream.computeIfAbsent(p.time(), x -> new ArrayList<>());
+            atTime.add(p.value());
+            times.merge(p.time(), atTime.size(), Math::max);
           }
           streams.add(stream);
         }
         Expr expr = columns.get(k).expr();
         out = new ArrayList<>();
-        for (long time : times.keySet()) {
-          Object value = Eval.value(expr, x -> {
-            int j = plan.calls().indexOf(x);
-            return j < 0 ? null : streams.get(j).get(time);
-          });
-          out.add(new Transform.Point(time, value));
-        }
+        times.forEach((time, points) -> {
+          for (int occurrence = 0; occurrence < points; occurrence++) {
+            int o = occurrence;
+            Object value = Eval.value(expr, x -> {
+              int j = plan.calls().indexOf(x);
+              List<Object> atTime = j < 0 ? null : streams.get(j).get(time);
+              return atTime == null || o >= atTime.size() ? null : atTime.get(o);
+            });
+            out.add(new Transform.Point(time, value));
+          }
+        });
       }
       int from = Math.min(out.size(), s.offset());
       int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();
+      Map<Long, Integer> seen = new HashMap<>();
       for (Transform.Point p : out.subList(from, to)) {
-        zipped.computeIfAbsent(p.time(), x -> new Object[columns.size()])[k] = p.value();
+        List<Object[]> atTime = zipped.computeIfAbsent(p.time(), x -> new ArrayList<>());
+        int occurrence = seen.merge(p.time(), 1, Integer::sum) - 1;
+        if (occurrence == atTime.size()) {
+          atTime.add(new Object[columns.size()]);
+        }
+        atTime.get(occurrence)[k] = p.value();
       }
     }
     List<List<Object>> result = new ArrayList<>(zipped.size());
-    for (Map.Entry<Long, Object[]> e : zipped.entrySet()) {
-      List<Object> row = new ArrayList<>(columns.size() + 1);
-      row.add(e.getKey());
-      row.addAll(java.util.Arrays.asList(e.getValue()));
-      result.add(row);
-    }
+    zipped.forEach((time, atTime) -> {
+      for (Object[] values : atTime) {
+        List<Object> row = new ArrayList<>(columns.size() + 1);
+        row.add(time);
+        row.addAll(java.util.Arrays.asList(values));
+        result.add(row);
+      }
+    });
     return result;
   }
 

@@ -6,8 +6,8 @@ import java.util.function.BinaryOperator;
 
 /**
  * The InfluxQL transformations that turn one stream of points into another: derivative,
- * non_negative_derivative, difference, non_negative_difference, moving_average, cumulative_sum
- * and elapsed, with influxd 1.6.7's arithmetic. Pure: the caller hands in the non-null points of
+ * non_negative_derivative, difference, non_negative_difference, moving_average, cumulative_sum,
+ * elapsed and the technical-analysis indicators, with influxd 1.6.7's arithmetic. Pure: the caller hands in the non-null points of
  * one series in the order the query reads them (newest first under ORDER BY time DESC) and gets
  * the output points in the same order.
  */
@@ -125,6 +125,36 @@ sealed interface Transform {
         pos = (pos + 1) % room;
         if (size == n) {
           out.add(new Point(p.time(), integers ? (double) isum / n : fsum / n));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * A technical-analysis indicator ({@link Indicators}), e.g. {@code
+   * exponential_moving_average(v, 10)}: a float per point once more than {@code hold} points were
+   * fed (-1: the indicator's own warm-up count). Like influxd, the indicators whose results can
+   * be infinite (triple_exponential_derivative and Kaufman's) leave those points out.
+   */
+  record TechnicalIndicator(String function, int period, int hold, Indicators.Warmup warmup) implements Transform {
+    @Override
+    public String iteratorName() {
+      return function.replace('_', ' ');
+    }
+
+    @Override
+    public List<Point> apply(List<Point> in, boolean ascending) {
+      Indicators.Indicator indicator = Indicators.of(function, period, warmup, in.size());
+      long holdBack = hold == -1 ? indicator.warmCount() : hold;
+      boolean dropInfinite = function.equals("triple_exponential_derivative") || function.startsWith("kaufmans_");
+      List<Point> out = new ArrayList<>();
+      long fed = 0;
+      for (Point p : in) {
+        double v = indicator.add(number(p, this));
+        fed++;
+        if (fed > holdBack && !(dropInfinite && Double.isInfinite(v))) {
+          out.add(new Point(p.time(), v));
         }
       }
       return out;

@@ -83,6 +83,24 @@ class QueryExecutorTest {
   }
 
   @Test
+  void transformationsOfSeriesMergedWithoutGroupByAnswerEveryPointOfTheirStream() {
+    store.write("db", null, LineProtocolParser.parse("""
+        t,host=a v=1 0
+        t,host=b v=3 0
+        t,host=a v=5 10000000000
+        t,host=b v=7 10000000000
+        """.getBytes(StandardCharsets.UTF_8), Precision.NANOSECONDS, Instant.EPOCH).points());
+    // The stream is 1, 3, 5, 7 (series in key order at each time); two points at each time, so
+    // the columns are zipped by time and occurrence: the k-th point of a time beside the k-th.
+    assertThat(json("select moving_average(v, 2) * 2, cumulative_sum(v) from t"))
+        .isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"t\",\"columns\":[\"time\",\"moving_average\",\"cumulative_sum\"],"
+            + "\"values\":[[\"1970-01-01T00:00:00Z\",4,1],[\"1970-01-01T00:00:00Z\",null,4],"
+            + "[\"1970-01-01T00:00:10Z\",8,9],[\"1970-01-01T00:00:10Z\",12,16]]}]}]}");
+    assertThat(json("select exponential_moving_average(v, 2, 0) from t"))
+        .as("weights 1, 2/3, then 2/3 once warm").contains("[[\"1970-01-01T00:00:00Z\",1],[\"1970-01-01T00:00:00Z\",2.333333333333333]");
+  }
+
+  @Test
   void prettyAndEpoch() {
     assertThat(json("select v from cpu where host = 'b'", new JsonOptions(false, "s")))
         .isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"v\"],\"values\":[[1767225610,2.5]]}]}]}");

@@ -162,10 +162,19 @@ final class Parser {
         return parseAlterRetentionPolicy();
       }
       case EXPLAIN, GRANT, REVOKE, SET, KILL:
-        throw error(t.tok().text + " is not supported by Capstan", t.pos());
+        throw error(t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, STATEMENT_KEYS);
     }
+  }
+
+  /** Where users come from instead, for the statements that would manage them. */
+  private static String usersHint(Token t) {
+    return switch (t) {
+      case USER, USERS, GRANT, GRANTS, REVOKE, SET ->
+          ": users and passwords come from the Secret named by the TsdbCluster's authSecretRef, and every user may do everything";
+      default -> "";
+    };
   }
 
   private Statement parseShow() {
@@ -221,7 +230,7 @@ final class Parser {
         expectTokens(Token.GROUPS);
         return new ShowShardGroups();
       case DIAGNOSTICS, GRANTS, QUERIES, STATS, SUBSCRIPTIONS, USERS:
-        throw error("SHOW " + t.tok().text + " is not supported by Capstan", t.pos());
+        throw error("SHOW " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, SHOW_KEYS);
     }
@@ -243,7 +252,7 @@ final class Parser {
         expectTokens(Token.QUERY);
         return parseCreateContinuousQuery();
       case USER, SUBSCRIPTION:
-        throw error("CREATE " + t.tok().text + " is not supported by Capstan", t.pos());
+        throw error("CREATE " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, CREATE_KEYS);
     }
@@ -279,7 +288,7 @@ final class Parser {
         return new DropContinuousQuery(name, parseIdent());
       }
       case SHARD, SUBSCRIPTION, USER:
-        throw error("DROP " + t.tok().text + " is not supported by Capstan", t.pos());
+        throw error("DROP " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, DROP_KEYS);
     }

@@ -34,12 +34,14 @@ final class SelectEngine {
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "mode", "min",
       "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "sample", "distinct", "integral");
   private static final int MAX_BUCKETS = 1 << 22;
+  /** holt_winters keeps its forecast in memory: as many points as the buckets a query may have. */
+  private static final long MAX_FORECAST = MAX_BUCKETS;
   /** Functions over the stream of another's points, run by {@link Transform}. */
   static final Set<String> TRANSFORMS = Set.of("derivative", "non_negative_derivative",
       "difference", "non_negative_difference", "moving_average", "cumulative_sum", "elapsed",
       "exponential_moving_average", "double_exponential_moving_average", "triple_exponential_moving_average",
       "relative_strength_index", "triple_exponential_derivative", "kaufmans_efficiency_ratio",
-      "kaufmans_adaptive_moving_average", "chande_momentum_oscillator");
+      "kaufmans_adaptive_moving_average", "chande_momentum_oscillator", "holt_winters", "holt_winters_with_fit");
 
   private final TsdbStore store;
   private final long now;
@@ -309,6 +311,32 @@ final class SelectEngine {
           "relative_strength_index", "triple_exponential_derivative", "kaufmans_efficiency_ratio",
           "kaufmans_adaptive_moving_average", "chande_momentum_oscillator":
         return technicalIndicator(name, args);
+      case "holt_winters", "holt_winters_with_fit": {
+        if (args.size() != 3) {
+          throw new QueryError("invalid number of arguments for " + name + ", expected 3, got " + args.size());
+        }
+        if (!(args.get(1) instanceof IntegerLit n)) {
+          throw new QueryError("expected integer argument as second arg in " + name);
+        }
+        if (n.value() <= 0) {
+          throw new QueryError("second arg to " + name + " must be greater than 0, got " + n.value());
+        }
+        if (!(args.get(2) instanceof IntegerLit season)) {
+          throw new QueryError("expected integer argument as third arg in " + name);
+        }
+        if (season.value() < 0) {
+          throw new QueryError("third arg to " + name + " cannot be negative, got " + season.value());
+        }
+        if (!(Eval.unparen(args.get(0)) instanceof Call)) {
+          throw new QueryError("must use aggregate function with " + name);
+        }
+        if (n.value() > MAX_FORECAST || season.value() > MAX_FORECAST) {
+          throw new QueryError(name + " forecasts at most " + MAX_FORECAST + " intervals with a season of at most as many"
+              + " in Capstan; got " + n.value() + " and " + season.value());
+        }
+        return new Transform.HoltWintersForecast((int) n.value(), (int) season.value(), name.endsWith("_fit"),
+            groupInterval);
+      }
       default: {
         if (args.size() != 1) {
           throw new QueryError("invalid number of arguments for " + name + ", expected 1, got " + args.size());
@@ -458,9 +486,6 @@ final class SelectEngine {
       return null;
     }
     if (!AGGREGATES.contains(name)) {
-      if (Set.of("holt_winters", "holt_winters_with_fit").contains(name)) {
-        throw new QueryError(name + "() is not supported by Capstan");
-      }
       throw new QueryError("undefined function " + name + "()");
     }
     List<Expr> args = c.args();

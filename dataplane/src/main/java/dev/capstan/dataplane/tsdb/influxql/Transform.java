@@ -161,6 +161,38 @@ sealed interface Transform {
     }
   }
 
+  /**
+   * {@code holt_winters(agg, n, s)} / {@code holt_winters_with_fit}: the {@link HoltWinters}
+   * forecast over the buckets of the query's range, {@code interval} ns apart.
+   */
+  record HoltWintersForecast(int horizon, int season, boolean withFit, long interval) implements Transform {
+    @Override
+    public String iteratorName() {
+      return "holt winters";
+    }
+
+    @Override
+    public boolean extendsRange() {
+      return false;
+    }
+
+    @Override
+    public List<Point> apply(List<Point> in, boolean ascending) {
+      for (Point p : in) {
+        number(p, this);
+      }
+      List<Point> ordered = new ArrayList<>(in);
+      if (!ascending) {
+        java.util.Collections.reverse(ordered);
+      }
+      List<Point> out = new ArrayList<>(HoltWinters.forecast(ordered, horizon, season, withFit, interval));
+      if (!ascending) {
+        java.util.Collections.reverse(out);
+      }
+      return out;
+    }
+  }
+
   /** {@code cumulative_sum}: the running sum, from the first point on; integer for integers. */
   record CumulativeSum() implements Transform {
     @Override

@@ -821,6 +821,25 @@ class InfluxQlDifferentialTest {
       c.add(Case.q("SELECT " + f + "(v, 2) FROM cpu" + r4 + " GROUP BY time(1m)"));
       c.add(Case.q("SELECT " + f + "(v, 2, 0, 'simple', 1) FROM cpu"));
     }
+    // --- holt_winters: forecasts fitted by Nelder-Mead, bit for bit ---
+    String r6 = " WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:40Z'";
+    for (String q : List.of(
+        "SELECT holt_winters(mean(v), 5, 0) FROM cpu" + r6 + " GROUP BY time(20s)",
+        "SELECT holt_winters_with_fit(mean(v), 3, 0) FROM cpu" + r6 + " GROUP BY time(20s)",
+        "SELECT holt_winters(max(i), 4, 3) FROM cpu" + r6 + " GROUP BY time(30s), host",
+        "SELECT holt_winters_with_fit(first(v), 2, 4) FROM cpu" + r6 + " GROUP BY time(10s)",
+        "SELECT holt_winters(sum(i), 6, 2) FROM cpu" + r6 + " GROUP BY time(40s) fill(0)",
+        "SELECT holt_winters(count(v), 2, 1) FROM cpu" + r6 + " GROUP BY time(1m), region",
+        "SELECT holt_winters(mean(used), 3, 0) FROM mem WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(30s)",
+        "SELECT holt_winters(mean(v), 3, 0) FROM cpu" + r6 + " GROUP BY time(20s) LIMIT 2",
+        "SELECT holt_winters(mean(v), 3, 50) FROM cpu" + r6 + " GROUP BY time(20s)",
+        "SELECT holt_winters(mean(v), 3) FROM cpu", "SELECT holt_winters(v, 3, 0) FROM cpu",
+        "SELECT holt_winters(mean(v), 0, 0) FROM cpu", "SELECT holt_winters(mean(v), 1.5, 0) FROM cpu",
+        "SELECT holt_winters(mean(v), 2, -1) FROM cpu", "SELECT holt_winters(mean(v), 2, 'x') FROM cpu",
+        "SELECT holt_winters(mean(v), 2, 0) FROM cpu", "SELECT holt_winters_with_fit(v, 2, 0) FROM cpu",
+        "SELECT holt_winters(mean(s), 2, 0) FROM cpu" + r6 + " GROUP BY time(20s)")) {
+      c.add(Case.q(q));
+    }
     c.add(Case.q("SELECT chande_momentum_oscillator(v, 3, 0, 'none') FROM cpu"));
     c.add(Case.q("SELECT exponential_moving_average(v, 3) * 2 + 1 FROM cpu"));
     // Two series merged without GROUP BY: one stream over both, in time order. (Points of

@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
  * duration of writes, queries and the rest, errors by status) and points written and rejected.
  */
 final class HttpMetrics {
+  static final String REQUESTS = "capstan.tsdb.http.requests";
+  static final String POINTS_WRITTEN = "capstan.tsdb.points.written";
+  static final String POINTS_REJECTED = "capstan.tsdb.points.rejected";
 
   private final MeterRegistry registry;
   private final Counter pointsWritten;
@@ -18,17 +21,17 @@ final class HttpMetrics {
   HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.pointsWritten =
-        Counter.builder("capstan.tsdb.points.written")
+        Counter.builder(POINTS_WRITTEN)
             .description("Points stored through /write")
             .register(registry);
     this.pointsRejected =
-        Counter.builder("capstan.tsdb.points.rejected")
+        Counter.builder(POINTS_REJECTED)
             .description("Points of /write that did not parse or that the store refused")
             .register(registry);
   }
 
   void request(String endpoint, int status, long nanos) {
-    Timer.builder("capstan.tsdb.http.requests")
+    Timer.builder(REQUESTS)
         .description("HTTP API requests by endpoint and status")
         .tag("endpoint", endpoint)
         .tag("status", Integer.toString(status))

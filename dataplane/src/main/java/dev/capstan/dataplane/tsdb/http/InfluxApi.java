@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +49,8 @@ public final class InfluxApi {
   private final HttpMetrics metrics;
   /** Series keys of earlier writes, so a batch over many series skips re-parsing known keys. */
   private final SeriesKeyCache seriesKeys = new SeriesKeyCache(SeriesKeyCache.DEFAULT_MAX_ENTRIES);
+  /** When the API was made, for /debug/vars's uptime. */
+  private final Instant started;
   /** {@code null} while authentication is off; swapped when the configuration changes. */
   private volatile Authenticator authenticator;
 
@@ -63,6 +66,7 @@ public final class InfluxApi {
     this.options = options;
     this.registry = registry;
     this.metrics = new HttpMetrics(registry);
+    this.started = clock.instant();
   }
 
   /** Turns authentication on with {@code users}, or off with {@code null}. */
@@ -96,7 +100,8 @@ public final class InfluxApi {
   private static String endpoint(String path) {
     return switch (path) {
       case "/write", "/query", "/ping", "/health", "/metrics" -> path.substring(1);
-      default -> "other";
+      // influxd serves every path under /debug/vars with its expvar document.
+      default -> path.startsWith("/debug/vars") ? "debug/vars" : "other";
     };
   }
 
@@ -122,6 +127,9 @@ public final class InfluxApi {
               + "\"status\":\"pass\",\"checks\":[],\"version\":" + Json.string(options.version()) + "}")
           : methodNotAllowed("GET");
       case "metrics" -> method.equals("GET") ? prometheus() : methodNotAllowed("GET");
+      // influxd asks no credentials here; Capstan does when authentication is on, as its
+      // database names are the users' business (Telegraf's influxdb input can send them).
+      case "debug/vars" -> authenticated(request).orElseGet(() -> debugVars());
       default -> plain(404, "404 page not found\n");
     };
   }
@@ -236,6 +244,16 @@ public final class InfluxApi {
       return json(200, "{\"version\":" + Json.string(options.version()) + "}");
     }
     return empty(204);
+  }
+
+  private ApiResponse debugVars() {
+    // Served before influxd's router: no request id, its own content type.
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json; charset=utf-8");
+    headers.put("X-Influxdb-Build", "OSS");
+    headers.put("X-Influxdb-Version", options.version());
+    return new ApiResponse(200, headers,
+        DebugVars.render(started, clock.instant(), store, registry, DebugVars.Memory.now()));
   }
 
   private ApiResponse prometheus() {

@@ -305,6 +305,42 @@ class InfluxApiTest {
   }
 
   @Test
+  void debugVarsIsInfluxdsExpvarDocumentForTelegraf() throws IOException {
+    post("/write?db=db", "cpu,host=a v=1 1\ncpu,host=b v=2 2\nmem free=3i 3\nbad");
+    post("/write?db=nope", "cpu v=1");
+    api.handle(request("GET", "/query?q=SHOW+DATABASES", ""));
+    api.handle(request("GET", "/ping", ""));
+
+    ApiResponse r = api.handle(request("GET", "/debug/vars", ""));
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
+    var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(doc.path("system").path("started").asText()).isEqualTo(NOW.toString());
+    assertThat(doc.path("memstats").path("HeapAlloc").asLong()).isPositive();
+    assertThat(doc.path("database:db").path("values").path("numSeries").asLong()).isEqualTo(3);
+    assertThat(doc.path("database:db").path("values").path("numMeasurements").asLong()).isEqualTo(2);
+    var httpd = doc.path("httpd").path("values");
+    assertThat(httpd.path("writeReq").asLong()).isEqualTo(2);
+    assertThat(httpd.path("queryReq").asLong()).isEqualTo(1);
+    assertThat(httpd.path("pingReq").asLong()).isEqualTo(1);
+    assertThat(httpd.path("clientError").asLong()).as("the partial write and the unknown database").isEqualTo(2);
+    assertThat(httpd.path("pointsWrittenOK").asLong()).isEqualTo(3);
+    assertThat(httpd.path("pointsWrittenDropped").asLong()).isEqualTo(1);
+    // Telegraf reads every entry but these three as a statistic {name, tags, values}.
+    doc.fields().forEachRemaining(e -> {
+      if (!List.of("system", "cmdline", "memstats").contains(e.getKey())) {
+        assertThat(e.getValue().has("name") && e.getValue().has("tags") && e.getValue().path("values").isObject())
+            .as(e.getKey()).isTrue();
+      }
+    });
+
+    api.authenticateWith(Users.of(Map.of("admin", "pw")));
+    assertThat(api.handle(request("GET", "/debug/vars", "")).status()).as("credentials when auth is on").isEqualTo(401);
+    assertThat(api.handle(request("GET", "/debug/vars?u=admin&p=pw", "")).status()).isEqualTo(200);
+  }
+
+  @Test
   void unknownDatabaseIsQuotedAsGosPercentQ() {
     ApiResponse r = post("/write?db=a%22b%5C%09<", "cpu v=1");
 

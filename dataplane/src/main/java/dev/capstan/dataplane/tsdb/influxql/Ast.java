@@ -113,6 +113,11 @@ final class Ast {
 
   record ShowContinuousQueries() implements Statement {}
 
+  record ShowQueries() implements Statement {}
+
+  /** {@code KILL QUERY qid}: the id is influxd's unsigned 64-bit integer. */
+  record KillQuery(long id) implements Statement {}
+
   record ShowShards() implements Statement {}
 
   record ShowShardGroups() implements Statement {}

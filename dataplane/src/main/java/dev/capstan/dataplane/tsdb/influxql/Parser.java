@@ -161,7 +161,26 @@ final class Parser {
         }
         return parseAlterRetentionPolicy();
       }
-      case EXPLAIN, GRANT, REVOKE, SET, KILL:
+      case KILL: {
+        expectTokens(Token.QUERY);
+        Tok id = scanIgnoreWhitespace();
+        if (id.tok() != Token.INTEGER) {
+          throw error(id, List.of("integer"));
+        }
+        long qid;
+        try {
+          qid = Long.parseUnsignedLong(id.lit());
+        } catch (NumberFormatException e) {
+          throw error("strconv.ParseUint: parsing \"" + id.lit() + "\": value out of range", id.pos());
+        }
+        if (scanIgnoreWhitespace().tok() == Token.ON) {
+          parseIdent(); // the host of a cluster; a node kills only its own queries
+        } else {
+          unscan();
+        }
+        return new KillQuery(qid);
+      }
+      case EXPLAIN, GRANT, REVOKE, SET:
         throw error(t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, STATEMENT_KEYS);
@@ -229,7 +248,9 @@ final class Parser {
       case SHARD:
         expectTokens(Token.GROUPS);
         return new ShowShardGroups();
-      case DIAGNOSTICS, GRANTS, QUERIES, STATS, SUBSCRIPTIONS, USERS:
+      case QUERIES:
+        return new ShowQueries();
+      case DIAGNOSTICS, GRANTS, STATS, SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, SHOW_KEYS);

@@ -36,6 +36,7 @@ public final class QueryExecutor {
   private final TsdbStore store;
   private final Clock clock;
   private final ContinuousQueries continuousQueries;
+  private final RunningQueries running;
 
   /** An executor whose continuous queries live only as long as it does. */
   public QueryExecutor(TsdbStore store, Clock clock) {
@@ -43,9 +44,14 @@ public final class QueryExecutor {
   }
 
   public QueryExecutor(TsdbStore store, Clock clock, ContinuousQueries continuousQueries) {
+    this(store, clock, continuousQueries, new RunningQueries());
+  }
+
+  QueryExecutor(TsdbStore store, Clock clock, ContinuousQueries continuousQueries, RunningQueries running) {
     this.store = Objects.requireNonNull(store);
     this.clock = Objects.requireNonNull(clock);
     this.continuousQueries = Objects.requireNonNull(continuousQueries);
+    this.running = Objects.requireNonNull(running);
   }
 
   /**
@@ -61,8 +67,19 @@ public final class QueryExecutor {
     Instant instant = clock.instant();
     long now = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     List<StatementResult> results = new ArrayList<>();
+    RunningQueries.Query task = running.attach(query.strip(), ctx.database());
+    try {
+      runAll(statements, ctx.withCheckpoint(task::checkpoint), now, results);
+    } finally {
+      running.detach(task);
+    }
+    return results;
+  }
+
+  private void runAll(List<Statement> statements, QueryContext ctx, long now, List<StatementResult> results) {
     for (int i = 0; i < statements.size(); i++) {
       try {
+        ctx.checkpoint().run();
         results.add(StatementResult.ok(i, run(statements.get(i), ctx, now)));
       } catch (QueryError | StoreException | IllegalArgumentException e) {
         // IllegalArgumentException: a value the store's records refuse (a negative duration).
@@ -73,7 +90,6 @@ public final class QueryExecutor {
         break;
       }
     }
-    return results;
   }
 
   private List<SeriesRow> run(Statement st, QueryContext ctx, long now) {
@@ -117,6 +133,12 @@ public final class QueryExecutor {
         out.add(new SeriesRow(db, Map.of(), List.of("name", "query"), false, values, false));
       }
       return out;
+    } else if (st instanceof ShowQueries) {
+      return List.of(new SeriesRow(null, Map.of(), List.of("qid", "query", "database", "duration", "status"),
+          false, running.rows(), false));
+    } else if (st instanceof KillQuery k) {
+      running.kill(k.id());
+      return List.of();
     } else if (st instanceof ShowShards) {
       return showShards();
     } else if (st instanceof ShowShardGroups) {
@@ -597,7 +619,7 @@ public final class QueryExecutor {
    */
   private List<SeriesRow> select(Select s, QueryContext ctx, long now) {
     if (s.subqueries().isEmpty()) {
-      return new SelectEngine(store, now).run(s, ctx.database(), ctx.retentionPolicy());
+      return new SelectEngine(store, now, ctx.checkpoint()).run(s, ctx.database(), ctx.retentionPolicy());
     }
     if (!s.sources().isEmpty()) {
       throw new QueryError("Capstan reads measurements and subqueries in separate SELECTs;"
@@ -621,7 +643,7 @@ public final class QueryExecutor {
       }
       results.add(select(inner.asSubquery(condition, dimensions, s.descending()), ctx, now));
     }
-    return new SelectEngine(results, now).run(s.readingFrom(results.sources()), SubqueryStore.DATABASE, null);
+    return new SelectEngine(results, now, ctx.checkpoint()).run(s.readingFrom(results.sources()), SubqueryStore.DATABASE, null);
   }
 
   /**

@@ -45,10 +45,13 @@ final class SelectEngine {
 
   private final TsdbStore store;
   private final long now;
+  /** Throws once the query was killed; called per measurement and per series. */
+  private final Runnable checkpoint;
 
-  SelectEngine(TsdbStore store, long now) {
+  SelectEngine(TsdbStore store, long now, Runnable checkpoint) {
     this.store = store;
     this.now = now;
+    this.checkpoint = checkpoint;
   }
 
   /** A field after wildcard expansion, with its output column name. */
@@ -653,6 +656,7 @@ final class SelectEngine {
 
   private List<SeriesRow> runMeasurement(Select s, String db, String rp, String m, long[] range,
       SortedMap<String, FieldType> unionFields, Set<String> unionTags) {
+    checkpoint.run();
     SortedMap<String, FieldType> fieldTypes = store.fieldKeys(db, m);
     List<SeriesKey> seriesKeys = store.series(db, m);
     TreeSet<String> tagKeys = new TreeSet<>();
@@ -883,6 +887,7 @@ final class SelectEngine {
         : readLimit(s, columns, calls, byTime, fieldCondition || hasTimeOr(cond));
     store.read(new ReadRequest(db, rp, filter, List.copyOf(readFields), readRange[0], readRange[1], limit),
         (key, fields) -> {
+          checkpoint.run();
           keys.add(key);
           data.add(fields);
         });
@@ -1408,6 +1413,7 @@ final class SelectEngine {
     List<List<Object>> out = new ArrayList<>();
     List<Object[]> tmp = new ArrayList<>();
     for (int si = 0; si < series.size(); si++) {
+      checkpoint.run();
       int idx = series.get(si);
       Rows rows = new Rows(data.get(idx));
       rowsOf.add(rows);
@@ -1540,6 +1546,7 @@ final class SelectEngine {
       Collections.reverse(order);
     }
     for (int idx : order) {
+      checkpoint.run();
       Rows rows = new Rows(data.get(idx));
       SeriesKey key = keys.get(idx);
       for (int ci = 0; ci < specs.size(); ci++) {

@@ -744,6 +744,10 @@ class InfluxQlDifferentialTest {
     c.add(Case.noDb("SHOW FIELD KEY EXACT CARDINALITY"));
     c.add(Case.noDb("SHOW TAG VALUES CARDINALITY WITH KEY = host"));
     c.add(Case.noDb("SHOW SERIES CARDINALITY"));
+    for (String q : List.of("KILL QUERY 99", "KILL QUERY 99 ON h1", "KILL QUERY x", "KILL QUERY", "KILL x",
+        "KILL QUERY 99 ON", "KILL QUERY -1", "KILL QUERY 1.5", "KILL QUERY 99999999999999999999")) {
+      c.add(Case.noDb(q));
+    }
     c.add(Case.noDb("SHOW SHARD"));
     c.add(Case.noDb("SHOW SHARD x"));
     c.add(Case.noDb("SHOW SHARDS x"));

@@ -44,6 +44,8 @@ final class Preallocation {
     return t;
   });
 
+  private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
+
   private final Path logPath;
   private final int chunkBytes;
   private final int limit;
@@ -135,11 +137,32 @@ final class Preallocation {
       }
       direct.force(false);
       written = true;
+      cache(from, to);
     } catch (UnsupportedOperationException | IOException e) {
       // a file system without direct I/O (tmpfs), or the segment is gone (deleted by retention)
       LOG.debug("No zeros ahead of {}: {}", logPath, e.toString());
     } finally {
       finish(written);
+    }
+  }
+
+  /**
+   * Reads the zeros back through the page cache. An append covers its last page only in part,
+   * and a page inside the file that is not cached is read from the disk before a part of it is
+   * written: without this, every append would wait for such a read (direct I/O leaves nothing
+   * cached). Clean pages: a sync has nothing to write for them.
+   */
+  private void cache(int from, int to) throws IOException {
+    ByteBuffer scratch = SCRATCH.get();
+    try (FileChannel file = FileChannel.open(logPath, StandardOpenOption.READ)) {
+      for (long at = from; at < to; ) {
+        scratch.clear().limit((int) Math.min(scratch.capacity(), to - at));
+        int read = file.read(scratch, at);
+        if (read < 0) {
+          return;
+        }
+        at += read;
+      }
     }
   }
 

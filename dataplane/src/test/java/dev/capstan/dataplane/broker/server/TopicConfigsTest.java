@@ -13,7 +13,7 @@ class TopicConfigsTest {
 
   @ParameterizedTest(name = "preallocate={0}")
   @CsvSource(nullValues = "none", value = {
-      "none,  4194304",
+      "none,  0",
       "true,  4194304",
       "false, 0",
   })

@@ -6,6 +6,8 @@
 #   bench/broker.sh [COUNT] [RATE] [SECONDS]     defaults: 500000 records, 5000/s for 20 s
 #   ROUNDS=3 (environment): throughput rounds per peer and record size
 #   CAPSTAN_JAVA_OPTS (environment): extra JVM flags for Capstan's broker, e.g. -XX:+UseParallelGC
+#   CAPSTAN_TOPIC_CONFIG (environment): configs of the topics made on Capstan's broker, name=value
+#     pairs separated by commas, e.g. preallocate=true (zeros written ahead of the log end)
 #   LAT_ROUNDS=3 (environment): latency phases per peer and record size; the table shows the
 #     median p50 and the median p99 (one phase's p99 rests on its slowest 1%: a single stall)
 #   WARMUP=5 (environment): seconds sent at RATE before each latency phase, not measured
@@ -79,7 +81,8 @@ for size in 100 1024; do
       topic="tp-$size-$round"
       say "throughput round $round/$ROUNDS, $size B records, $peer"
       c0=$(cpu_s "${PID[$peer]}")
-      line=$("${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
+      tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
+      line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
       c1=$(cpu_s "${PID[$peer]}")
       RUNS[$peer,$size,p]+=" $(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,pcpu]+=" $(us_per_record "$c0" "$c1" "$COUNT")"
@@ -101,7 +104,8 @@ for size in 100 1024; do
     for peer in "${peers[@]}"; do
       bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
       say "latency round $round/$LAT_ROUNDS at $RATE/s for ${WARMUP}s unmeasured + ${SECONDS_AT_RATE}s, $size B records, $peer"
-      line=$("${BENCH[@]}" latency "$bs" "lat-$size-$round" "$size" "$RATE" "$SECONDS_AT_RATE" "$WARMUP")
+      tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
+      line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" latency "$bs" "lat-$size-$round" "$size" "$RATE" "$SECONDS_AT_RATE" "$WARMUP")
       RUNS[$peer,$size,p50]+=" $(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,p99]+=" $(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$line")"
     done

@@ -75,12 +75,32 @@ public final class BrokerBench {
 
   static void createTopic(String bootstrap, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(topicConfigs()))).all().get();
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;
       }
     }
+  }
+
+  /**
+   * Configs for the topics the bench creates, from the environment's TOPIC_CONFIG
+   * ({@code name=value,name=value}); none by default. E.g. {@code preallocate=false} to compare a
+   * Capstan broker with and without preallocated segments in one run.
+   */
+  static Map<String, String> topicConfigs() {
+    String spec = System.getenv().getOrDefault("TOPIC_CONFIG", "");
+    Map<String, String> configs = new java.util.LinkedHashMap<>();
+    for (String pair : spec.split(",")) {
+      if (!pair.isBlank()) {
+        String[] kv = pair.split("=", 2);
+        if (kv.length != 2) {
+          throw new IllegalArgumentException("TOPIC_CONFIG must be name=value[,name=value], got " + spec);
+        }
+        configs.put(kv[0].trim(), kv[1].trim());
+      }
+    }
+    return configs;
   }
 
   static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

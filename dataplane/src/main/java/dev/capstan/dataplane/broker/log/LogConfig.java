@@ -10,12 +10,30 @@ package dev.capstan.dataplane.broker.log;
  * @param indexIntervalBytes    bytes of batches between two index entries ({@code index.interval.bytes})
  * @param flushIntervalMessages fsync after this many records ({@code flush.messages});
  *                              {@link Long#MAX_VALUE} leaves flushing to {@link PartitionLog#flush()}
+ * @param preallocateBytes      zeros kept on disk ahead of the active segment's log end, written
+ *                              this many bytes at a time (a multiple of 4 KiB, at most 8 MiB), so
+ *                              that a sync after an append needs no file-system journal commit;
+ *                              0 appends to a growing file (Kafka's {@code preallocate}, in chunks)
  */
-public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes, long flushIntervalMessages) {
+public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes, long flushIntervalMessages,
+                        int preallocateBytes) {
+
+  /** Chunks of zeros the broker preallocates with: a few ms of sequential writing each. */
+  public static final int PREALLOCATE_CHUNK_BYTES = 4 << 20;
 
   /** Kafka's defaults: 1 GiB segments, weekly roll, an index entry per 4 KiB, no forced flush. */
   public static final LogConfig DEFAULTS =
       new LogConfig(1 << 30, 7L * 24 * 60 * 60 * 1000, 4096, Long.MAX_VALUE);
+
+  /** Without preallocation. */
+  public LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes, long flushIntervalMessages) {
+    this(segmentBytes, segmentMs, indexIntervalBytes, flushIntervalMessages, 0);
+  }
+
+  /** This config with zeros preallocated {@code bytes} at a time (0: none). */
+  public LogConfig withPreallocateBytes(int bytes) {
+    return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, flushIntervalMessages, bytes);
+  }
 
   public LogConfig {
     if (segmentBytes < BatchHeader.BATCH_OVERHEAD) {
@@ -30,6 +48,11 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
     }
     if (flushIntervalMessages <= 0) {
       throw new IllegalArgumentException("flushIntervalMessages must be positive, got " + flushIntervalMessages);
+    }
+    if (preallocateBytes < 0 || preallocateBytes > Preallocation.MAX_CHUNK_BYTES
+        || preallocateBytes % Preallocation.ALIGNMENT != 0) {
+      throw new IllegalArgumentException("preallocateBytes must be 0 or a multiple of " + Preallocation.ALIGNMENT
+          + " up to " + Preallocation.MAX_CHUNK_BYTES + ", got " + preallocateBytes);
     }
   }
 }

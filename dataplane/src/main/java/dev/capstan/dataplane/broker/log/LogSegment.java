@@ -32,6 +32,8 @@ final class LogSegment implements AutoCloseable {
   private int relativeOffsetOfMaxTimestamp;
   private long firstBatchMaxTimestamp = -1;
   private int bytesSinceLastIndexEntry;
+  /** Zeros ahead of the log end while this segment is active; null when not preallocating. */
+  private Preallocation preallocation;
 
   private LogSegment(long baseOffset, Path logPath, FileChannel log, int indexIntervalBytes, long createdMs)
       throws IOException {
@@ -48,8 +50,17 @@ final class LogSegment implements AutoCloseable {
     return String.format("%020d%s", baseOffset, suffix);
   }
 
-  /** A new, empty segment; files left by an earlier segment at this offset are replaced. */
-  static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
+  /**
+   * A new, empty segment; files left by an earlier segment at this offset are replaced. With a
+   * positive {@code config.preallocateBytes()}, zeros are kept on disk ahead of its log end.
+   */
+  static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    LogSegment segment = create(dir, baseOffset, config.indexIntervalBytes(), nowMs);
+    segment.startPreallocating(config);
+    return segment;
+  }
+
+  private static LogSegment create(Path dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
     Path logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
     FileChannel log = FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -89,12 +100,20 @@ final class LogSegment implements AutoCloseable {
 
   /**
    * Opens the segment that was active when the log last closed or crashed: validates every batch,
-   * truncates at the first torn or corrupt one, and rebuilds both indexes from what remains.
+   * truncates at the first torn or corrupt one (or the zeros preallocated past the last one), and
+   * rebuilds both indexes from what remains.
    */
-  static LogSegment recover(Path dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
-    LogSegment segment = open(dir, baseOffset, indexIntervalBytes, nowMs);
+  static LogSegment recover(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+    LogSegment segment = open(dir, baseOffset, config.indexIntervalBytes(), nowMs);
     segment.rebuild(true);
+    segment.startPreallocating(config);
     return segment;
+  }
+
+  private void startPreallocating(LogConfig config) {
+    if (config.preallocateBytes() > 0) {
+      preallocation = new Preallocation(logPath, config.preallocateBytes(), config.segmentBytes());
+    }
   }
 
   private static LogSegment open(Path dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
@@ -170,6 +189,9 @@ final class LogSegment implements AutoCloseable {
     ByteBuffer rest = batch.duplicate();
     rest.position(rest.position() + BatchHeader.BASE_OFFSET_OFFSET + Long.BYTES);
     ByteBuffer[] toWrite = {baseOffset, rest};
+    if (preallocation != null) {
+      preallocation.awaitRoomFor((long) position + header.sizeInBytes());
+    }
     // one gathering write: positional writes take a single buffer. Only appends move the
     // channel's position; reads are positional.
     log.position(position);
@@ -179,6 +201,9 @@ final class LogSegment implements AutoCloseable {
     indexBatch(header, position);
     size += header.sizeInBytes();
     nextOffset = header.nextOffset();
+    if (preallocation != null) {
+      preallocation.appended(size);
+    }
   }
 
   private void indexBatch(BatchHeader header, int position) throws IOException {
@@ -290,6 +315,7 @@ final class LogSegment implements AutoCloseable {
    * before the next segment exists: from then on recovery trusts this segment's files as they are.
    */
   void onBecomeInactive() throws IOException {
+    cutPreallocated();
     if (maxTimestamp >= 0) {
       timeIndex.maybeAppend(maxTimestamp, relativeOffsetOfMaxTimestamp);
     }
@@ -302,6 +328,20 @@ final class LogSegment implements AutoCloseable {
    * Syncs the batches appended so far. The indexes are not synced: the active segment's are
    * rebuilt from the log when it is recovered, so one fdatasync per flush is enough.
    */
+  /**
+   * Stops preallocating and cuts the file to its batches: a segment that is not active is opened
+   * trusting its file size, so it must not end in zeros.
+   */
+  private void cutPreallocated() throws IOException {
+    if (preallocation != null) {
+      preallocation.seal();
+      preallocation = null;
+      if (log.size() > size) {
+        log.truncate(size);
+      }
+    }
+  }
+
   void flushLog() throws IOException {
     // force(false) is fdatasync: it still syncs the file size, which is all a reader needs
     log.force(false);
@@ -353,8 +393,12 @@ final class LogSegment implements AutoCloseable {
     return maxTimestamp;
   }
 
+  /** Closes the files; an active segment's preallocated zeros are cut off first (recovery would cut them too). */
   @Override
   public void close() throws IOException {
+    if (preallocation != null && log.isOpen()) {
+      cutPreallocated();
+    }
     try (log; OffsetIndex o = offsetIndex; TimeIndex t = timeIndex) {
       // try-with-resources closes all three even if one fails
     }

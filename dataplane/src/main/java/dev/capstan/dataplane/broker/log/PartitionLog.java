@@ -73,11 +73,11 @@ public final class PartitionLog implements AutoCloseable {
         long base = bases.get(i);
         LogSegment segment = i + 1 < bases.size()
             ? LogSegment.openInactive(dir, base, bases.get(i + 1), config.indexIntervalBytes(), nowMs)
-            : LogSegment.recover(dir, base, config.indexIntervalBytes(), nowMs);
+            : LogSegment.recover(dir, base, config, nowMs);
         segments.put(base, segment);
       }
       if (segments.isEmpty()) {
-        segments.put(0L, LogSegment.create(dir, 0, config.indexIntervalBytes(), nowMs));
+        segments.put(0L, LogSegment.create(dir, 0, config, nowMs));
       }
     } catch (IOException | RuntimeException e) {
       for (LogSegment segment : segments.values()) {
@@ -133,7 +133,7 @@ public final class PartitionLog implements AutoCloseable {
     LogSegment previous = active();
     previous.onBecomeInactive();
     long base = previous.nextOffset();
-    segments.put(base, LogSegment.create(dir, base, config.indexIntervalBytes(), clock.millis()));
+    segments.put(base, LogSegment.create(dir, base, config, clock.millis()));
   }
 
   /**

@@ -373,7 +373,7 @@ final class KafkaApis {
         } else if (partition == null) {
           partOut.setErrorCode(missing(meta.get(), part.index()).code());
         } else {
-          Partition.AppendOutcome outcome = partition.append((MemoryRecords) part.records(), false);
+          Partition.AppendOutcome outcome = partition.append((MemoryRecords) part.records());
           if (sync && outcome.error() == Errors.NONE) {
             durable.add(groupCommit.sync(partition));
           }

@@ -59,14 +59,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
-    ByteBuffer buffer;
-    try {
-      buffer = ByteBuffer.allocate(frame.readableBytes());
-      frame.readBytes(buffer);
-      buffer.flip();
-    } finally {
-      frame.release();
-    }
+    ByteBuffer buffer = requestBytes(frame);
     RequestContext context;
     try {
       RequestHeader header = RequestHeader.parse(buffer);
@@ -76,6 +69,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     } catch (RuntimeException e) {
       // Without a header there is no correlation id to answer with; Kafka closes too.
       LOG.info("Closing {}: unreadable request header ({})", connectionId, e.getMessage());
+      frame.release();
       ctx.close();
       return;
     }
@@ -84,8 +78,28 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     if (pending.size() >= MAX_PENDING) {
       ctx.channel().config().setAutoRead(false);
     }
-    slot.whenComplete((response, error) -> ctx.executor().execute(this::drain));
+    slot.whenComplete((response, error) -> {
+      // the answer is encoded by now, so nothing reads the request's bytes any more
+      frame.release();
+      ctx.executor().execute(this::drain);
+    });
     serial.execute(() -> handle(context, buffer, slot));
+  }
+
+  /**
+   * The frame's bytes for parsing, not copied: a Produce request's record batches are slices of
+   * this buffer, checked and written to the log from it (from the pooled direct memory the bytes
+   * arrived in, which a file write takes without another copy). So the frame is released only
+   * when the request is answered. A frame in several pieces (not from Netty's default
+   * cumulator) is copied once.
+   */
+  private static ByteBuffer requestBytes(ByteBuf frame) {
+    if (frame.nioBufferCount() == 1) {
+      return frame.nioBuffer();
+    }
+    ByteBuffer copy = ByteBuffer.allocate(frame.readableBytes());
+    frame.getBytes(frame.readerIndex(), copy);
+    return copy.flip();
   }
 
   private void handle(RequestContext context, ByteBuffer buffer, CompletableFuture<ResponseFrame> slot) {

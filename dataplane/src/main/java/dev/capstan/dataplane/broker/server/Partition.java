@@ -95,9 +95,10 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
 
   /**
    * Appends the batches of one produce request. Each is checked (magic 2, CRC, size, producer
-   * sequence) before anything is written, so a refused request writes nothing.
+   * sequence) before anything is written, so a refused request writes nothing. Nothing is synced
+   * here: acks=all waits for {@link #flush()} through {@link GroupCommit}, outside the monitor.
    */
-  synchronized AppendOutcome append(MemoryRecords records, boolean sync) throws IOException {
+  synchronized AppendOutcome append(MemoryRecords records) throws IOException {
     java.util.List<MutableRecordBatch> batches = new java.util.ArrayList<>();
     for (MutableRecordBatch batch : records.batches()) {
       batches.add(batch);
@@ -164,11 +165,6 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
       bytes += batch.sizeInBytes();
     }
     dirty = true;
-    if (sync) {
-      // under the monitor, so not flush(): that takes flushLock, which comes before the monitor
-      log.flush();
-      dirty = false;
-    }
     for (Runnable waiter : appendWaiters) {
       waiter.run();
     }

@@ -38,12 +38,7 @@ class RawResponsesTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (lb != null) {
-      lb.close();
-    }
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    LbFixture.stop(lb, closeables);
   }
 
   /** What a scripted server writes for one request, and whether it closes afterwards. */

@@ -762,8 +762,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * After 101 Switching Protocols: both connections become a byte splice at once, at the
-     * response head, whatever the codec thinks of a body (it reads an old-style WebSocket
-     * handshake's as one); what it has decoded reaches the tunnel, which passes on the bytes.
+     * response head; the bytes the framers hold beyond it (the server's first frames) reach the
+     * tunnels as they are.
      */
     private void switchProtocols(ResponseHead r) {
       finished = true;
@@ -775,7 +775,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(r.bytes()); // as the server wrote it: the Upgrade headers are for the client
       b.pipeline().replace(BackendHandler.class, "tunnel", new Tunnel(client, () -> {}));
       ctx.pipeline().replace(HttpProxyHandler.this, "tunnel", new Tunnel(b, px::closed));
-      // Removing the codecs hands the bytes they hold to the tunnels.
+      // Removing the framers hands the bytes they hold to the tunnels.
       b.pipeline().remove(ResponseFramer.class);
       ctx.pipeline().remove(RequestFramer.class);
       queued.forEach(ReferenceCountUtil::release);

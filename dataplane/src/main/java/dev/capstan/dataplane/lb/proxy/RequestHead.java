@@ -72,9 +72,12 @@ final class RequestHead extends DefaultByteBufHolder {
   private static final byte[] EXPECT = bytes("expect");
   private static final byte[] X_FORWARDED_FOR = bytes("x-forwarded-for");
   private static final byte[] X_FORWARDED_PROTO = bytes("x-forwarded-proto");
-  /** Hop-by-hop headers (RFC 9110 7.6.1) besides Connection and Upgrade: never passed on. */
-  private static final byte[][] HOP_BY_HOP = {bytes("keep-alive"), bytes("proxy-connection"),
-      bytes("te"), bytes("trailer"), bytes("proxy-authorization")};
+  // Hop-by-hop headers (RFC 9110 7.6.1) besides Connection and Upgrade: never passed on.
+  private static final byte[] KEEP_ALIVE = bytes("keep-alive");
+  private static final byte[] PROXY_CONNECTION = bytes("proxy-connection");
+  private static final byte[] TE = bytes("te");
+  private static final byte[] TRAILER = bytes("trailer");
+  private static final byte[] PROXY_AUTHORIZATION = bytes("proxy-authorization");
 
   /** The methods the proxy sees, as shared strings: no String made per request for them. */
   private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS",
@@ -475,7 +478,7 @@ final class RequestHead extends DefaultByteBufHolder {
             if (!valueIs(a, valueStart, valueEnd, "chunked")) {
               throw new InvalidRequest(501, "a Transfer-Encoding other than chunked");
             }
-          } else if (nameIs(a, pos, n, HOP_BY_HOP[2]) || nameIs(a, pos, n, HOP_BY_HOP[3])) {
+          } else if (nameIs(a, pos, n, TE) || nameIs(a, pos, n, TRAILER)) {
             kind = ALWAYS;
           }
         }
@@ -506,8 +509,8 @@ final class RequestHead extends DefaultByteBufHolder {
           }
         }
         case 'k', 'p' -> {
-          if (nameIs(a, pos, n, HOP_BY_HOP[0]) || nameIs(a, pos, n, HOP_BY_HOP[1])
-              || nameIs(a, pos, n, HOP_BY_HOP[4])) {
+          if (nameIs(a, pos, n, KEEP_ALIVE) || nameIs(a, pos, n, PROXY_CONNECTION)
+              || nameIs(a, pos, n, PROXY_AUTHORIZATION)) {
             kind = ALWAYS;
           }
         }

@@ -9,6 +9,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** What the framer makes of a client's bytes, however they are split into reads. */
@@ -92,5 +94,134 @@ class RequestFramerTest {
       many.append("X-Many: ").append("m".repeat(100)).append("\r\n");
     }
     assertThat(frame(many.toString(), 4096)).containsExactly("invalid 431");
+  }
+
+  /** One generated request: its bytes, and what the framer and the head must make of them. */
+  private record Generated(String bytes, String method, String target, String body, String forwarded) {}
+
+  private static String anyCase(Random r, String name) {
+    StringBuilder b = new StringBuilder();
+    for (char c : name.toCharArray()) {
+      b.append(r.nextBoolean() ? Character.toUpperCase(c) : c);
+    }
+    return b.toString();
+  }
+
+  private static String text(Random r, int max) {
+    StringBuilder b = new StringBuilder();
+    for (int i = r.nextInt(max) + 1; i > 0; i--) {
+      b.append((char) (r.nextInt(10) == 0 ? ' ' : '!' + r.nextInt(94)));
+    }
+    return b.toString().strip();
+  }
+
+  /**
+   * A valid request with random headers, some hop-by-hop or named in Connection, and a body of
+   * a random framing; {@code forwarded} is what the server must get of its head (without X-Forwarded-Proto kept).
+   */
+  private static Generated generate(Random r) {
+    boolean http10 = r.nextInt(5) == 0;
+    String method = List.of("GET", "POST", "PUT", "HEAD", "DELETE", "PATCH").get(r.nextInt(6));
+    String target = "/" + text(r, 12).replace(" ", "").replace("#", "") + (r.nextBoolean() ? "?q=" + r.nextInt(99) : "");
+    StringBuilder head = new StringBuilder(method + " " + target + (http10 ? " HTTP/1.0" : " HTTP/1.1") + "\r\n");
+    StringBuilder kept = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
+    if (!http10 || r.nextBoolean()) {
+      String host = anyCase(r, "host") + ": h" + r.nextInt(9) + "\r\n";
+      head.append(host);
+      kept.append(host);
+    }
+    // Headers named in Connection go whichever comes first; decided once all lines are there.
+    List<String> lines = new ArrayList<>();
+    for (int i = r.nextInt(6); i > 0; i--) {
+      lines.add(switch (r.nextInt(7)) {
+        case 0 -> anyCase(r, "connection") + ": " + (r.nextBoolean() ? "keep-alive, X-Drop" : "keep-alive") + "\r\n";
+        case 1 -> anyCase(r, "keep-alive") + ": timeout=5\r\n";
+        case 2 -> anyCase(r, "x-forwarded-for") + ": 10.0.0." + r.nextInt(9) + "\r\n";
+        case 3 -> anyCase(r, "x-forwarded-proto") + ": https\r\n";
+        case 4 -> anyCase(r, "x-drop") + ": " + text(r, 20) + "\r\n";
+        default -> "X-H" + r.nextInt(99) + ":" + (r.nextBoolean() ? " " : "") + text(r, 40) + "\r\n";
+      });
+    }
+    boolean dropNamed = lines.stream().anyMatch(l -> l.toLowerCase(Locale.ROOT).endsWith(", x-drop\r\n"));
+    for (String line : lines) {
+      head.append(line);
+      String lower = line.toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("connection:") && !lower.startsWith("keep-alive:")
+          && !lower.startsWith("x-forwarded-") && !(dropNamed && lower.startsWith("x-drop:"))) {
+        kept.append(line);
+      }
+    }
+    String body = "";
+    switch (http10 ? r.nextInt(2) : r.nextInt(3)) {
+      case 1 -> {
+        body = text(r, 300);
+        String line = anyCase(r, "content-length") + ": " + body.length() + "\r\n";
+        head.append(line);
+        kept.append(line);
+      }
+      case 2 -> {
+        StringBuilder chunks = new StringBuilder();
+        for (int i = r.nextInt(4); i > 0; i--) {
+          String data = "d" + text(r, 50); // never empty: a 0 chunk is the last
+          chunks.append(Integer.toHexString(data.length())).append(r.nextBoolean() ? ";x=1" : "")
+              .append("\r\n").append(data).append("\r\n");
+        }
+        body = chunks.append("0\r\n").append(r.nextBoolean() ? "T: 1\r\n" : "").append("\r\n").toString();
+        String line = anyCase(r, "transfer-encoding") + ": chunked\r\n";
+        head.append(line);
+        kept.append(line);
+      }
+      default -> { }
+    }
+    head.append("\r\n");
+    return new Generated(head + body, method, target, body, kept.toString());
+  }
+
+  /**
+   * Seeded: pipelines of random valid requests, split into random reads, come out as the
+   * requests they were (head, body bytes as sent, end), and each head goes on as the client's
+   * lines without the hop-by-hop ones, those Connection names and X-Forwarded-*.
+   */
+  @Test
+  void randomPipelinesSplitAnywhereComeOutAsSent() throws Exception {
+    Random r = new Random(20261128);
+    for (int round = 0; round < 300; round++) {
+      List<Generated> requests = new ArrayList<>();
+      StringBuilder input = new StringBuilder();
+      for (int i = r.nextInt(4) + 1; i > 0; i--) {
+        Generated g = generate(r);
+        requests.add(g);
+        input.append(g.bytes());
+      }
+      EmbeddedChannel ch = new EmbeddedChannel(new RequestFramer());
+      byte[] bytes = input.toString().getBytes(StandardCharsets.ISO_8859_1);
+      for (int i = 0; i < bytes.length; ) {
+        int n = Math.min(bytes.length - i, 1 + r.nextInt(r.nextBoolean() ? 8 : 400));
+        ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, n));
+        i += n;
+      }
+      for (Generated g : requests) {
+        Object m = ch.readInbound();
+        assertThat(m).as("round %d: %s", round, g.bytes()).isInstanceOf(RequestHead.class);
+        RequestHead h = (RequestHead) m;
+        assertThat(h.method()).isEqualTo(g.method());
+        assertThat(h.target()).isEqualTo(g.target());
+        ByteBuf out = Unpooled.buffer();
+        h.writeForwarded(out, false);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).as("round %d: %s", round, g.bytes())
+            .isEqualTo(g.forwarded());
+        out.release();
+        h.release();
+        StringBuilder body = new StringBuilder();
+        for (Object b; (b = ch.readInbound()) != RequestFramer.END; ) {
+          assertThat(b).as("round %d", round).isInstanceOf(ByteBuf.class);
+          body.append(((ByteBuf) b).toString(StandardCharsets.ISO_8859_1));
+          ((ByteBuf) b).release();
+        }
+        assertThat(body.toString()).isEqualTo(g.body());
+      }
+      assertThat((Object) ch.readInbound()).isNull();
+      ch.finishAndReleaseAll();
+    }
   }
 }

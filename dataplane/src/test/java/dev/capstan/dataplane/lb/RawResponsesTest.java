@@ -77,14 +77,24 @@ class RawResponsesTest {
         for (String head; (head = readHead(in)) != null; ) {
           requests.incrementAndGet();
           heads.add(head);
-          if (head.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue\r\n")) {
+          String lower = head.toLowerCase(Locale.ROOT);
+          if (lower.contains("\r\nexpect: 100-continue\r\n")) {
             out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
           }
+          // X-Early: the reply goes before the body is read, as a server refusing it does.
+          boolean early = lower.contains("\r\nx-early: 1\r\n");
+          Reply r = early ? script.apply(head) : null;
+          if (early) {
+            out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
           bodies.add(readBody(in, head));
-          Reply r = script.apply(head);
-          out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
+          if (!early) {
+            r = script.apply(head);
+            out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
           if (r.close()) {
             return null;
           }
@@ -438,5 +448,32 @@ class RawResponsesTest {
     }
     assertThat(server.heads.get(2)).containsIgnoringCase("\r\nexpect: 100-continue\r\n");
     assertThat(server.bodies.get(2)).isEqualTo("world");
+  }
+
+  /**
+   * A server that answers before the body has ended (a 413 to an upload): the client gets the
+   * answer, the rest of its body is read and dropped, and its connection goes on with the next
+   * request, as nginx does; closing it with the body unread would reset it.
+   */
+  @Test
+  void anAnswerBeforeTheBodyEndsKeepsTheClientConnection() throws Exception {
+    ScriptedServer server = server(head -> Reply.of(path(head).equals("/upload")
+        ? "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig"
+        : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), lb.port("web"))) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(("POST /upload HTTP/1.1\r\nHost: lb\r\nX-Early: 1\r\nContent-Length: 200000\r\n\r\n"
+          + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+      String refused = "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig";
+      assertThat(new String(in.readNBytes(refused.length()), StandardCharsets.ISO_8859_1)).isEqualTo(refused);
+      out.write(("x".repeat(199_000) + get("/after", CLOSE)).getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1))
+          .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok");
+    }
+    assertThat(server.heads).hasSize(2);
+    assertThat(server.heads.get(1)).startsWith("GET /after ");
   }
 }

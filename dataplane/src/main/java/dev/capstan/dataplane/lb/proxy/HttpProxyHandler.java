@@ -160,7 +160,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      if (exchange == null) {
+      if (exchange == null || exchange.finished) {
         ctx.close();
       }
     } else {
@@ -191,7 +191,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Closes the connection if it is between requests; for a drain at shutdown. */
   void closeIfIdle() {
-    if (exchange == null && queued.isEmpty()) {
+    if ((exchange == null || exchange.finished) && queued.isEmpty()) {
       ctx.close();
     }
   }
@@ -204,7 +204,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       read = true;
     } else if (exchange.upgrade) {
       read = false; // until the server has switched protocols, there is nothing to read
-    } else if (exchange.requestDone) {
+    } else if (exchange.requestDone || exchange.finished) {
       read = true;
     } else {
       read = exchange.backend != null && exchange.backend.isWritable();
@@ -506,6 +506,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     void requestContent(ByteBuf c) {
+      if (finished) {
+        c.release(); // answered already: the rest of the body is read and dropped
+        return;
+      }
       bodyBytes += c.readableBytes();
       if (backend == null) {
         keep(c); // connecting or between tries: everything is kept until it can be sent
@@ -522,6 +526,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The client's request ended (its last body byte, if any, came before). */
     void requestEnd() {
       requestDone = true;
+      if (finished) {
+        next(); // the body of a request answered early is over: the next request may come
+        return;
+      }
       if (backend != null) {
         scheduleResponseTimeout();
       }
@@ -751,10 +759,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       }
       dropBody();
       ctx.flush();
-      if (closeClientAfter || !requestDone || px.draining()) {
+      if (closeClientAfter || px.draining()) {
         closed = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         exchange = null;
+        return;
+      }
+      if (!requestDone) {
+        // The server answered before the body ended (a 413, nginx's `return`): the rest of the
+        // body is read and dropped as nginx discards one, and the connection goes on. Closing
+        // with the client's bytes unread would reset it, and the client could lose the answer.
+        // The framer knows where the body ends, so nothing of it can pass for a request.
+        updateAutoRead();
         return;
       }
       next();

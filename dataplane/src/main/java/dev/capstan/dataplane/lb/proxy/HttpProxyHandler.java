@@ -347,36 +347,40 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     int status;
     boolean finished;
 
+    /** Takes {@code head}: it is released here, once its lines are copied. */
     Exchange(RequestHead head) {
-      this.settings = px.settings();
-      this.headRequest = "HEAD".equals(head.method());
-      this.idempotent = IDEMPOTENT.contains(head.method());
-      this.clientKeepAlive = head.keepAlive();
-      this.http10 = head.http10();
-      this.noBody = head.framing() == RequestHead.Framing.NONE;
-      this.upgrade = head.upgrade();
-      List<Cidr> trustedProxies = settings.trustedProxies();
-      boolean trusted = !trustedProxies.isEmpty() && Cidr.anyContains(trustedProxies, peerBytes);
-      // Read only from a trusted proxy: an untrusted client's claim is replaced unread.
-      String incomingXff = trusted ? head.forwardedFor() : null;
-      byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
-          ? RequestKeys.clientAddress(peerBytes, incomingXff, trustedProxies)
-          : peerBytes;
-      byte[] hashKey = RequestKeys.hashKey(settings.config().hashKey(), head);
-      if (hashKey == null && client == peerBytes) {
-        if (peerRequest == null) {
-          peerRequest = new Request(null, peerBytes);
+      try {
+        this.settings = px.settings();
+        this.headRequest = "HEAD".equals(head.method());
+        this.idempotent = IDEMPOTENT.contains(head.method());
+        this.clientKeepAlive = head.keepAlive();
+        this.http10 = head.http10();
+        this.noBody = head.framing() == RequestHead.Framing.NONE;
+        this.upgrade = head.upgrade();
+        List<Cidr> trustedProxies = settings.trustedProxies();
+        boolean trusted = !trustedProxies.isEmpty() && Cidr.anyContains(trustedProxies, peerBytes);
+        // Read only from a trusted proxy: an untrusted client's claim is replaced unread.
+        String incomingXff = trusted ? head.forwardedFor() : null;
+        byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
+            ? RequestKeys.clientAddress(peerBytes, incomingXff, trustedProxies)
+            : peerBytes;
+        byte[] hashKey = RequestKeys.hashKey(settings.config().hashKey(), head);
+        if (hashKey == null && client == peerBytes) {
+          if (peerRequest == null) {
+            peerRequest = new Request(null, peerBytes);
+          }
+          this.lbRequest = peerRequest;
+        } else {
+          this.lbRequest = new Request(hashKey, client);
         }
-        this.lbRequest = peerRequest;
-      } else {
-        this.lbRequest = new Request(hashKey, client);
+        if (settings.sessionCookie() != null) {
+          stickyValue = RequestKeys.cookie(head, settings.sessionCookie().name());
+        }
+        this.needsHost = !head.hasHost();
+        this.forwarded = forwardedHead(head, trusted, incomingXff);
+      } finally {
+        head.release();
       }
-      if (settings.sessionCookie() != null) {
-        stickyValue = RequestKeys.cookie(head, settings.sessionCookie().name());
-      }
-      this.needsHost = !head.hasHost();
-      this.forwarded = forwardedHead(head, trusted, incomingXff);
-      head.release();
     }
 
     /**
@@ -558,7 +562,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     void addTried(Member m) {
       if (tried.isEmpty()) {
-        tried = Set.of(m);
+        tried = m.alone();
       } else if (!tried.contains(m)) {
         Set<Member> more = new HashSet<>(tried);
         more.add(m);

@@ -35,11 +35,8 @@ class HttpProxyTest {
   }
 
   @AfterEach
-  void stop() {
-    if (lb != null) {
-      lb.close();
-    }
-    backends.forEach(TestBackend::close);
+  void stop() throws Exception {
+    LbFixture.stop(lb, backends);
   }
 
   private Map<String, Integer> shares(int requests, String path, String... headers) throws Exception {

@@ -52,6 +52,31 @@ final class LbFixture {
         .collect(Collectors.joining("\n"));
   }
 
+  /**
+   * After a test: the balancer (if one was started) first, so no request is in flight, then
+   * what the test started, the last first; every one is closed even if one fails.
+   */
+  static void stop(LbServer lb, List<? extends AutoCloseable> started) throws Exception {
+    Exception failed = null;
+    if (lb != null) {
+      lb.close();
+    }
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
   static HttpResponse<String> get(LbServer lb, String path, String... headers)
       throws IOException, InterruptedException {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lb.port("web") + path))

@@ -36,12 +36,7 @@ class ProxyModesTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (lb != null) {
-      lb.close();
-    }
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    LbFixture.stop(lb, closeables);
   }
 
   /** A raw socket server; {@code session} runs per connection on its own thread. */

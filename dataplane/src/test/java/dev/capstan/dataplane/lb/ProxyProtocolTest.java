@@ -53,12 +53,7 @@ class ProxyProtocolTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (lb != null) {
-      lb.close();
-    }
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
+    LbFixture.stop(lb, closeables);
   }
 
   /** What a server saw first on one connection: the PROXY header's fields. */

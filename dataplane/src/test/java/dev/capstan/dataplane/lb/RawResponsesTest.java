@@ -25,10 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Responses as servers really write them, byte for byte, through the balancer, which passes
- * heads and bodies on by copying: what each framing becomes for the client, interim and
- * bodiless responses, hop-by-hop headers, and the responses it must refuse (502) so that a
- * client cannot read a different end of a response than the balancer did.
+ * Requests and responses as clients and servers really write them, byte for byte, through the
+ * balancer, which passes heads and bodies on by copying: what each framing becomes for the
+ * client, interim and bodiless responses, hop-by-hop headers both ways, what a server gets of
+ * a client's head, and the requests (400 and close) and responses (502) it must refuse so
+ * that the other side cannot read a different end of a message than the balancer did.
  */
 class RawResponsesTest {
 
@@ -37,12 +38,7 @@ class RawResponsesTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (lb != null) {
-      lb.close();
-    }
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
+    LbFixture.stop(lb, closeables);
   }
 
   /** What a scripted server writes for one request, and whether it closes afterwards. */
@@ -57,6 +53,8 @@ class RawResponsesTest {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final List<String> heads = new CopyOnWriteArrayList<>();
+    /** The request bodies as they arrived, chunk framing included. */
+    final List<String> bodies = new CopyOnWriteArrayList<>();
     private final ServerSocket socket;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -79,10 +77,24 @@ class RawResponsesTest {
         for (String head; (head = readHead(in)) != null; ) {
           requests.incrementAndGet();
           heads.add(head);
-          skipBody(in, head);
-          Reply r = script.apply(head);
-          out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
+          String lower = head.toLowerCase(Locale.ROOT);
+          if (lower.contains("\r\nexpect: 100-continue\r\n")) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
+          // X-Early: the reply goes before the body is read, as a server refusing it does.
+          boolean early = lower.contains("\r\nx-early: 1\r\n");
+          Reply r = early ? script.apply(head) : null;
+          if (early) {
+            out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
+          bodies.add(readBody(in, head));
+          if (!early) {
+            r = script.apply(head);
+            out.write(r.bytes().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
           if (r.close()) {
             return null;
           }
@@ -102,29 +114,35 @@ class RawResponsesTest {
     }
   }
 
-  /** Skips a body framed by Content-Length or chunks, as a server reads it. */
-  private static void skipBody(InputStream in, String head) throws IOException {
+  /** Reads a body framed by Content-Length or chunks, as a server reads it; as it came. */
+  private static String readBody(InputStream in, String head) throws IOException {
     String lower = head.toLowerCase(Locale.ROOT);
+    StringBuilder raw = new StringBuilder();
     if (lower.contains("\r\ntransfer-encoding: chunked\r\n")) {
-      for (long size; (size = Long.parseLong(readLine(in).split(";")[0], 16)) > 0; ) {
-        in.readNBytes((int) size + 2);
+      for (long size; (size = Long.parseLong(readLine(in, raw).split(";")[0], 16)) > 0; ) {
+        raw.append(new String(in.readNBytes((int) size + 2), StandardCharsets.ISO_8859_1));
       }
-      while (!readLine(in).isEmpty()) {
+      while (!readLine(in, raw).isEmpty()) {
         // trailers
       }
     } else if (lower.contains("\r\ncontent-length: ")) {
       int at = lower.indexOf("\r\ncontent-length: ") + 18;
-      in.readNBytes(Integer.parseInt(lower.substring(at, lower.indexOf('\r', at)).trim()));
+      raw.append(new String(in.readNBytes(Integer.parseInt(lower.substring(at, lower.indexOf('\r', at)).trim())),
+          StandardCharsets.ISO_8859_1));
     }
+    return raw.toString();
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  /** A line without its CR LF; {@code raw} gets it with them. */
+  private static String readLine(InputStream in, StringBuilder raw) throws IOException {
     StringBuilder b = new StringBuilder();
     for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+      raw.append((char) c);
       if (c != '\r') {
         b.append((char) c);
       }
     }
+    raw.append('\n');
     return b.toString();
   }
 
@@ -342,5 +360,120 @@ class RawResponsesTest {
     // The head may or may not have been flushed before the close; no end of a body ever is.
     assertThat(answer).doesNotContain("zz").doesNotContain("0\r\n\r\n");
     assertThat(answer.split("HTTP/1.1 ", -1)).hasSizeLessThanOrEqualTo(2);
+  }
+
+  /**
+   * What a server gets of a client's head: its lines in order but the hop-by-hop ones and those
+   * Connection names, the balancer's own X-Forwarded-For and -Proto for an untrusted client,
+   * HTTP/1.1; an absolute-form target in origin form with its authority as the Host, and an
+   * HTTP/1.0 request without Host given the server's.
+   */
+  @Test
+  void aServerGetsTheClientsLinesWithoutHopByHopOnes() throws Exception {
+    ScriptedServer server = server(head -> Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    String answer = exchange("GET /p HTTP/1.1\r\nHost: lb\r\nConnection: keep-alive, X-Secret\r\n"
+        + "X-Secret: s\r\nKeep-Alive: 5\r\nTE: trailers\r\nX-Forwarded-For: 6.6.6.6\r\n"
+        + "X-Forwarded-Proto: https\r\nX-Kept: k\r\n\r\n"
+        + "GET http://other.example/abs?q HTTP/1.1\r\nHost: lb\r\n\r\n"
+        + "GET /old HTTP/1.0\r\n\r\n");
+    assertThat(answer.split("HTTP/1.1 200 OK", -1)).hasSize(4);
+    String ours = "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\n";
+    assertThat(server.heads).containsExactly(
+        "GET /p HTTP/1.1\r\nHost: lb\r\nX-Kept: k\r\n" + ours + "\r\n",
+        "GET /abs?q HTTP/1.1\r\nhost: other.example\r\n" + ours + "\r\n",
+        "GET /old HTTP/1.1\r\n" + ours + "host: 127.0.0.1:" + server.port() + "\r\n\r\n");
+  }
+
+  /**
+   * Requests the balancer and a server could frame differently, or that are not HTTP/1.1, after
+   * a good one on the same connection: the good one is answered, then the status nginx gives,
+   * and the connection is closed; nothing after reaches a server.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+      "Content-Length and chunked; POST /bad HTTP/1.1|Host: lb|Content-Length: 5|Transfer-Encoding: chunked; 400 Bad Request",
+      "duplicate Content-Length; POST /bad HTTP/1.1|Host: lb|Content-Length: 5|Content-Length: 5; 400 Bad Request",
+      "unknown coding; POST /bad HTTP/1.1|Host: lb|Transfer-Encoding: gzip, chunked; 501 Not Implemented",
+      "chunked in HTTP/1.0; POST /bad HTTP/1.0|Transfer-Encoding: chunked; 400 Bad Request",
+      "obs-fold; GET /bad HTTP/1.1|Host: lb|X-A: 1| more; 400 Bad Request",
+      "space before the colon; POST /bad HTTP/1.1|Host: lb|Content-Length : 5; 400 Bad Request",
+      "NUL in a value; GET /bad HTTP/1.1|Host: lb|X-A: a\u0000b; 400 Bad Request",
+      "bare LF; GET /bad HTTP/1.1|Host: lb^X-A: 1; 400 Bad Request",
+      "no Host; GET /bad HTTP/1.1|X-A: 1; 400 Bad Request",
+      "HTTP/2 text; GET /bad HTTP/2.0|Host: lb; 505 HTTP Version Not Supported",
+      "a header line over 8 KiB; GET /bad HTTP/1.1|Host: lb|X-Big: @; 431 Request Header Fields Too Large",
+      "unknown expectation; GET /bad HTTP/1.1|Host: lb|Expect: teapot; 417 Expectation Failed",
+  })
+  void aRequestThatCouldBeReadDifferentlyIsRefusedAndTheConnectionClosed(String why, String head,
+      String status) throws Exception {
+    ScriptedServer server = server(h -> Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    String bad = head.replace("|", "\r\n").replace("^", "\n").replace("@", "b".repeat(9000))
+        + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    String answer = exchange(get("/good", "") + bad + get("/after", ""));
+    assertThat(answer).as(why)
+        .startsWith("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + "HTTP/1.1 " + status + "\r\n")
+        .contains("connection: close\r\n")
+        .doesNotContain("/after");
+    assertThat(answer.split("HTTP/1.1 ", -1)).hasSize(3);
+    assertThat(server.heads).hasSize(1);
+    assertThat(server.heads.get(0)).startsWith("GET /good ");
+  }
+
+  /**
+   * A chunked request body reaches the server as the client framed it (extensions and trailers
+   * included); with Expect: 100-continue the server's interim answer reaches the client, which
+   * sends its body only then.
+   */
+  @Test
+  void chunkedBodiesPassAsTheyCameAndExpectContinueIsTheServersToAnswer() throws Exception {
+    ScriptedServer server = server(h -> Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    String chunks = "5;ext=1\r\nhello\r\n3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n";
+    assertThat(exchange("POST /c HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
+        + get("/", CLOSE))).endsWith("connection: close\r\n\r\nok");
+    assertThat(server.bodies).containsExactly(chunks, "");
+
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), lb.port("web"))) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(("PUT /e HTTP/1.1\r\nHost: lb\r\nExpect: 100-continue\r\nContent-Length: 5\r\n" + CLOSE + "\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String interim = "HTTP/1.1 100 Continue\r\n\r\n";
+      assertThat(new String(in.readNBytes(interim.length()), StandardCharsets.ISO_8859_1)).isEqualTo(interim);
+      out.write("world".getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK\r\n");
+    }
+    assertThat(server.heads.get(2)).containsIgnoringCase("\r\nexpect: 100-continue\r\n");
+    assertThat(server.bodies.get(2)).isEqualTo("world");
+  }
+
+  /**
+   * A server that answers before the body has ended (a 413 to an upload): the client gets the
+   * answer, the rest of its body is read and dropped, and its connection goes on with the next
+   * request, as nginx does; closing it with the body unread would reset it.
+   */
+  @Test
+  void anAnswerBeforeTheBodyEndsKeepsTheClientConnection() throws Exception {
+    ScriptedServer server = server(head -> Reply.of(path(head).equals("/upload")
+        ? "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig"
+        : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    balance(server);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), lb.port("web"))) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(("POST /upload HTTP/1.1\r\nHost: lb\r\nX-Early: 1\r\nContent-Length: 200000\r\n\r\n"
+          + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+      String refused = "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig";
+      assertThat(new String(in.readNBytes(refused.length()), StandardCharsets.ISO_8859_1)).isEqualTo(refused);
+      out.write(("x".repeat(199_000) + get("/after", CLOSE)).getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1))
+          .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nconnection: close\r\n\r\nok");
+    }
+    assertThat(server.heads).hasSize(2);
+    assertThat(server.heads.get(1)).startsWith("GET /after ");
   }
 }

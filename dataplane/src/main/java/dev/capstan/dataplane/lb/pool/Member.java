@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,6 +24,8 @@ public final class Member {
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private volatile boolean removed;
+  /** This member alone: the servers a request's first try used, made once instead of per request. */
+  private final Set<Member> alone = Set.of(this);
 
   Member(Server server) {
     this.load = new ServerLoad(server);
@@ -46,6 +49,11 @@ public final class Member {
 
   public Server server() {
     return load.server();
+  }
+
+  /** The set of this member alone. */
+  public Set<Member> alone() {
+    return alone;
   }
 
   public String address() {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
@@ -67,7 +66,6 @@ final class BackendConnections {
             ResponseFramer framer = new ResponseFramer();
             ch.pipeline()
                 .addLast("idle", new IdleTimeout(idleTimeoutNanos.getAsLong()))
-                .addLast("request", new HttpRequestEncoder())
                 .addLast("response", framer)
                 .addLast("backend", new BackendHandler(framer));
             // Runs on this loop, whose pool map idle.get() is.

@@ -11,22 +11,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
+import dev.capstan.dataplane.lb.proxy.RequestHead.InvalidRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -34,8 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -43,24 +32,22 @@ import java.util.concurrent.TimeUnit;
  * One client connection of an HTTP listener: each request goes to the server the balancer
  * picks, over a pooled keep-alive connection on this connection's event loop, with bodies
  * streamed both ways (reading stops while the other side cannot take more). Requests are
- * handled one at a time; pipelined ones wait in order.
+ * handled one at a time; pipelined ones wait in order. Both directions stay raw bytes: the
+ * client's head (a {@link RequestHead} from the {@link RequestFramer}) goes on as a copy of
+ * its lines, the server's (a {@link ResponseHead}) likewise.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Idempotent requests with bodies up to this size are kept for a retry after a partial send. */
   private static final long MAX_RETRY_BODY = 64 * 1024;
 
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD,
-      HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT",
+      "DELETE");
 
-  /** Hop-by-hop headers (RFC 9110 7.6.1), which describe one connection and are not passed on. */
-  private static final List<CharSequence> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
-      HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
-      HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHORIZATION);
-
-  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-  private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final byte[] X_FORWARDED_FOR = "x-forwarded-for: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] X_FORWARDED_PROTO_HTTP =
+      "x-forwarded-proto: http\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONNECTION_UPGRADE = "connection: upgrade\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};
   private static final int CRLF_SHORT = '\r' << 8 | '\n';
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -76,6 +63,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private String peer;
   private byte[] peerBytes;
+  /** "x-forwarded-for: PEER CR LF", the line of every request without a trusted chain. */
+  private byte[] peerForwardedFor;
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private Exchange exchange;
   private boolean closed;
@@ -96,6 +85,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     peerBytes = remote.getAddress().getAddress();
     peer = remote.getAddress().getHostAddress();
+    peerForwardedFor = ("x-forwarded-for: " + peer + "\r\n").getBytes(StandardCharsets.US_ASCII);
     px.opened(ctx.channel());
     ctx.fireChannelActive();
   }
@@ -119,21 +109,34 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
-    if (msg instanceof HttpRequest request) {
-      if (request.decoderResult().isFailure()) {
-        ReferenceCountUtil.release(msg);
-        answer(HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
-        return;
-      }
-      exchange = new Exchange(request);
+    if (msg instanceof RequestHead head) {
+      exchange = new Exchange(head);
       exchange.start();
-    }
-    if (msg instanceof HttpContent content) {
+    } else if (msg == RequestFramer.END) {
+      if (exchange != null) {
+        exchange.requestEnd();
+      }
+    } else if (msg instanceof ByteBuf content) {
       if (exchange != null) {
         exchange.requestContent(content);
       } else {
         content.release(); // the rest of a request that was already answered
       }
+    } else if (msg instanceof InvalidRequest e) {
+      if (exchange != null) {
+        // A body that cannot be framed: the server has part of it, and nothing can end well.
+        Exchange x = exchange;
+        exchange = null;
+        x.abort();
+        closed = true;
+        ctx.close();
+      } else {
+        HttpResponseStatus status = HttpResponseStatus.valueOf(e.status());
+        answer(status, status.reasonPhrase().toLowerCase(Locale.ROOT) + ": " + e.getMessage() + "\n",
+            false);
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
     }
   }
 
@@ -157,7 +160,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      if (exchange == null) {
+      if (exchange == null || exchange.finished) {
         ctx.close();
       }
     } else {
@@ -188,7 +191,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Closes the connection if it is between requests; for a drain at shutdown. */
   void closeIfIdle() {
-    if (exchange == null && queued.isEmpty()) {
+    if ((exchange == null || exchange.finished) && queued.isEmpty()) {
       ctx.close();
     }
   }
@@ -201,7 +204,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       read = true;
     } else if (exchange.upgrade) {
       read = false; // until the server has switched protocols, there is nothing to read
-    } else if (exchange.requestDone) {
+    } else if (exchange.requestDone || exchange.finished) {
       read = true;
     } else {
       read = exchange.backend != null && exchange.backend.isWritable();
@@ -278,60 +281,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static void removeNamedIn(HttpHeaders h, String connectionValue) {
-    if (connectionValue.indexOf(',') < 0) {
-      removeNamed(h, connectionValue.trim());
-      return;
-    }
-    for (String name : connectionValue.split(",")) {
-      removeNamed(h, name.trim());
-    }
-  }
-
-  /**
-   * Removes a header the Connection header names, unless it frames the message or names its
-   * host: without Content-Length or Transfer-Encoding the server would read the body as the
-   * next request (one the client wrote, with its own X-Forwarded-For: request smuggling).
-   * nginx does not remove headers named in Connection at all.
-   */
-  private static void removeNamed(HttpHeaders h, String name) {
-    if (!name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
-      h.remove(name);
-    }
-  }
-
-  /** Removes the headers named in Connection and the hop-by-hop ones. */
-  private static void removeHopByHop(HttpHeaders h) {
-    // Values first, removals after: removing while iterating the headers is not safe.
-    // Usually one value ("keep-alive"), so no list is made for it.
-    String first = null;
-    List<String> more = null;
-    for (Iterator<String> it = h.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-      String value = it.next();
-      if (first == null) {
-        first = value;
-      } else {
-        if (more == null) {
-          more = new ArrayList<>(2);
-        }
-        more.add(value);
-      }
-    }
-    if (first != null) {
-      removeNamedIn(h, first);
-    }
-    if (more != null) {
-      for (String value : more) {
-        removeNamedIn(h, value);
-      }
-    }
-    for (CharSequence name : HOP_BY_HOP) {
-      h.remove(name);
-    }
-  }
-
   /** A response the balancer writes itself (no server, bad request). */
   private void answer(HttpResponseStatus status, String body, boolean keepAlive) {
     boolean keep = keepAlive && !px.draining();
@@ -351,7 +300,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** One request and its response. */
   private final class Exchange implements BackendHandler.Listener {
-    final HttpRequest head;
+    final boolean headRequest;
     final boolean idempotent;
     final boolean clientKeepAlive;
     final boolean http10;
@@ -360,10 +309,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final boolean upgrade;
     final LbSettings settings;
     final Request lbRequest;
-    /** Made on first use: most requests are a head and the shared empty end. */
-    List<HttpContent> body = List.of();
-    /** The request ended with an empty last content, not kept in {@link #body}: sent again on a retry. */
-    boolean bareEnd;
+    /**
+     * The head as sent to servers, kept (with the body) for a retry until the request may no
+     * longer be sent again; without its blank line when {@link #needsHost}.
+     */
+    ByteBuf forwarded;
+    /** An HTTP/1.0 request without Host: each try adds the server's. */
+    final boolean needsHost;
+    /** Made on first use: most requests have no body. */
+    List<ByteBuf> body = List.of();
     /** Servers tried; immutable until a retry needs a second one, then a HashSet. */
     Set<Member> tried = Set.of();
     String stickyValue;
@@ -393,51 +347,69 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     int status;
     boolean finished;
 
-    Exchange(HttpRequest head) {
-      this.head = head;
-      this.settings = px.settings();
-      this.idempotent = IDEMPOTENT.contains(head.method());
-      this.clientKeepAlive = HttpUtil.isKeepAlive(head);
-      this.http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
-      this.noBody = !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
-      HttpHeaders h = head.headers();
-      // Only a WebSocket handshake (a GET without a body) is passed through. Other offers, such
-      // as the h2c upgrade Java's HttpClient makes on its first request — often a POST with a
-      // body — are dropped as hop-by-hop headers, as nginx does, and the request goes on as
-      // HTTP/1.1; waiting for a 101 there would leave the body unread.
-      // The Upgrade lookup first: one hash probe, where the Connection test splits its values.
-      this.upgrade = noBody
-          && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(h.get(HttpHeaderNames.UPGRADE, ""))
-          && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-      String incomingXff = h.get(X_FORWARDED_FOR);
-      byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
-          ? RequestKeys.clientAddress(peerBytes, incomingXff, settings.trustedProxies())
-          : peerBytes;
-      byte[] hashKey = RequestKeys.hashKey(settings.config().hashKey(), head);
-      if (hashKey == null && client == peerBytes) {
-        if (peerRequest == null) {
-          peerRequest = new Request(null, peerBytes);
+    /** Takes {@code head}: it is released here, once its lines are copied. */
+    Exchange(RequestHead head) {
+      try {
+        this.settings = px.settings();
+        this.headRequest = "HEAD".equals(head.method());
+        this.idempotent = IDEMPOTENT.contains(head.method());
+        this.clientKeepAlive = head.keepAlive();
+        this.http10 = head.http10();
+        this.noBody = head.framing() == RequestHead.Framing.NONE;
+        this.upgrade = head.upgrade();
+        List<Cidr> trustedProxies = settings.trustedProxies();
+        boolean trusted = !trustedProxies.isEmpty() && Cidr.anyContains(trustedProxies, peerBytes);
+        // Read only from a trusted proxy: an untrusted client's claim is replaced unread.
+        String incomingXff = trusted ? head.forwardedFor() : null;
+        byte[] client = settings.algorithm() == dev.capstan.api.lb.LoadBalancerSpec.Algorithm.IPHash
+            ? RequestKeys.clientAddress(peerBytes, incomingXff, trustedProxies)
+            : peerBytes;
+        byte[] hashKey = RequestKeys.hashKey(settings.config().hashKey(), head);
+        if (hashKey == null && client == peerBytes) {
+          if (peerRequest == null) {
+            peerRequest = new Request(null, peerBytes);
+          }
+          this.lbRequest = peerRequest;
+        } else {
+          this.lbRequest = new Request(hashKey, client);
         }
-        this.lbRequest = peerRequest;
-      } else {
-        this.lbRequest = new Request(hashKey, client);
+        if (settings.sessionCookie() != null) {
+          stickyValue = RequestKeys.cookie(head, settings.sessionCookie().name());
+        }
+        this.needsHost = !head.hasHost();
+        this.forwarded = forwardedHead(head, trusted, incomingXff);
+      } finally {
+        head.release();
       }
-      if (settings.sessionCookie() != null) {
-        stickyValue = RequestKeys.cookie(h, settings.sessionCookie().name());
-      }
-      CharSequence upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
-      removeHopByHop(h);
+    }
+
+    /**
+     * The client's head as the server gets it: its lines but the hop-by-hop ones, then
+     * X-Forwarded-For and -Proto; HTTP/1.1 whatever the client speaks, so server connections
+     * stay pooled.
+     */
+    private ByteBuf forwardedHead(RequestHead head, boolean trusted, String incomingXff) {
+      ByteBuf out = ctx.alloc().buffer(head.bytes().readableBytes() + 96);
+      boolean keepProto = trusted && head.hasForwardedProto();
+      head.writeForwarded(out, keepProto);
       if (upgrade) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        h.set(HttpHeaderNames.UPGRADE, upgradeTo);
+        out.writeBytes(CONNECTION_UPGRADE); // the Upgrade line itself was copied
       }
-      h.set(X_FORWARDED_FOR,
-          RequestKeys.forwardedFor(peer, peerBytes, incomingXff, settings.trustedProxies()));
-      if (!h.contains(X_FORWARDED_PROTO) || !Cidr.anyContains(settings.trustedProxies(), peerBytes)) {
-        h.set(X_FORWARDED_PROTO, HTTP);
+      if (incomingXff == null || incomingXff.isBlank()) {
+        out.writeBytes(peerForwardedFor);
+      } else {
+        out.writeBytes(X_FORWARDED_FOR);
+        out.writeCharSequence(RequestKeys.forwardedFor(peer, peerBytes, incomingXff, settings.trustedProxies()),
+            StandardCharsets.ISO_8859_1);
+        out.writeShort(CRLF_SHORT);
       }
-      // HTTP/1.1 to servers whatever the client speaks, so server connections stay pooled.
-      head.setProtocolVersion(HttpVersion.HTTP_1_1);
+      if (!keepProto) {
+        out.writeBytes(X_FORWARDED_PROTO_HTTP);
+      }
+      if (!needsHost) {
+        out.writeShort(CRLF_SHORT);
+      }
+      return out;
     }
 
     void start() {
@@ -498,22 +470,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       BackendHandler bh = ch.pipeline().last() instanceof BackendHandler last
           ? last : ch.pipeline().get(BackendHandler.class);
       bh.attach(this);
-      bh.framer().expectResponseTo(HttpMethod.HEAD.equals(head.method()));
+      bh.framer().expectResponseTo(headRequest);
       member.load().begin();
       loadCounted = true;
       member.countRequest();
       sentAt = px.nanoClock.getAsLong();
-      ch.write(head, ch.voidPromise());
       boolean keep = keepForRetry(0);
+      ch.write(keep ? forwarded.retainedDuplicate() : forwarded, ch.voidPromise());
+      if (needsHost) {
+        // As nginx sends its upstream's name: a server may refuse HTTP/1.1 without a Host.
+        String host = member.server().host();
+        ByteBuf line = ctx.alloc().buffer(64);
+        line.writeCharSequence("host: " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
+            + member.server().port() + "\r\n\r\n", StandardCharsets.US_ASCII);
+        ch.write(line, ch.voidPromise());
+      }
       if (!body.isEmpty()) { // no iterator made for the usual empty body
-        for (HttpContent c : body) {
+        for (ByteBuf c : body) {
           ch.write(keep ? c.retainedDuplicate() : c, ch.voidPromise());
         }
       }
-      if (bareEnd) {
-        ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-      }
       if (!keep) {
+        forwarded = null;
         body = List.of();
         bodyKept = false;
       }
@@ -531,57 +509,60 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       return bodyKept && idempotent && !responseStarted && bodyBytes + more <= MAX_RETRY_BODY;
     }
 
-    void requestContent(HttpContent c) {
-      boolean last = c instanceof LastHttpContent;
-      long size = c.content().readableBytes();
-      if (last && size == 0 && ((LastHttpContent) c).trailingHeaders().isEmpty()
-          && (backend == null || keepForRetry(0))) {
-        // The end of almost every request: remembered as a flag rather than kept in a list.
-        bareEnd = true;
-        if (backend == null) {
-          c.release();
-        } else {
-          backend.write(c, backend.voidPromise());
-        }
-      } else if (backend == null) {
+    void requestContent(ByteBuf c) {
+      if (finished) {
+        c.release(); // answered already: the rest of the body is read and dropped
+        return;
+      }
+      bodyBytes += c.readableBytes();
+      if (backend == null) {
         keep(c); // connecting or between tries: everything is kept until it can be sent
-        bodyBytes += size;
-      } else if (keepForRetry(size)) {
-        bodyBytes += size;
+      } else if (keepForRetry(0)) {
         keep(c);
         backend.write(c.retainedDuplicate(), backend.voidPromise());
       } else {
-        bodyBytes += size;
         dropBody();
         backend.write(c, backend.voidPromise());
-      }
-      if (last) {
-        requestDone = true;
-        if (backend != null) {
-          scheduleResponseTimeout();
-        }
       }
       updateAutoRead();
     }
 
-    void keep(HttpContent c) {
+    /** The client's request ended (its last body byte, if any, came before). */
+    void requestEnd() {
+      requestDone = true;
+      if (finished) {
+        next(); // the body of a request answered early is over: the next request may come
+        return;
+      }
+      if (backend != null) {
+        scheduleResponseTimeout();
+      }
+      updateAutoRead();
+    }
+
+    void keep(ByteBuf c) {
       if (body.isEmpty()) {
         body = new ArrayList<>(2);
       }
       body.add(c);
     }
 
+    /** Lets go of what a retry would send again: the request can no longer be retried. */
     void dropBody() {
       if (!body.isEmpty()) {
-        body.forEach(HttpContent::release);
+        body.forEach(ByteBuf::release);
         body = List.of();
+      }
+      if (forwarded != null) {
+        forwarded.release();
+        forwarded = null;
       }
       bodyKept = false;
     }
 
     void addTried(Member m) {
       if (tried.isEmpty()) {
-        tried = Set.of(m);
+        tried = m.alone();
       } else if (!tried.contains(m)) {
         Set<Member> more = new HashSet<>(tried);
         more.add(m);
@@ -782,10 +763,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       }
       dropBody();
       ctx.flush();
-      if (closeClientAfter || !requestDone || px.draining()) {
+      if (closeClientAfter || px.draining()) {
         closed = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         exchange = null;
+        return;
+      }
+      if (!requestDone) {
+        // The server answered before the body ended (a 413, nginx's `return`): the rest of the
+        // body is read and dropped as nginx discards one, and the connection goes on. Closing
+        // with the client's bytes unread would reset it, and the client could lose the answer.
+        // The framer knows where the body ends, so nothing of it can pass for a request.
+        updateAutoRead();
         return;
       }
       next();
@@ -793,8 +782,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * After 101 Switching Protocols: both connections become a byte splice at once, at the
-     * response head, whatever the codec thinks of a body (it reads an old-style WebSocket
-     * handshake's as one); what it has decoded reaches the tunnel, which passes on the bytes.
+     * response head; the bytes the framers hold beyond it (the server's first frames) reach the
+     * tunnels as they are.
      */
     private void switchProtocols(ResponseHead r) {
       finished = true;
@@ -806,10 +795,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(r.bytes()); // as the server wrote it: the Upgrade headers are for the client
       b.pipeline().replace(BackendHandler.class, "tunnel", new Tunnel(client, () -> {}));
       ctx.pipeline().replace(HttpProxyHandler.this, "tunnel", new Tunnel(b, px::closed));
-      // Removing the codecs hands the bytes they hold to the tunnels.
+      // Removing the framers hands the bytes they hold to the tunnels.
       b.pipeline().remove(ResponseFramer.class);
-      b.pipeline().remove(HttpRequestEncoder.class);
-      ctx.pipeline().remove(HttpRequestDecoder.class);
+      ctx.pipeline().remove(RequestFramer.class);
       queued.forEach(ReferenceCountUtil::release);
       queued.clear();
       exchange = null;

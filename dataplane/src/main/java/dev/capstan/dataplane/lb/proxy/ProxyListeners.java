@@ -3,7 +3,6 @@ package dev.capstan.dataplane.lb.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 
 /** The pipelines of accepted client connections, the one entry point into this package. */
 public final class ProxyListeners {
@@ -17,8 +16,8 @@ public final class ProxyListeners {
       protected void initChannel(Channel ch) {
         ch.pipeline()
             .addLast("idle", new IdleTimeout(px.settings().idleTimeoutNanos()))
-            // No response encoder: responses are written as bytes (see ResponseHead).
-            .addLast("http", new HttpRequestDecoder())
+            // No HTTP codec: requests and responses pass as bytes (RequestHead, ResponseHead).
+            .addLast("http", new RequestFramer())
             .addLast("proxy", new HttpProxyHandler(px));
       }
     };

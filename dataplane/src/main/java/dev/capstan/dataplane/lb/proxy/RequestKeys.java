@@ -1,9 +1,6 @@
 package dev.capstan.dataplane.lb.proxy;
 
 import dev.capstan.api.config.BalancerConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -20,17 +17,17 @@ public final class RequestKeys {
   private RequestKeys() {}
 
   /** The bytes algorithm Hash hashes; null when the request lacks the key (then: round robin). */
-  public static byte[] hashKey(BalancerConfig.HashKey key, HttpRequest request) {
+  static byte[] hashKey(BalancerConfig.HashKey key, RequestHead request) {
     if (key == null || key.source() == null) {
       return null;
     }
     String value = switch (key.source()) {
-      case Header -> request.headers().get(key.name());
-      case Cookie -> cookie(request.headers(), key.name());
-      case Path -> new QueryStringDecoder(request.uri()).rawPath();
-      case Url -> request.uri();
+      case Header -> request.header(key.name());
+      case Cookie -> cookie(request, key.name());
+      case Path -> new QueryStringDecoder(request.target()).rawPath();
+      case Url -> request.target();
       case Query -> {
-        List<String> values = new QueryStringDecoder(request.uri()).parameters().get(key.name());
+        List<String> values = new QueryStringDecoder(request.target()).parameters().get(key.name());
         yield values == null || values.isEmpty() ? null : values.get(0);
       }
     };
@@ -38,8 +35,8 @@ public final class RequestKeys {
   }
 
   /** The value of cookie {@code name} of the request, or null. */
-  public static String cookie(HttpHeaders headers, String name) {
-    for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
+  static String cookie(RequestHead request, String name) {
+    for (String header : request.headers("cookie")) {
       // Cheap test first: most requests carry cookies, few carry this one.
       if (!header.contains(name)) {
         continue;

@@ -7,10 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * One direction of a byte splice between two channels on the same event loop: what one side
@@ -30,13 +27,6 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpContent c) {
-      // Decoded by an HTTP codec just before the switch to a tunnel: only the bytes go on.
-      msg = c.content();
-    } else if (msg instanceof HttpObject) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
     peer.write(msg, peer.voidPromise());
     if (!peer.isWritable()) {
       autoRead(ctx.channel(), false);

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capstan.api.config.BalancerConfig;
 import dev.capstan.api.lb.HashKey;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.NetUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -55,18 +51,20 @@ class RequestKeysTest {
       "Query | id | 42",
       "Path | | /a/b",
       "Url | | /a/b?id=42&x=1"})
-  void hashKeyReadsTheConfiguredPart(HashKey.Source source, String name, String expected) {
-    HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a/b?id=42&x=1");
-    r.headers().set("X-User", "u1").set("Cookie", "a=1; sid=abc");
+  void hashKeyReadsTheConfiguredPart(HashKey.Source source, String name, String expected) throws Exception {
+    RequestHead r = RequestHeadTest.parse("GET /a/b?id=42&x=1 HTTP/1.1|Host: lb|X-User: u1|Cookie: a=1; sid=abc||");
     assertThat(new String(RequestKeys.hashKey(new BalancerConfig.HashKey(source, name), r),
         StandardCharsets.UTF_8)).isEqualTo(expected);
+    r.release();
   }
 
   @Test
-  void aMissingKeyIsNull() {
-    HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+  void aMissingKeyIsNull() throws Exception {
+    RequestHead r = RequestHeadTest.parse("GET / HTTP/1.1|Host: lb||");
     assertThat(RequestKeys.hashKey(new BalancerConfig.HashKey(HashKey.Source.Header, "X-User"), r)).isNull();
     assertThat(RequestKeys.hashKey(new BalancerConfig.HashKey(HashKey.Source.Query, "id"), r)).isNull();
+    assertThat(RequestKeys.hashKey(new BalancerConfig.HashKey(HashKey.Source.Cookie, "sid"), r)).isNull();
+    r.release();
   }
 
   @Test

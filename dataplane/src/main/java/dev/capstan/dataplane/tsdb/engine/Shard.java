@@ -345,6 +345,7 @@ final class Shard implements Closeable {
   /** Makes the memtable the flushing one; the caller holds the write lock and saw no flushing memtable. */
   private void handOverLocked() {
     flushing = memtable;
+    flushing.detachSeries();
     flushingSequence = wal.lastSequence();
     memtable = new Memtable();
   }
@@ -644,6 +645,7 @@ final class Shard implements Closeable {
         return;
       }
       closed = true;
+      memtable.detachSeries();
       handedOver.signalAll();
       try {
         wal.close();

@@ -20,9 +20,10 @@ import java.util.List;
  */
 final class SeriesByTagList {
   private final int maxEntries;
-  private volatile Table table = new Table(new Object[16], new Series[16], 0);
+  private volatile Table table = new Table(new Object[16], new String[16], new Series[16], 0);
 
-  private record Table(Object[] lists, Series[] series, int size) {}
+  /** Measurements beside the lists, so a match needs no load from the series (a cache miss apiece with many series). */
+  private record Table(Object[] lists, String[] measurements, Series[] series, int size) {}
 
   SeriesByTagList(int maxEntries) {
     this.maxEntries = maxEntries;
@@ -39,10 +40,9 @@ final class SeriesByTagList {
         return null;
       }
       if (list == tags) {
-        Series series = t.series[slot];
-        String known = series.key().measurement();
+        String known = t.measurements[slot];
         if (known == measurement || known.equals(measurement)) {
-          return series;
+          return t.series[slot];
         }
       }
     }
@@ -64,6 +64,7 @@ final class SeriesByTagList {
       capacity *= 2;
     }
     Object[] lists = new Object[capacity];
+    String[] measurements = new String[capacity];
     Series[] values = new Series[capacity];
     int mask = capacity - 1;
     for (int i = 0; i < t.lists.length; i++) {
@@ -73,6 +74,7 @@ final class SeriesByTagList {
           slot = (slot + 1) & mask;
         }
         lists[slot] = t.lists[i];
+        measurements[slot] = t.measurements[i];
         values[slot] = t.series[i];
       }
     }
@@ -83,7 +85,7 @@ final class SeriesByTagList {
       int slot = slotOf(list, mask);
       boolean known = false;
       while (lists[slot] != null) {
-        if (lists[slot] == list && values[slot].key().measurement().equals(s.key().measurement())) {
+        if (lists[slot] == list && measurements[slot].equals(s.key().measurement())) {
           known = true;
           break;
         }
@@ -91,11 +93,12 @@ final class SeriesByTagList {
       }
       if (!known) {
         lists[slot] = list;
+        measurements[slot] = s.key().measurement();
         values[slot] = s;
         size++;
       }
     }
-    table = new Table(lists, values, size);
+    table = new Table(lists, measurements, values, size);
   }
 
   /** Entries held; at most the maximum given. */

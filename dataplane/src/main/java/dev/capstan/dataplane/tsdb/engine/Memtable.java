@@ -22,32 +22,86 @@ final class Memtable {
   private long values;
   private long bytes;
 
-  private record SeriesBuffer(SeriesKey key, Map<String, FieldBuffer> fields) {}
+  /** A series' fields in one memtable. */
+  static final class SeriesBuffer {
+    private final Memtable owner;
+    private final SeriesKey key;
+    private final Map<String, FieldBuffer> fields = new HashMap<>();
+    /**
+     * The field buffers the series' last points used, by the field's position in the point:
+     * points of a series name the same fields in the same order, so this finds a field without
+     * hashing its name. Every entry is the buffer {@link #fields} holds for its name (cleared
+     * when a buffer there is replaced).
+     */
+    private FieldBuffer[] byPosition = new FieldBuffer[1];
+    /** The series instance whose {@link Series#memtableBuffer()} was set to this, for {@link #detachSeries}. */
+    private Series cachedBy;
+
+    private SeriesBuffer(Memtable owner, SeriesKey key) {
+      this.owner = owner;
+      this.key = key;
+    }
+
+    private FieldBuffer field(int position, String name, FieldType type) {
+      FieldBuffer fb = position < byPosition.length ? byPosition[position] : null;
+      if (fb != null && fb.type == type && (fb.name == name || fb.name.equals(name))) {
+        return fb;
+      }
+      fb = fields.get(name);
+      if (fb == null || fb.type != type) {
+        if (fb != null) {
+          Arrays.fill(byPosition, null); // it may be cached at another position
+        }
+        // A different type only follows a dropped measurement; the new data replaces the old.
+        fb = new FieldBuffer(name, type);
+        fields.put(name, fb);
+      }
+      if (position >= byPosition.length) {
+        byPosition = Arrays.copyOf(byPosition, position + 1);
+      }
+      byPosition[position] = fb;
+      return fb;
+    }
+  }
 
   void add(SeriesPoint point) {
-    // get, then put: computeIfAbsent's capturing lambda was an allocation per point.
-    SeriesBuffer buffer = series.get(point.keyText());
-    if (buffer == null) {
-      buffer = new SeriesBuffer(point.key(), new HashMap<>());
-      series.put(point.keyText(), buffer);
+    // The series' own pointer to its buffer here first; the map (get, then put: computeIfAbsent's
+    // capturing lambda was an allocation per point) only when this memtable is new to it.
+    Series owner = point.series();
+    SeriesBuffer buffer = owner.memtableBuffer();
+    if (buffer == null || buffer.owner != this) {
+      buffer = series.get(point.keyText());
+      if (buffer == null) {
+        buffer = new SeriesBuffer(this, point.key());
+        series.put(point.keyText(), buffer);
+      }
+      owner.memtableBuffer(buffer);
+      buffer.cachedBy = owner;
     }
     long time = point.point().timestampNanos();
     FieldMap fields = point.point().fieldMap();
     for (int f = 0; f < fields.size(); f++) {
-      String name = fields.name(f);
       FieldValue value = fields.value(f);
-      FieldType type = FieldType.of(value);
-      FieldBuffer fb = buffer.fields.get(name);
-      if (fb == null || fb.type != type) {
-        // A different type only follows a dropped measurement; the new data replaces the old.
-        fb = new FieldBuffer(type);
-        buffer.fields.put(name, fb);
-      }
+      FieldBuffer fb = buffer.field(f, fields.name(f), FieldType.of(value));
       fb.add(time, value);
       values++;
       bytes += 8 + fb.values.bytesOf(value);
     }
     bytes += 64; // per-point bookkeeping, so tiny points still count
+  }
+
+  /**
+   * Called once this memtable takes no more writes: its series stop pointing at it, so it can be
+   * collected once flushed even if some series are never written again.
+   */
+  void detachSeries() {
+    for (SeriesBuffer buffer : series.values()) {
+      Series s = buffer.cachedBy;
+      if (s != null && s.memtableBuffer() == buffer) {
+        s.memtableBuffer(null);
+      }
+      buffer.cachedBy = null;
+    }
   }
 
   /** Field values held (a point with three fields counts three). */
@@ -100,6 +154,7 @@ final class Memtable {
   }
 
   private static final class FieldBuffer {
+    final String name;
     final FieldType type;
     final ColumnBuilder values;
     long[] times = new long[8];
@@ -109,7 +164,8 @@ final class Memtable {
     /** Whether times arrived strictly ascending, the common case that needs no sort. */
     boolean ascending = true;
 
-    FieldBuffer(FieldType type) {
+    FieldBuffer(String name, FieldType type) {
+      this.name = name;
       this.type = type;
       this.values = ColumnBuilder.of(type, 8);
     }

@@ -9,12 +9,21 @@ import java.util.TreeMap;
  * A series as the write path carries it, built once per series and shared by all its points: its
  * key, the key's text and its entry in a WAL record's series table. Every WAL record lists the
  * series of its points; encoding measurement and tags again for each record was a fifth of the
- * WAL's cost, and with thousands of series per batch most of it. Immutable.
+ * WAL's cost, and with thousands of series per batch most of it. Immutable but for a cache of
+ * where the series' points go in a memtable ({@link #memtableBuffer()}).
  */
 final class Series {
   private final SeriesKey key;
   private final String keyText;
   private final byte[] walEntry;
+  /**
+   * This series' buffer in the memtable it was last written to, so a write appends there without
+   * looking the series up (with thousands of series per batch, a hash lookup per point that
+   * missed the CPU cache). Only {@link Memtable} reads and writes it, under its shard's lock;
+   * writers of different shards may race on it, which is harmless: the buffer's fields are final,
+   * so a racy read sees it whole, and its memtable is checked on every use.
+   */
+  private Memtable.SeriesBuffer memtableBuffer;
 
   private Series(SeriesKey key, String keyText, byte[] walEntry) {
     this.key = key;
@@ -44,6 +53,14 @@ final class Series {
   /** influxd's key text, see {@link SeriesKey#text()}; the memtable's and index's key. */
   String keyText() {
     return keyText;
+  }
+
+  Memtable.SeriesBuffer memtableBuffer() {
+    return memtableBuffer;
+  }
+
+  void memtableBuffer(Memtable.SeriesBuffer buffer) {
+    memtableBuffer = buffer;
   }
 
   /** Not copied: callers only write it out. */

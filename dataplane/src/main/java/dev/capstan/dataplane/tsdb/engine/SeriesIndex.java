@@ -2,6 +2,7 @@ package dev.capstan.dataplane.tsdb.engine;
 
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
+import dev.capstan.dataplane.tsdb.lineprotocol.SeriesKeyCache;
 import dev.capstan.dataplane.tsdb.lineprotocol.Tag;
 import dev.capstan.dataplane.tsdb.store.FieldType;
 import dev.capstan.dataplane.tsdb.store.SeriesFilter;
@@ -62,6 +63,22 @@ final class SeriesIndex {
       return o instanceof SeriesIdentity other && hash == other.hash && measurement.equals(other.measurement)
           && (tags == other.tags || tags.equals(other.tags));
     }
+  }
+
+  /** Indexed series by the tag list instance points name them with; see {@link SeriesByTagList}. */
+  private final SeriesByTagList byTagList = new SeriesByTagList(2 * SeriesKeyCache.DEFAULT_MAX_ENTRIES);
+
+  /** The indexed series a point names with this measurement and this very tag list instance, or null (then try {@link #indexed}). */
+  Series indexedByTagList(String measurement, List<Tag> tags) {
+    return byTagList.get(measurement, tags);
+  }
+
+  /**
+   * Lets {@link #indexedByTagList} find these series, already indexed, by these tag lists
+   * ({@code tags.get(i)} names {@code series.get(i)}).
+   */
+  void rememberTagLists(List<List<Tag>> tags, List<Series> series) {
+    byTagList.addAll(tags, series);
   }
 
   /** The series as first indexed (its {@link SeriesPoint#point()} is that write's point), or null if not indexed yet. */

@@ -3,7 +3,6 @@ package dev.capstan.dataplane.tsdb.engine;
 import dev.capstan.dataplane.tsdb.store.ReadRequest;
 import dev.capstan.dataplane.tsdb.wal.FsyncPolicy;
 import dev.capstan.dataplane.tsdb.wal.WalOptions;
-import dev.capstan.dataplane.tsdb.wal.WalRecord;
 import dev.capstan.dataplane.tsdb.wal.WriteAheadLog;
 import java.io.Closeable;
 import java.io.IOException;
@@ -58,6 +57,8 @@ final class Shard implements Closeable {
   private final Executor flusher;
   private final WriteAheadLog wal;
   private Memtable memtable = new Memtable();
+  /** The series the WAL's active segment has defined; written under the write lock. */
+  private SegmentSeries walSeries;
   /** A full memtable whose file is being written, or null; immutable, newer than every file. */
   private Memtable flushing;
   /** The last WAL record in {@link #flushing}. */
@@ -143,8 +144,7 @@ final class Shard implements Closeable {
     shard.files.addAll(live);
     shard.nextGeneration = maxGeneration + 1;
     try {
-      long flushed = shard.flushedSequence();
-      wal.replay(flushed + 1, shard::replay);
+      shard.replay(shard.flushedSequence() + 1);
     } catch (IOException | RuntimeException e) {
       shard.close();
       throw e;
@@ -152,14 +152,30 @@ final class Shard implements Closeable {
     return shard;
   }
 
-  private void replay(WalRecord record) {
-    try {
-      for (SeriesPoint point : WalPayload.decode(record.payload())) {
-        memtable.add(point);
+  /**
+   * Replays the records from {@code from} into the memtable. Their segments are read from their
+   * first record, whose series definitions later records may use; and the active segment's
+   * definitions so far are where this shard's next records go on numbering.
+   */
+  private void replay(long from) throws IOException {
+    long[] segment = {-1};
+    List<List<SeriesPoint>> definitions = new ArrayList<>(List.of(new ArrayList<>()));
+    wal.replaySegments(from, (inSegment, record) -> {
+      if (inSegment != segment[0]) {
+        segment[0] = inSegment;
+        definitions.set(0, new ArrayList<>());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("WAL record " + record.sequence() + " of " + directory, e);
-    }
+      try {
+        boolean unflushed = record.sequence() >= from;
+        for (SeriesPoint point : WalPayload.decode(record.payload(), definitions.get(0), unflushed)) {
+          memtable.add(point);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("WAL record " + record.sequence() + " of " + directory, e);
+      }
+    });
+    long active = wal.activeSegment();
+    walSeries = new SegmentSeries(active, segment[0] == active ? definitions.get(0).size() : 0);
   }
 
   private long flushedSequence() {
@@ -188,8 +204,13 @@ final class Shard implements Closeable {
 
   /** Appends the points to the WAL (durable per the fsync policy), then makes them readable. */
   void write(List<SeriesPoint> points, long nowNanos) throws IOException {
-    // Encoding needs no lock; it is most of the WAL's cost.
-    List<byte[]> payload = List.of(WalPayload.encode(points));
+    // Encoding the points needs no lock, and is most of the WAL's cost; numbering their series
+    // in the segment the record goes to does (finish, below).
+    WalPayload.Prepared prepared = WalPayload.prepare(points);
+    if (prepared.maxBytes() > WriteAheadLog.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("a write of " + points.size() + " points makes a WAL record of up to "
+          + prepared.maxBytes() + " bytes, more than the maximum " + WriteAheadLog.MAX_PAYLOAD_BYTES);
+    }
     long sequence;
     boolean handOver = false;
     IOException failed;
@@ -200,7 +221,7 @@ final class Shard implements Closeable {
       flushFailure = null;
       if (failed == null) {
         lastWriteNanos = nowNanos;
-        sequence = wal.appendUnforced(payload);
+        sequence = appendLocked(prepared, points);
         for (SeriesPoint point : points) {
           memtable.add(point);
         }
@@ -235,6 +256,24 @@ final class Shard implements Closeable {
     // acknowledgement is still on the wire.
     if (options.fsync() == FsyncPolicy.EVERY_BATCH) {
       wal.syncThrough(sequence);
+    }
+  }
+
+  /** Finishes the record for the segment it goes to and appends it; the caller holds the write lock. */
+  private long appendLocked(WalPayload.Prepared prepared, List<SeriesPoint> points) throws IOException {
+    // Rolling first if the record might not fit, so the segment it is numbered for is the one it lands in.
+    wal.rollIfFull(prepared.maxBytes());
+    if (walSeries.segment() != wal.activeSegment()) {
+      walSeries = new SegmentSeries(wal.activeSegment(), 0);
+    }
+    int definedBefore = walSeries.size();
+    try {
+      return wal.appendUnforced(List.of(WalPayload.finish(prepared, points, walSeries)));
+    } catch (IOException | RuntimeException e) {
+      // Later records must not name series only this unwritten one defined. (After an I/O error
+      // the log refuses writes until it is reopened, and reopening counts what reached the disk.)
+      walSeries.truncate(definedBefore);
+      throw e;
     }
   }
 
@@ -345,6 +384,7 @@ final class Shard implements Closeable {
   /** Makes the memtable the flushing one; the caller holds the write lock and saw no flushing memtable. */
   private void handOverLocked() {
     flushing = memtable;
+    flushing.detachSeries();
     flushingSequence = wal.lastSequence();
     memtable = new Memtable();
   }
@@ -644,6 +684,7 @@ final class Shard implements Closeable {
         return;
       }
       closed = true;
+      memtable.detachSeries();
       handedOver.signalAll();
       try {
         wal.close();

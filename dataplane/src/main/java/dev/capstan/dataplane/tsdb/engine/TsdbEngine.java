@@ -481,8 +481,12 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       // A batch usually repeats few series many times; build each new series' key and index it once.
       Map<SeriesIndex.SeriesIdentity, SeriesPoint> newSeries = new HashMap<>();
       Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
+      // Indexed series this batch found by value, for the index to find by their tag lists next time.
+      List<List<Tag>> learnedTags = new ArrayList<>();
+      List<Series> learnedSeries = new ArrayList<>();
       Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
       Shard last = null;
+      List<SeriesPoint> lastPoints = null;
       for (Point point : points) {
         long time = point.timestampNanos();
         if (time < oldest) {
@@ -505,39 +509,57 @@ public final class TsdbEngine implements TsdbStore, Closeable {
             ofMeasurement.put(fields.name(f), FieldType.of(fields.value(f)));
           }
         }
-        Shard shard = last != null && last.start() <= time && time < last.end()
-            ? last
-            : shards.shardFor(time, policy.shardGroupDuration(), options, flusher);
-        last = shard;
-        // The parser hands out one tag list per series of a batch, so identity finds most repeats
-        // without hashing the tags.
-        SeriesPoint first = sameTags.get(point.tags());
-        if (first == null || first.point().measurement() != point.measurement()) {
-          // The index first: with many series per batch nearly every point is a series this batch
-          // has not seen yet but the index has; a per-batch map of all of them was a map insertion
-          // per point. Only series new to the index are collected, once each.
-          SeriesIndex.SeriesIdentity id = new SeriesIndex.SeriesIdentity(point.measurement(), point.tags());
-          first = index.indexed(id);
-          if (first == null) {
-            first = newSeries.get(id);
-            if (first == null) {
-              first = SeriesPoint.of(point);
-              newSeries.put(id, first);
-            }
-          }
-          // Remembered with this point, whose measurement is this batch's instance (an indexed
-          // series' point is from an earlier batch), so the identity check above holds next time.
-          first = first.with(point);
-          sameTags.put(point.tags(), first);
-        } else {
-          first = first.with(point);
+        if (last == null || time < last.start() || time >= last.end()) {
+          last = shards.shardFor(time, policy.shardGroupDuration(), options, flusher);
+          // Points of a batch nearly always fall in one shard: its list is kept at hand rather
+          // than looked up in the map for every point.
+          lastPoints = byShard.computeIfAbsent(last, s -> new ArrayList<>());
         }
-        byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(first);
+        SeriesPoint first;
+        // The parser's key cache hands out one tag list per series, the same in every batch, so
+        // the list's identity finds most points' series with no hashing of their tags.
+        Series known = index.indexedByTagList(point.measurement(), point.tags());
+        if (known != null) {
+          first = new SeriesPoint(known, point);
+        } else {
+          // Within a batch the parser also hands out one tag list per series, so identity finds
+          // most repeats without hashing the tags.
+          first = sameTags.get(point.tags());
+          if (first == null || first.point().measurement() != point.measurement()) {
+            // The index first: with many series per batch nearly every point is a series this batch
+            // has not seen yet but the index has; a per-batch map of all of them was a map insertion
+            // per point. Only series new to the index are collected, once each.
+            SeriesIndex.SeriesIdentity id = new SeriesIndex.SeriesIdentity(point.measurement(), point.tags());
+            first = index.indexed(id);
+            if (first != null) {
+              learnedTags.add(point.tags());
+              learnedSeries.add(first.series());
+            } else {
+              first = newSeries.get(id);
+              if (first == null) {
+                first = SeriesPoint.of(point);
+                newSeries.put(id, first);
+              }
+            }
+            // Remembered with this point, whose measurement is this batch's instance (an indexed
+            // series' point is from an earlier batch), so the identity check above holds next time.
+            first = first.with(point);
+            sameTags.put(point.tags(), first);
+          } else {
+            first = first.with(point);
+          }
+        }
+        lastPoints.add(first);
       }
       for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());
       }
-      newSeries.forEach(index::addSeries);
+      newSeries.forEach((id, series) -> {
+        index.addSeries(id, series);
+        learnedTags.add(series.point().tags());
+        learnedSeries.add(series.series());
+      });
+      index.rememberTagLists(learnedTags, learnedSeries);
       String error = conflict != null ? conflict : beyondRetention ? BEYOND_RETENTION : null;
       return new WriteOutcome(points.size() - dropped, dropped, Optional.ofNullable(error));
     } catch (IOException e) {

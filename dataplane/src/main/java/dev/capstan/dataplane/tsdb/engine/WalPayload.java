@@ -22,7 +22,8 @@ import java.util.TreeMap;
 
 /**
  * The WAL record of one write to a shard (pure functions). A batch repeats few series and field
- * names many times, so each is written once in a table and points refer to it by number:
+ * names many times, so each is written once in a table and points refer to it by number. Version
+ * 1 ({@link #encode}) lists the series of its points in every record:
  *
  * <pre>
  * version u8 = 1
@@ -31,11 +32,25 @@ import java.util.TreeMap;
  * point count i32, per point: series i32, field count u16, (name i32, type u8, value)*, time i64
  * </pre>
  *
- * Strings are an i32 byte length and UTF-8. A series' entry in the table is the same in every
- * record, so it is encoded once per series ({@link Series#walEntry()}) and copied from there.
+ * With thousands of series per batch that table was as big as the points. Version 2 ({@link
+ * #prepare}, {@link #finish}) numbers series per WAL segment instead: a record defines only the
+ * series its segment has not defined yet, and its points name series by their number in the
+ * segment (definitions count from 0 in the order the segment's version-2 records give them):
+ *
+ * <pre>
+ * version u8 = 2
+ * definition count i32, per definition: measurement, tag count u16, (key, value)*
+ * field name count i32, ... as in version 1, series numbered within the segment
+ * </pre>
+ *
+ * A segment refers to nothing outside itself, so it replays alone after older ones were deleted;
+ * replaying one means reading its records from its first ({@link #decode(byte[], List, boolean)}).
+ * Strings are an i32 byte length and UTF-8. A series' entry is the same in every record, so it is
+ * encoded once per series ({@link Series#walEntry()}) and copied from there.
  */
 final class WalPayload {
   private static final int VERSION = 1;
+  private static final int VERSION_SEGMENT_SERIES = 2;
 
   private WalPayload() {}
 
@@ -109,30 +124,132 @@ final class WalPayload {
     out.writeInt(count);
     int field = 0;
     for (int i = 0; i < count; i++) {
-      Point p = points.get(i).point();
       out.writeInt(seriesOfPoint[i]);
-      FieldMap fields = p.fieldMap();
-      out.writeShort(fields.size());
-      for (int j = 0; j < fields.size(); j++) {
-        FieldValue v = fields.value(j);
-        out.writeInt(nameOfField[field++]);
-        if (v instanceof FieldValue.FloatField f) {
-          out.writeByte(0);
-          out.writeLong(Double.doubleToLongBits(f.value()));
-        } else if (v instanceof FieldValue.IntegerField n) {
-          out.writeByte(1);
-          out.writeLong(n.value());
-        } else if (v instanceof FieldValue.StringField str) {
-          out.writeByte(2);
-          out.writeString(str.value());
-        } else {
-          out.writeByte(3);
-          out.writeByte(((FieldValue.BooleanField) v).value() ? 1 : 0);
-        }
-      }
-      out.writeLong(p.timestampNanos());
+      field = writeFieldsAndTime(out, points.get(i).point(), nameOfField, field);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * A version-2 record but for its series: {@code body} holds the field names and the points,
+   * with each point's series number left blank at {@code seriesOffsets[i]}; {@code maxBytes}
+   * bounds the finished payload. Built without the shard's lock; only {@link #finish}, which
+   * depends on what the segment has defined, needs it.
+   */
+  record Prepared(byte[] body, int[] seriesOffsets, long maxBytes) {}
+
+  static Prepared prepare(List<SeriesPoint> points) {
+    int count = points.size();
+    Map<String, Integer> nameIds = new HashMap<>();
+    List<String> names = new ArrayList<>();
+    int[] nameOfField = new int[count];
+    int fieldCount = 0;
+    String[] lastNames = new String[4];
+    int[] lastNameIds = new int[4];
+    for (int i = 0; i < count; i++) {
+      FieldMap fields = points.get(i).point().fieldMap();
+      if (fields.size() > lastNames.length) {
+        lastNames = Arrays.copyOf(lastNames, fields.size());
+        lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
+      }
+      for (int f = 0; f < fields.size(); f++) {
+        String name = fields.name(f);
+        int known;
+        if (name == lastNames[f]) {
+          known = lastNameIds[f];
+        } else {
+          Integer id = nameIds.putIfAbsent(name, names.size());
+          if (id == null) {
+            id = names.size();
+            names.add(name);
+          }
+          known = id;
+          lastNames[f] = name;
+          lastNameIds[f] = known;
+        }
+        if (fieldCount == nameOfField.length) {
+          nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
+        }
+        nameOfField[fieldCount++] = known;
+      }
+    }
+    Out out = new Out(27 * count + 256);
+    out.writeInt(names.size());
+    for (String name : names) {
+      out.writeString(name);
+    }
+    out.writeInt(count);
+    int[] seriesOffsets = new int[count];
+    long definitionBytes = 0;
+    Series previous = null;
+    int field = 0;
+    for (int i = 0; i < count; i++) {
+      SeriesPoint sp = points.get(i);
+      if (sp.series() != previous) {
+        previous = sp.series();
+        definitionBytes += previous.walEntry().length; // at most once per run of the series
+      }
+      seriesOffsets[i] = out.size;
+      out.writeInt(-1);
+      field = writeFieldsAndTime(out, sp.point(), nameOfField, field);
+    }
+    return new Prepared(out.toByteArray(), seriesOffsets, 1 + 4 + definitionBytes + out.size);
+  }
+
+  /**
+   * The version-2 payload of a prepared record that goes to the segment {@code segment} numbers
+   * series for: series it has not defined yet are defined here, and added to it.
+   */
+  static byte[] finish(Prepared prepared, List<SeriesPoint> points, SegmentSeries segment) {
+    byte[] body = prepared.body();
+    int[] offsets = prepared.seriesOffsets();
+    Out definitions = new Out(256);
+    int defined = 0;
+    Series previous = null;
+    int number = -1;
+    for (int i = 0; i < offsets.length; i++) {
+      Series series = points.get(i).series();
+      if (series != previous) {
+        number = segment.numberOf(series);
+        if (number < 0) {
+          number = segment.define(series);
+          definitions.writeBytes(series.walEntry());
+          defined++;
+        }
+        previous = series;
+      }
+      Out.INT.set(body, offsets[i], number);
+    }
+    byte[] payload = new byte[1 + 4 + definitions.size + body.length];
+    payload[0] = VERSION_SEGMENT_SERIES;
+    Out.INT.set(payload, 1, defined);
+    System.arraycopy(definitions.buffer, 0, payload, 5, definitions.size);
+    System.arraycopy(body, 0, payload, 5 + definitions.size, body.length);
+    return payload;
+  }
+
+  private static int writeFieldsAndTime(Out out, Point p, int[] nameOfField, int field) {
+    FieldMap fields = p.fieldMap();
+    out.writeShort(fields.size());
+    for (int j = 0; j < fields.size(); j++) {
+      FieldValue v = fields.value(j);
+      out.writeInt(nameOfField[field++]);
+      if (v instanceof FieldValue.FloatField f) {
+        out.writeByte(0);
+        out.writeLong(Double.doubleToLongBits(f.value()));
+      } else if (v instanceof FieldValue.IntegerField n) {
+        out.writeByte(1);
+        out.writeLong(n.value());
+      } else if (v instanceof FieldValue.StringField str) {
+        out.writeByte(2);
+        out.writeString(str.value());
+      } else {
+        out.writeByte(3);
+        out.writeByte(((FieldValue.BooleanField) v).value() ? 1 : 0);
+      }
+    }
+    out.writeLong(p.timestampNanos());
+    return field;
   }
 
   /**
@@ -183,7 +300,7 @@ final class WalPayload {
 
   /** Big-endian, like DataOutputStream, so payloads are byte for byte what they always were. */
   private static final class Out {
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private byte[] buffer;
@@ -241,16 +358,27 @@ final class WalPayload {
     }
   }
 
-  /** Decodes a payload; the WAL's checksum already vouched for the bytes, so damage here is a bug. */
+  /** Decodes a payload that refers to no other record (version 1, or a version 2 first in its segment). */
   static List<SeriesPoint> decode(byte[] payload) throws IOException {
+    return decode(payload, new ArrayList<>(), true);
+  }
+
+  /**
+   * Decodes a payload; the WAL's checksum already vouched for the bytes, so damage here is a bug.
+   *
+   * @param segmentSeries the series the version-2 records before this one in its segment defined,
+   *     in order (a placeholder point carries each); this record's definitions are added to it
+   * @param wantPoints false to only take the definitions, from a record whose points were flushed
+   */
+  static List<SeriesPoint> decode(byte[] payload, List<SeriesPoint> segmentSeries, boolean wantPoints) throws IOException {
     ByteArrayInputStream bytes = new ByteArrayInputStream(payload);
     DataInputStream in = new DataInputStream(bytes);
     int version = in.readUnsignedByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_SEGMENT_SERIES) {
       throw new IOException("unknown WAL payload version " + version);
     }
+    List<SeriesPoint> seriesTable = version == VERSION ? new ArrayList<>() : segmentSeries;
     int seriesCount = in.readInt();
-    List<SeriesPoint> seriesTable = new ArrayList<>();
     for (int s = 0; s < seriesCount; s++) {
       int entryStart = payload.length - bytes.available();
       String measurement = readString(in);
@@ -267,6 +395,9 @@ final class WalPayload {
       // A placeholder point carries the series; its field and time are never used.
       seriesTable.add(new SeriesPoint(series, new Point(measurement, tags, Map.of("_", FieldValue.of(0L)), 0)));
     }
+    if (!wantPoints) {
+      return List.of();
+    }
     int nameCount = in.readInt();
     List<String> names = new ArrayList<>(nameCount);
     for (int i = 0; i < nameCount; i++) {
@@ -275,7 +406,11 @@ final class WalPayload {
     int count = in.readInt();
     List<SeriesPoint> points = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      SeriesPoint series = seriesTable.get(in.readInt());
+      int number = in.readInt();
+      if (number < 0 || number >= seriesTable.size()) {
+        throw new IOException("WAL payload names series " + number + " of " + seriesTable.size() + " defined");
+      }
+      SeriesPoint series = seriesTable.get(number);
       int fieldCount = in.readUnsignedShort();
       Map<String, FieldValue> fields = new LinkedHashMap<>();
       for (int f = 0; f < fieldCount; f++) {

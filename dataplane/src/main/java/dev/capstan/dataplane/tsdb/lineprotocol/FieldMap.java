@@ -149,6 +149,15 @@ public final class FieldMap extends AbstractMap<String, FieldValue> {
       return size == 0;
     }
 
+    /** Empties the builder for the next point: one builder serves a whole batch, not one per point. */
+    Builder clear() {
+      Arrays.fill(names, 0, size, null);
+      Arrays.fill(values, 0, size, null);
+      size = 0;
+      repeats = false;
+      return this;
+    }
+
     FieldMap build() {
       if (!repeats) {
         return new FieldMap(Arrays.copyOf(names, size), Arrays.copyOf(values, size));

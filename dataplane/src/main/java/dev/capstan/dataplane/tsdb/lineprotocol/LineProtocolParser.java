@@ -63,6 +63,7 @@ public final class LineProtocolParser {
     List<Point> points = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
     BatchStrings strings = new BatchStrings(earlier);
+    FieldMap.Builder fields = new FieldMap.Builder();
     int pos = 0;
     // Line numbers are needed only for errors, so newlines are counted only then, from where the
     // last count stopped: counting them for every point was a second pass over the whole batch.
@@ -83,7 +84,7 @@ public final class LineProtocolParser {
       }
       byte[] text = Arrays.copyOfRange(batch, start, length);
       try {
-        points.add(new PointScanner(text, precision, defaultTime, strings).point());
+        points.add(new PointScanner(text, precision, defaultTime, strings, fields).point());
       } catch (LineSyntaxException e) {
         // A point starts on the line after the newlines before it (a point may span lines).
         linesBefore += newlines(batch, countedTo, lineStart);
@@ -172,12 +173,15 @@ public final class LineProtocolParser {
     private final Precision precision;
     private final long defaultTime;
     private final BatchStrings strings;
+    /** The batch's field builder, emptied for each point. */
+    private final FieldMap.Builder fieldBuilder;
     /** Floats parsed while validating, by start index, so typing the values does not parse them again. */
     private int parsedFloatStart = -1;
     private int parsedFloatEnd = -1;
     private double parsedFloat;
 
-    PointScanner(byte[] text, Precision precision, long defaultTime, BatchStrings strings) {
+    PointScanner(byte[] text, Precision precision, long defaultTime, BatchStrings strings, FieldMap.Builder fields) {
+      this.fieldBuilder = fields;
       this.b = text;
       this.n = text.length;
       this.precision = precision;
@@ -453,7 +457,7 @@ public final class LineProtocolParser {
      * an '=' not preceded by a backslash; a value ends at a ',' outside quotes.
      */
     private Map<String, FieldValue> fieldsOf(int start, int end, int keyLength) throws LineSyntaxException {
-      FieldMap.Builder fields = new FieldMap.Builder();
+      fieldBuilder.clear();
       int p = start;
       while (p < end) {
         int k = p;
@@ -488,14 +492,14 @@ public final class LineProtocolParser {
         }
         if (value != null) {
           // A repeated key keeps its last value, as influxd's field map does (see the builder).
-          fields.put(key, value);
+          fieldBuilder.put(key, value);
         }
         p = v + 1;
       }
-      if (fields.isEmpty()) {
+      if (fieldBuilder.isEmpty()) {
         throw new LineSyntaxException("missing fields");
       }
-      return fields.build();
+      return fieldBuilder.build();
     }
 
     /** Types a field value by its first byte, as influxd does; null for an empty value. */
@@ -509,7 +513,9 @@ public final class LineProtocolParser {
       }
       if ("0123456789-.nNiIu".indexOf(first) >= 0) {
         if (b[to - 1] == 'i') {
-          Long value = parseLong(utf8(b, from, to - 1));
+          // The bytes themselves, as for timestamps: a String per integer field was an
+          // allocation and a second pass per point (odd input still takes Long.parseLong).
+          Long value = parseLong(b, from, to - 1);
           if (value == null) {
             throw new LineSyntaxException("invalid number");
           }

@@ -212,6 +212,29 @@ public final class WriteAheadLog implements Closeable {
     return lastSequence();
   }
 
+  /** The sequence number the active segment's file is named by (the first record it holds or will hold). */
+  public synchronized long activeSegment() {
+    return segments.lastKey();
+  }
+
+  /**
+   * Rolls to a new segment now if a record of up to {@code payloadBytes} would not fit in the
+   * active one, so that {@link #appendUnforced} of that record will not roll. For payloads that
+   * refer to earlier records of their own segment: their writer must know, before it encodes one,
+   * which segment it goes to.
+   */
+  public synchronized void rollIfFull(long payloadBytes) throws IOException {
+    ensureWritable();
+    if (activeSize > 0 && activeSize + HEADER_BYTES + payloadBytes > options.segmentBytes()) {
+      try {
+        roll();
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+    }
+  }
+
   /** Forces everything appended so far to disk. */
   public synchronized void sync() throws IOException {
     ensureWritable();
@@ -287,6 +310,33 @@ public final class WriteAheadLog implements Closeable {
    * @throws CorruptWalException if a record was damaged after the log was opened
    */
   public synchronized long replay(long fromSequence, Consumer<WalRecord> consumer) throws IOException {
+    long[] delivered = {0};
+    replaySegments(fromSequence, (segment, record) -> {
+      if (record.sequence() >= fromSequence) {
+        consumer.accept(record);
+        delivered[0]++;
+      }
+    });
+    return delivered[0];
+  }
+
+  /** Receives the records of {@link #replaySegments}, each with the segment it is in. */
+  @FunctionalInterface
+  public interface SegmentRecordConsumer {
+    /** @param segment the sequence number the record's segment is named by, see {@link #activeSegment()} */
+    void accept(long segment, WalRecord record);
+  }
+
+  /**
+   * Reads, in order, every record of every segment that holds a record at or after {@code
+   * fromSequence}, from the first record of each such segment: for payloads that refer to earlier
+   * records of their own segment, which the consumer then sees first. Records before {@code
+   * fromSequence} are the consumer's to skip.
+   *
+   * @return how many records were passed to {@code consumer}
+   * @throws CorruptWalException if a record was damaged after the log was opened
+   */
+  public synchronized long replaySegments(long fromSequence, SegmentRecordConsumer consumer) throws IOException {
     ensureOpen();
     Long start = segments.floorKey(fromSequence);
     Map<Long, Path> tail = start == null ? segments : segments.tailMap(start, true);
@@ -296,10 +346,8 @@ public final class WriteAheadLog implements Closeable {
       long size = segment.getKey().equals(segments.lastKey()) ? activeSize : Files.size(path);
       try (SegmentReader reader = new SegmentReader(path, size, segment.getKey())) {
         for (WalRecord record = reader.next(); record != null; record = reader.next()) {
-          if (record.sequence() >= fromSequence) {
-            consumer.accept(record);
-            delivered++;
-          }
+          consumer.accept(segment.getKey(), record);
+          delivered++;
         }
       } catch (SegmentReader.BadRecordException bad) {
         throw new CorruptWalException(path, bad.offset, bad.getMessage());

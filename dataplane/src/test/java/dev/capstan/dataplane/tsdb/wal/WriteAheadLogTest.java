@@ -55,6 +55,38 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void rollIfFullRollsOnlyWhenARecordOfThatSizeWouldNotFitAndAppendThenDoesNotRoll() throws IOException {
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, new WalOptions(100, FsyncPolicy.EVERY_BATCH))) {
+      wal.rollIfFull(500);                              // empty segment: takes any record
+      assertThat(wal.activeSegment()).isEqualTo(1);
+      wal.append(List.of(new byte[40]));                // seq 1: 56 bytes
+      wal.rollIfFull(28);                               // 56 + 44 fits exactly
+      assertThat(wal.activeSegment()).isEqualTo(1);
+      wal.rollIfFull(29);                               // 56 + 45 does not
+      assertThat(wal.activeSegment()).isEqualTo(2);
+      wal.append(List.of(new byte[29]));                // seq 2 in the new segment
+      assertThat(wal.segmentFiles()).extracting(p -> p.getFileName().toString())
+          .containsExactly("00000000000000000001.wal", "00000000000000000002.wal");
+    }
+  }
+
+  @Test
+  void replaySegmentsReadsEachSegmentHoldingARequestedRecordFromItsStart() throws IOException {
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, new WalOptions(100, FsyncPolicy.EVERY_BATCH))) {
+      wal.append(List.of(new byte[30], new byte[30]));  // seqs 1-2: segment 1
+      wal.append(List.of(new byte[30]));                // seq 3: rolls to segment 3
+      wal.append(List.of(new byte[30]));                // seq 4
+      wal.append(List.of(new byte[60]));                // seq 5: segment 5
+      List<String> seen = new ArrayList<>();
+      long delivered = wal.replaySegments(4, (segment, record) -> seen.add(segment + ":" + record.sequence()));
+      assertThat(seen).containsExactly("3:3", "3:4", "5:5");
+      assertThat(delivered).isEqualTo(3);
+      assertThat(readAll(wal, 4)).as("replay still starts at the record asked for").extracting(WalRecord::sequence)
+          .containsExactly(4L, 5L);
+    }
+  }
+
+  @Test
   void reopenContinuesSequenceNumbers() throws IOException {
     try (WriteAheadLog wal = WriteAheadLog.open(dir, SMALL_SEGMENTS)) {
       assertThat(wal.append(Payloads.batch(1, 3))).isEqualTo(3);

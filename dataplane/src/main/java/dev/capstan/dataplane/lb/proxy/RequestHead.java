@@ -1,5 +1,12 @@
 package dev.capstan.dataplane.lb.proxy;
 
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.appendBytes;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.equalsLowerCase;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.indexOf;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.isSpace;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.skipSpace;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.startsWith;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -269,9 +276,9 @@ final class RequestHead extends DefaultByteBufHolder {
   void writeForwarded(ByteBuf out, boolean keepForwardedProto) {
     ByteBuf bytes = content();
     int base = bytes.readerIndex();
-    copy(bytes, base, methodEnd + 1, out); // the method and its SP
+    appendBytes(bytes, base, methodEnd + 1, out); // the method and its SP
     if (targetEnd > targetStart) {
-      copy(bytes, base + targetStart, targetEnd - targetStart, out);
+      appendBytes(bytes, base + targetStart, targetEnd - targetStart, out);
     } else {
       out.writeByte('/'); // "http://host" has the empty path, which is "/"
     }
@@ -282,23 +289,15 @@ final class RequestHead extends DefaultByteBufHolder {
       if (kind == UNLESS_PROTO_KEPT && keepForwardedProto) {
         continue;
       }
-      copy(bytes, base + from, skip[3 * i] - from, out);
+      appendBytes(bytes, base + from, skip[3 * i] - from, out);
       from = skip[3 * i + 1];
     }
-    copy(bytes, base + from, blankLine - from, out);
+    appendBytes(bytes, base + from, blankLine - from, out);
     if (authorityStart >= 0) {
       out.writeBytes(HOST);
-      copy(bytes, base + authorityStart, authorityEnd - authorityStart, out);
+      appendBytes(bytes, base + authorityStart, authorityEnd - authorityStart, out);
       out.writeBytes(CRLF);
     }
-  }
-
-  /** As in ResponseHead: the slice the framer hands over copies by address this way. */
-  private static void copy(ByteBuf src, int index, int length, ByteBuf out) {
-    out.ensureWritable(length);
-    int at = out.writerIndex();
-    src.getBytes(index, out, at, length);
-    out.writerIndex(at + length);
   }
 
   /**
@@ -433,10 +432,10 @@ final class RequestHead extends DefaultByteBufHolder {
       // The first byte, lower case, picks the few names worth comparing.
       switch (first | 0x20) {
         case 'c' -> {
-          if (nameIs(a, pos, n, CONTENT_LENGTH)) {
+          if (equalsLowerCase(a, pos, n, CONTENT_LENGTH)) {
             contentLengths++;
             contentLength = parseLength(a, valueStart, valueEnd);
-          } else if (nameIs(a, pos, n, CONNECTION)) {
+          } else if (equalsLowerCase(a, pos, n, CONNECTION)) {
             kind = ALWAYS;
             if (valueIs(a, valueStart, valueEnd, "keep-alive")) {
               keepAliveToken = true; // the usual value: no list to make
@@ -460,7 +459,7 @@ final class RequestHead extends DefaultByteBufHolder {
           }
         }
         case 'h' -> {
-          if (nameIs(a, pos, n, HOST_NAME)) {
+          if (equalsLowerCase(a, pos, n, HOST_NAME)) {
             if (++hosts > 1) {
               throw new InvalidRequest(400, "more than one Host header");
             }
@@ -470,7 +469,7 @@ final class RequestHead extends DefaultByteBufHolder {
           }
         }
         case 't' -> {
-          if (nameIs(a, pos, n, TRANSFER_ENCODING)) {
+          if (equalsLowerCase(a, pos, n, TRANSFER_ENCODING)) {
             if (++transferEncodings > 1) {
               throw new InvalidRequest(400, "more than one Transfer-Encoding header");
             }
@@ -478,12 +477,12 @@ final class RequestHead extends DefaultByteBufHolder {
             if (!valueIs(a, valueStart, valueEnd, "chunked")) {
               throw new InvalidRequest(501, "a Transfer-Encoding other than chunked");
             }
-          } else if (nameIs(a, pos, n, TE) || nameIs(a, pos, n, TRAILER)) {
+          } else if (equalsLowerCase(a, pos, n, TE) || equalsLowerCase(a, pos, n, TRAILER)) {
             kind = ALWAYS;
           }
         }
         case 'u' -> {
-          if (nameIs(a, pos, n, UPGRADE)) {
+          if (equalsLowerCase(a, pos, n, UPGRADE)) {
             kind = ALWAYS; // unless this is a WebSocket handshake: see below
             upgradeLine = pos;
             upgradeLineEnd = eol + 2;
@@ -491,7 +490,7 @@ final class RequestHead extends DefaultByteBufHolder {
           }
         }
         case 'e' -> {
-          if (nameIs(a, pos, n, EXPECT)) {
+          if (equalsLowerCase(a, pos, n, EXPECT)) {
             if (http10) {
               kind = ALWAYS; // an HTTP/1.0 request's Expect is ignored (RFC 9110 10.1.1)
             } else if (!valueIs(a, valueStart, valueEnd, "100-continue")) {
@@ -500,17 +499,17 @@ final class RequestHead extends DefaultByteBufHolder {
           }
         }
         case 'x' -> {
-          if (nameIs(a, pos, n, X_FORWARDED_FOR)) {
+          if (equalsLowerCase(a, pos, n, X_FORWARDED_FOR)) {
             kind = ALWAYS; // replaced by the proxy's own
             forwardedFor = true;
-          } else if (nameIs(a, pos, n, X_FORWARDED_PROTO)) {
+          } else if (equalsLowerCase(a, pos, n, X_FORWARDED_PROTO)) {
             kind = UNLESS_PROTO_KEPT;
             forwardedProto = true;
           }
         }
         case 'k', 'p' -> {
-          if (nameIs(a, pos, n, KEEP_ALIVE) || nameIs(a, pos, n, PROXY_CONNECTION)
-              || nameIs(a, pos, n, PROXY_AUTHORIZATION)) {
+          if (equalsLowerCase(a, pos, n, KEEP_ALIVE) || equalsLowerCase(a, pos, n, PROXY_CONNECTION)
+              || equalsLowerCase(a, pos, n, PROXY_AUTHORIZATION)) {
             kind = ALWAYS;
           }
         }
@@ -576,10 +575,10 @@ final class RequestHead extends DefaultByteBufHolder {
       if (already) {
         next++;
       }
-      if (kind != ALWAYS && !nameIs(a, p, n, CONTENT_LENGTH) && !nameIs(a, p, n, TRANSFER_ENCODING)
-          && !nameIs(a, p, n, HOST_NAME)) {
+      if (kind != ALWAYS && !equalsLowerCase(a, p, n, CONTENT_LENGTH)
+          && !equalsLowerCase(a, p, n, TRANSFER_ENCODING) && !equalsLowerCase(a, p, n, HOST_NAME)) {
         for (String name : named) {
-          if (nameIs(a, p, n, bytes(name))) {
+          if (equalsLowerCase(a, p, n, bytes(name))) {
             kind = ALWAYS;
             break;
           }
@@ -637,61 +636,16 @@ final class RequestHead extends DefaultByteBufHolder {
     return s;
   }
 
-  private static int indexOf(byte[] buf, int from, int to, byte b) {
-    for (int i = from; i < to; i++) {
-      if (buf[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /** Field content: visible ASCII, obs-text, space and tab; no CR, LF, NUL or other controls. */
   private static void checkText(byte[] buf, int from, int to) throws InvalidRequest {
-    for (int i = from; i < to; i++) {
-      int b = buf[i] & 0xff;
-      if (b < 0x20 && b != '\t' || b == 0x7f) {
-        throw new InvalidRequest(400, "a control character in a header value");
-      }
+    if (HeadBytes.hasControl(buf, from, to)) {
+      throw new InvalidRequest(400, "a control character in a header value");
     }
   }
 
-  private static boolean isSpace(byte b) {
-    return b == ' ' || b == '\t';
-  }
-
-  private static int skipSpace(byte[] buf, int from, int to) {
-    while (from < to && isSpace(buf[from])) {
-      from++;
-    }
-    return from;
-  }
-
-  private static boolean startsWith(byte[] buf, int at, String prefix) {
-    for (int i = 0; i < prefix.length(); i++) {
-      if (buf[at + i] != prefix.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   private static boolean startsWithIgnoreCase(byte[] buf, int from, int to, String lower) {
-    return to - from >= lower.length() && nameIs(buf, from, lower.length(), bytes(lower));
-  }
-
-  /** Case-insensitive: {@code n} bytes at {@code from} equal {@code lower}, which is lower case. */
-  private static boolean nameIs(byte[] buf, int from, int n, byte[] lower) {
-    if (n != lower.length) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      int b = buf[from + i];
-      if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[i]) {
-        return false;
-      }
-    }
-    return true;
+    return to - from >= lower.length() && equalsLowerCase(buf, from, lower.length(), bytes(lower));
   }
 
   private static boolean valueIs(byte[] buf, int from, int to, String lower) {

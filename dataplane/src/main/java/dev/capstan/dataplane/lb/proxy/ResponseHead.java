@@ -1,5 +1,12 @@
 package dev.capstan.dataplane.lb.proxy;
 
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.appendBytes;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.equalsLowerCase;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.indexOf;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.isSpace;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.skipSpace;
+import static dev.capstan.dataplane.lb.proxy.HeadBytes.startsWith;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.util.ByteProcessor;
@@ -142,23 +149,10 @@ final class ResponseHead extends DefaultByteBufHolder {
     // The rest of the status line and the header lines, in runs between the lines left out.
     int from = statusTextStart;
     for (int i = 0; i < skips; i++) {
-      copy(bytes, base + from, skip[2 * i] - from, out);
+      appendBytes(bytes, base + from, skip[2 * i] - from, out);
       from = skip[2 * i + 1];
     }
-    copy(bytes, base + from, blankLine - from, out);
-  }
-
-  /**
-   * {@code out.writeBytes(src, index, length)}, asked of the source instead: a pooled target
-   * given a slice (what the framer hands over) copies through two new NIO buffer views per
-   * call, some 130 bytes of garbage a run, while the slice's getBytes reaches the pooled
-   * memory and copies by address.
-   */
-  private static void copy(ByteBuf src, int index, int length, ByteBuf out) {
-    out.ensureWritable(length);
-    int at = out.writerIndex();
-    src.getBytes(index, out, at, length);
-    out.writerIndex(at + length);
+    appendBytes(bytes, base + from, blankLine - from, out);
   }
 
   /**
@@ -376,15 +370,6 @@ final class ResponseHead extends DefaultByteBufHolder {
     return s;
   }
 
-  private static int indexOf(byte[] buf, int from, int to, byte b) {
-    for (int i = from; i < to; i++) {
-      if (buf[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   private static int next(byte[] buf, int lineEnd, int end) throws InvalidResponse {
     if (lineEnd + 2 >= end) {
       throw new InvalidResponse("the head ends without a blank line");
@@ -394,47 +379,17 @@ final class ResponseHead extends DefaultByteBufHolder {
 
   /** Field content: visible ASCII, obs-text, space and tab; no CR, LF, NUL or other controls. */
   private static void checkText(byte[] buf, int from, int to, String what) throws InvalidResponse {
-    for (int i = from; i < to; i++) {
-      int b = buf[i] & 0xff;
-      if (b < 0x20 && b != '\t' || b == 0x7f) {
-        throw new InvalidResponse("a control character in a " + what);
-      }
+    if (HeadBytes.hasControl(buf, from, to)) {
+      throw new InvalidResponse("a control character in a " + what);
     }
   }
 
-  private static boolean isSpace(byte b) {
-    return b == ' ' || b == '\t';
-  }
-
-  private static int skipSpace(byte[] buf, int from, int to) {
-    while (from < to && isSpace(buf[from])) {
-      from++;
-    }
-    return from;
-  }
-
-  private static boolean startsWith(byte[] buf, int at, String prefix) {
-    for (int i = 0; i < prefix.length(); i++) {
-      if (buf[at + i] != prefix.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   /** Case-insensitive; {@code lower} is lower case. */
   private static boolean nameIs(byte[] buf, int from, int to, byte[] lower) {
-    if (to - from != lower.length) {
-      return false;
-    }
-    for (int i = 0; i < lower.length; i++) {
-      int b = buf[from + i];
-      if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[i]) {
-        return false;
-      }
-    }
-    return true;
+    return equalsLowerCase(buf, from, to - from, lower);
   }
+
 
   private static boolean nameIs(byte[] buf, int from, int to, String lower) {
     if (to - from != lower.length()) {

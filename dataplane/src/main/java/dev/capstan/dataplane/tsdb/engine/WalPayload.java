@@ -56,22 +56,14 @@ final class WalPayload {
 
   static byte[] encode(List<SeriesPoint> points) {
     int count = points.size();
-    // One pass assigns the table numbers, remembered per point and per field, so the second pass
-    // writes them without looking anything up again: with thousands of series per batch, map
-    // lookups were most of the encoding.
+    // One pass assigns the table numbers, remembered per point, so the writing pass does not
+    // look anything up again: with thousands of series per batch, map lookups were most of the
+    // encoding.
     SeriesNumbers seriesIds = new SeriesNumbers(count);
     List<SeriesPoint> seriesTable = new ArrayList<>();
-    Map<String, Integer> nameIds = new HashMap<>();
-    List<String> names = new ArrayList<>();
     int[] seriesOfPoint = new int[count];
-    int[] nameOfField = new int[count];
-    int fieldCount = 0;
     Series previous = null;
     int previousId = -1;
-    // The previous point's field names and their numbers by position: points of a batch usually
-    // name the same fields in the same order (the parser hands out one instance per name).
-    String[] lastNames = new String[4];
-    int[] lastNameIds = new int[4];
     for (int i = 0; i < count; i++) {
       SeriesPoint sp = points.get(i);
       // Points of one series share its Series instance; a run of them needs no lookup.
@@ -83,32 +75,10 @@ final class WalPayload {
         previous = sp.series();
       }
       seriesOfPoint[i] = previousId;
-      FieldMap fields = sp.point().fieldMap();
-      if (fields.size() > lastNames.length) {
-        lastNames = Arrays.copyOf(lastNames, fields.size());
-        lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
-      }
-      for (int f = 0; f < fields.size(); f++) {
-        String name = fields.name(f);
-        int known;
-        if (name == lastNames[f]) {
-          known = lastNameIds[f];
-        } else {
-          Integer id = nameIds.putIfAbsent(name, names.size());
-          if (id == null) {
-            id = names.size();
-            names.add(name);
-          }
-          known = id;
-          lastNames[f] = name;
-          lastNameIds[f] = known;
-        }
-        if (fieldCount == nameOfField.length) {
-          nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
-        }
-        nameOfField[fieldCount++] = known;
-      }
     }
+    FieldNames fieldNames = FieldNames.of(points);
+    List<String> names = fieldNames.names();
+    int[] nameOfField = fieldNames.ofField();
     // A growable array written in place: DataOutputStream over a ByteArrayOutputStream pays a
     // synchronized call per field and copies the whole payload once more at the end.
     Out out = new Out(32 * count + 256);
@@ -131,6 +101,51 @@ final class WalPayload {
   }
 
   /**
+   * The field names of a batch, numbered in order of appearance, and the number of each point's
+   * each field in turn ({@code ofField}, points in order).
+   */
+  private record FieldNames(List<String> names, int[] ofField) {
+    static FieldNames of(List<SeriesPoint> points) {
+      Map<String, Integer> nameIds = new HashMap<>();
+      List<String> names = new ArrayList<>();
+      int[] ofField = new int[points.size()];
+      int fieldCount = 0;
+      // The previous point's field names and their numbers by position: points of a batch usually
+      // name the same fields in the same order (the parser hands out one instance per name).
+      String[] lastNames = new String[4];
+      int[] lastNameIds = new int[4];
+      for (SeriesPoint sp : points) {
+        FieldMap fields = sp.point().fieldMap();
+        if (fields.size() > lastNames.length) {
+          lastNames = Arrays.copyOf(lastNames, fields.size());
+          lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
+        }
+        for (int f = 0; f < fields.size(); f++) {
+          String name = fields.name(f);
+          int known;
+          if (name == lastNames[f]) {
+            known = lastNameIds[f];
+          } else {
+            Integer id = nameIds.putIfAbsent(name, names.size());
+            if (id == null) {
+              id = names.size();
+              names.add(name);
+            }
+            known = id;
+            lastNames[f] = name;
+            lastNameIds[f] = known;
+          }
+          if (fieldCount == ofField.length) {
+            ofField = Arrays.copyOf(ofField, fieldCount * 2);
+          }
+          ofField[fieldCount++] = known;
+        }
+      }
+      return new FieldNames(names, ofField);
+    }
+  }
+
+  /**
    * A version-2 record but for its series: {@code body} holds the field names and the points,
    * with each point's series number left blank at {@code seriesOffsets[i]}; {@code maxBytes}
    * bounds the finished payload. Built without the shard's lock; only {@link #finish}, which
@@ -140,39 +155,9 @@ final class WalPayload {
 
   static Prepared prepare(List<SeriesPoint> points) {
     int count = points.size();
-    Map<String, Integer> nameIds = new HashMap<>();
-    List<String> names = new ArrayList<>();
-    int[] nameOfField = new int[count];
-    int fieldCount = 0;
-    String[] lastNames = new String[4];
-    int[] lastNameIds = new int[4];
-    for (int i = 0; i < count; i++) {
-      FieldMap fields = points.get(i).point().fieldMap();
-      if (fields.size() > lastNames.length) {
-        lastNames = Arrays.copyOf(lastNames, fields.size());
-        lastNameIds = Arrays.copyOf(lastNameIds, fields.size());
-      }
-      for (int f = 0; f < fields.size(); f++) {
-        String name = fields.name(f);
-        int known;
-        if (name == lastNames[f]) {
-          known = lastNameIds[f];
-        } else {
-          Integer id = nameIds.putIfAbsent(name, names.size());
-          if (id == null) {
-            id = names.size();
-            names.add(name);
-          }
-          known = id;
-          lastNames[f] = name;
-          lastNameIds[f] = known;
-        }
-        if (fieldCount == nameOfField.length) {
-          nameOfField = Arrays.copyOf(nameOfField, fieldCount * 2);
-        }
-        nameOfField[fieldCount++] = known;
-      }
-    }
+    FieldNames fieldNames = FieldNames.of(points);
+    List<String> names = fieldNames.names();
+    int[] nameOfField = fieldNames.ofField();
     Out out = new Out(27 * count + 256);
     out.writeInt(names.size());
     for (String name : names) {

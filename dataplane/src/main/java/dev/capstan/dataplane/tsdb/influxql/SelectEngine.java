@@ -988,9 +988,9 @@ final class SelectEngine {
       List<OutputColumn> columns, List<ColumnTransforms> plans, long keepFrom, long keepTo) {
     java.util.Comparator<Long> order =
         s.descending() ? Collections.reverseOrder() : java.util.Comparator.naturalOrder();
-    // Rows by time; several at one time when a stream has several points there (series merged
-    // without GROUP BY tags): the k-th point of a time in one column beside the k-th in the others.
-    TreeMap<Long, List<Object[]>> zipped = new TreeMap<>(order);
+    // Several rows at one time when a stream has several points there (series merged without
+    // GROUP BY tags).
+    ZippedRows zipped = new ZippedRows(order, columns.size());
     for (int k = 0; k < columns.size(); k++) {
       ColumnTransforms plan = plans.get(k);
       List<Transform.Point> out;
@@ -1032,24 +1032,14 @@ final class SelectEngine {
       }
       int from = Math.min(out.size(), s.offset());
       int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();
-      Map<Long, Integer> seen = new HashMap<>();
-      for (Transform.Point p : out.subList(from, to)) {
-        List<Object[]> atTime = zipped.computeIfAbsent(p.time(), x -> new ArrayList<>());
-        int occurrence = seen.merge(p.time(), 1, Integer::sum) - 1;
-        if (occurrence == atTime.size()) {
-          atTime.add(new Object[columns.size()]);
-        }
-        atTime.get(occurrence)[k] = p.value();
-      }
+      zipped.add(k, out.subList(from, to), Transform.Point::time, Transform.Point::value);
     }
-    List<List<Object>> result = new ArrayList<>(zipped.size());
-    zipped.forEach((time, atTime) -> {
-      for (Object[] values : atTime) {
-        List<Object> row = new ArrayList<>(columns.size() + 1);
-        row.add(time);
-        row.addAll(java.util.Arrays.asList(values));
-        result.add(row);
-      }
+    List<List<Object>> result = new ArrayList<>();
+    zipped.forEach((time, values) -> {
+      List<Object> row = new ArrayList<>(columns.size() + 1);
+      row.add(time);
+      row.addAll(java.util.Arrays.asList(values));
+      result.add(row);
     });
     return result;
   }
@@ -1692,8 +1682,8 @@ final class SelectEngine {
       bucketFirstRow.add(out.size());
       if (row != null && row[0].multiRow()) {
         // Calls answering several points stand alone, or are the columns of one sample(*).
-        for (Object[][] cells : multiRows(row)) {
-          Object[] first = java.util.Arrays.stream(cells).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+        for (Object[] cells : multiRows(row)) {
+          Object[] first = (Object[]) java.util.Arrays.stream(cells).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
           long t = (Long) first[0] == Long.MIN_VALUE ? bucketTime : (Long) first[0];
           List<Object> r = new ArrayList<>();
           r.add(t);
@@ -1705,7 +1695,7 @@ final class SelectEngine {
             r.add(Eval.value(c.expr(), x -> {
               if (x instanceof Call || x instanceof Ast.Distinct) {
                 Integer k = x instanceof Call call ? callIndex.get(call) : Integer.valueOf(0);
-                return k == null || cells[k] == null ? null : cells[k][1];
+                return k == null || cells[k] == null ? null : ((Object[]) cells[k])[1];
               } else if (x instanceof VarRef ref && !picked.getOrDefault(ref.name(), "").isEmpty()) {
                 return picked.get(ref.name());
               }
@@ -1788,25 +1778,50 @@ final class SelectEngine {
   }
 
   /**
-   * The rows of a bucket of multi-point calls: each call's points in time order, the calls side
-   * by side, the k-th point of a time in one call beside the k-th point of that time in the
-   * others (as influxd zips the columns of sample(*)). Cells of calls without such a point are null.
+   * Rows zipped from columns of points by time: the k-th point of a time in one column beside the
+   * k-th point of that time in the others (as influxd zips its iterators), so a time has as many
+   * rows as the column with the most points there; cells of columns with fewer are null.
    */
-  private static List<Object[][]> multiRows(Accumulator[] row) {
-    TreeMap<Long, List<Object[][]>> byTime = new TreeMap<>();
-    for (int k = 0; k < row.length; k++) {
+  private static final class ZippedRows {
+    private final TreeMap<Long, List<Object[]>> byTime;
+    private final int width;
+
+    ZippedRows(java.util.Comparator<Long> order, int width) {
+      this.byTime = new TreeMap<>(order);
+      this.width = width;
+    }
+
+    /** Column {@code k}: its points in their order. */
+    <P> void add(int k, List<P> points, java.util.function.ToLongFunction<P> time, Function<P, Object> value) {
       Map<Long, Integer> seen = new HashMap<>();
-      for (Object[] point : row[k].results()) {
-        List<Object[][]> atTime = byTime.computeIfAbsent((Long) point[0], t -> new ArrayList<>());
-        int occurrence = seen.merge((Long) point[0], 1, Integer::sum) - 1;
+      for (P p : points) {
+        long t = time.applyAsLong(p);
+        List<Object[]> atTime = byTime.computeIfAbsent(t, x -> new ArrayList<>());
+        int occurrence = seen.merge(t, 1, Integer::sum) - 1;
         if (occurrence == atTime.size()) {
-          atTime.add(new Object[row.length][]);
+          atTime.add(new Object[width]);
         }
-        atTime.get(occurrence)[k] = point;
+        atTime.get(occurrence)[k] = value.apply(p);
       }
     }
-    List<Object[][]> rows = new ArrayList<>();
-    byTime.values().forEach(rows::addAll);
+
+    /** Every row with its time, in the order's time order. */
+    void forEach(java.util.function.BiConsumer<Long, Object[]> row) {
+      byTime.forEach((time, atTime) -> atTime.forEach(cells -> row.accept(time, cells)));
+    }
+  }
+
+  /**
+   * The rows of a bucket of multi-point calls, zipped by time (see {@link ZippedRows}): each cell
+   * holds a call's point ({time, value, tags, row columns}) or null.
+   */
+  private static List<Object[]> multiRows(Accumulator[] row) {
+    ZippedRows zipped = new ZippedRows(java.util.Comparator.naturalOrder(), row.length);
+    for (int k = 0; k < row.length; k++) {
+      zipped.add(k, row[k].results(), point -> (Long) point[0], point -> point);
+    }
+    List<Object[]> rows = new ArrayList<>();
+    zipped.forEach((time, cells) -> rows.add(cells));
     return rows;
   }
 

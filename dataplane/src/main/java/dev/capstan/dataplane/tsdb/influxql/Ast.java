@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.influxql;
 
+import java.time.ZoneId;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -50,7 +51,8 @@ final class Ast {
   /**
    * {@code into}: where SELECT INTO writes, null without; {@code subqueries}: the parenthesized
    * SELECTs of FROM, whose results the statement reads;
-   * {@code ordered}: whether ORDER BY was written (a subquery without one takes its query's).
+   * {@code ordered}: whether ORDER BY was written (a subquery without one takes its query's);
+   * {@code zone}: the time zone of {@code tz()}, null without one (UTC).
    */
   record Select(
       List<Field> fields,
@@ -67,7 +69,7 @@ final class Ast {
       int offset,
       int slimit,
       int soffset,
-      boolean hasTz) implements Statement {
+      ZoneId zone) implements Statement {
 
     /**
      * This SELECT as the subquery of another: with its condition and dimensions, and without the
@@ -76,23 +78,23 @@ final class Ast {
     Select asSubquery(Expr newCondition, List<Expr> newDimensions, boolean outerDescending) {
       return new Select(fields, null, sources, subqueries, newCondition, newDimensions,
           fill == Fill.NULL ? Fill.NONE : fill, fillValue, outerDescending, true, limit, offset, slimit,
-          soffset, hasTz);
+          soffset, zone);
     }
 
     Select with(Expr newCondition, List<Expr> newDimensions) {
       return new Select(fields, into, sources, subqueries, newCondition, newDimensions, fill, fillValue,
-          descending, ordered, limit, offset, slimit, soffset, hasTz);
+          descending, ordered, limit, offset, slimit, soffset, zone);
     }
 
     Select withoutInto() {
       return new Select(fields, null, sources, subqueries, condition, dimensions, fill, fillValue,
-          descending, ordered, limit, offset, slimit, soffset, hasTz);
+          descending, ordered, limit, offset, slimit, soffset, zone);
     }
 
     /** This SELECT reading {@code newSources} instead of its FROM. */
     Select readingFrom(List<Measurement> newSources) {
       return new Select(fields, null, newSources, List.of(), condition, dimensions, fill, fillValue,
-          descending, ordered, limit, offset, slimit, soffset, hasTz);
+          descending, ordered, limit, offset, slimit, soffset, zone);
     }
   }
 

@@ -2,7 +2,9 @@ package dev.capstan.dataplane.tsdb.influxql;
 
 import dev.capstan.dataplane.tsdb.influxql.Ast.*;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -62,19 +64,56 @@ final class Eval {
   private static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
 
   static long parseTime(String s) {
+    return parseTime(s, ZoneOffset.UTC);
+  }
+
+  /**
+   * A time literal ({@code '2026-03-29'}, {@code '2026-03-29 02:30:00'}, RFC3339); one without an
+   * offset is wall-clock time in {@code zone} (the statement's {@code tz()}), as in influxd.
+   */
+  static long parseTime(String s, ZoneId zone) {
     try {
       if (DATE.matcher(s).matches()) {
-        return LocalDate.parse(s).atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L;
+        return Math.multiplyExact(LocalDate.parse(s).atStartOfDay(zone).toEpochSecond(), 1_000_000_000L);
       }
       String t = s.replace(' ', 'T');
-      if (!t.endsWith("Z") && !t.matches(".*[+-]\\d{2}:\\d{2}$")) {
-        t = t + "Z";
-      }
-      OffsetDateTime odt = OffsetDateTime.parse(t);
+      OffsetDateTime odt = t.endsWith("Z") || t.matches(".*[+-]\\d{2}:\\d{2}$")
+          ? OffsetDateTime.parse(t)
+          : LocalDateTime.parse(t).atZone(zone).toOffsetDateTime();
       return Math.addExact(Math.multiplyExact(odt.toEpochSecond(), 1_000_000_000L), odt.getNano());
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new QueryError("invalid operation: time and *influxql.StringLiteral are not compatible");
     }
+  }
+
+  /**
+   * The condition with every string literal compared with {@code time} replaced by the instant
+   * it names in {@code zone}, so that the rest of a statement reads times zone-free.
+   */
+  static Expr resolveTimeLiterals(Expr e, ZoneId zone) {
+    if (e instanceof Paren p) {
+      return new Paren(resolveTimeLiterals(p.expr(), zone));
+    } else if (e instanceof Binary b) {
+      if (b.op() == Token.AND || b.op() == Token.OR) {
+        return new Binary(b.op(), resolveTimeLiterals(b.lhs(), zone), resolveTimeLiterals(b.rhs(), zone));
+      } else if (isTimeRef(unparen(b.lhs()))) {
+        return new Binary(b.op(), b.lhs(), timeLiterals(b.rhs(), zone));
+      } else if (isTimeRef(unparen(b.rhs()))) {
+        return new Binary(b.op(), timeLiterals(b.lhs(), zone), b.rhs());
+      }
+    }
+    return e;
+  }
+
+  private static Expr timeLiterals(Expr e, ZoneId zone) {
+    if (e instanceof StringLit s) {
+      return new IntegerLit(parseTime(s.value(), zone));
+    } else if (e instanceof Paren p) {
+      return new Paren(timeLiterals(p.expr(), zone));
+    } else if (e instanceof Binary b && (b.op() == Token.ADD || b.op() == Token.SUB)) {
+      return new Binary(b.op(), timeLiterals(b.lhs(), zone), timeLiterals(b.rhs(), zone));
+    }
+    return e;
   }
 
   /** Evaluates a value expression; {@code refs} resolves names (tags, fields, call results). */

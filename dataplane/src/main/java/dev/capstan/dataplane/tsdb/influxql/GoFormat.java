@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** Numbers and times printed as Go's encoding/json and time.RFC3339Nano print them. */
@@ -81,9 +82,18 @@ final class GoFormat {
 
   /** time.RFC3339Nano in UTC: fraction trimmed of trailing zeros, omitted when zero. */
   static String formatTime(long nanos) {
+    return formatTime(nanos, ZoneOffset.UTC);
+  }
+
+  /**
+   * time.RFC3339Nano in a zone: local time, then {@code Z} where the zone's offset is zero (as Go
+   * prints it, even for Europe/London in winter), else {@code +hh:mm}.
+   */
+  static String formatTime(long nanos, ZoneId zone) {
     long secs = Math.floorDiv(nanos, 1_000_000_000L);
     int frac = (int) Math.floorMod(nanos, 1_000_000_000L);
-    LocalDateTime t = LocalDateTime.ofEpochSecond(secs, 0, ZoneOffset.UTC);
+    int offset = zone == ZoneOffset.UTC ? 0 : zone.getRules().getOffset(Instant.ofEpochSecond(secs)).getTotalSeconds();
+    LocalDateTime t = LocalDateTime.ofEpochSecond(secs, 0, ZoneOffset.ofTotalSeconds(offset));
     StringBuilder sb = new StringBuilder(30);
     int year = t.getYear();
     if (year < 0) {
@@ -109,7 +119,15 @@ final class GoFormat {
       }
       sb.append('.').append(f, 0, end);
     }
-    sb.append('Z');
+    if (offset == 0) {
+      sb.append('Z');
+    } else {
+      sb.append(offset < 0 ? '-' : '+');
+      int minutes = Math.abs(offset) / 60;
+      pad(sb, minutes / 60, 2);
+      sb.append(':');
+      pad(sb, minutes % 60, 2);
+    }
     return sb.toString();
   }
 

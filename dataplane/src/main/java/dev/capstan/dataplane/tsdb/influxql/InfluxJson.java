@@ -7,6 +7,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,8 @@ public final class InfluxJson {
           }
           List<List<Object>> values = new ArrayList<>(tail.values());
           values.addAll(row.values());
-          tail = new SeriesRow(tail.name(), tail.tags(), tail.columns(), tail.timeColumn(), values, tail.partial());
+          tail = new SeriesRow(tail.name(), tail.tags(), tail.columns(), tail.timeColumn(), values, tail.partial(),
+              tail.zone());
           series.set(series.size() - 1, tail);
           merged++;
         }
@@ -113,7 +115,7 @@ public final class InfluxJson {
         boolean moreOfSeries = end < values.size();
         boolean moreOfStatement = moreOfSeries || s < series.size() - 1;
         SeriesRow part = new SeriesRow(row.name(), row.tags(), row.columns(), row.timeColumn(),
-            values.subList(i, end), moreOfSeries);
+            values.subList(i, end), moreOfSeries, row.zone());
         chunks.add(new StatementResult(result.statementId(), List.of(part),
             chunks.isEmpty() ? result.messages() : List.of(), null, moreOfStatement));
       }
@@ -202,7 +204,7 @@ public final class InfluxJson {
       } else if (v instanceof SeriesRow row) {
         row(row, depth);
       } else if (v instanceof List<?> list) {
-        array(list, depth, false);
+        array(list, depth, false, null);
       } else {
         string(v.toString());
       }
@@ -224,7 +226,8 @@ public final class InfluxJson {
       w.write('}');
     }
 
-    private void array(List<?> list, int depth, boolean timeFirst) throws IOException {
+    /** {@code timeFirst}: the first item is a time, printed in {@code zone} (null: UTC). */
+    private void array(List<?> list, int depth, boolean timeFirst, ZoneId zone) throws IOException {
       if (list.isEmpty()) {
         w.write("[]");
         return;
@@ -237,7 +240,7 @@ public final class InfluxJson {
         newline(depth + 1);
         Object item = list.get(i);
         if (i == 0 && timeFirst && item instanceof Long t) {
-          time(t);
+          time(t, zone);
         } else {
           value(item, depth + 1);
         }
@@ -246,10 +249,10 @@ public final class InfluxJson {
       w.write(']');
     }
 
-    private void time(long nanos) throws IOException {
+    private void time(long nanos, ZoneId zone) throws IOException {
       if (options.epoch() == null) {
         // An RFC3339 time has nothing to escape: one write, not one per character.
-        w.write('"' + GoFormat.formatTime(nanos) + '"');
+        w.write('"' + (zone == null ? GoFormat.formatTime(nanos) : GoFormat.formatTime(nanos, zone)) + '"');
       } else {
         w.write(Long.toString(nanos / options.epochDivisor()));
       }
@@ -271,7 +274,7 @@ public final class InfluxJson {
       if (!row.columns().isEmpty()) {
         key("columns", depth + 1, first);
         first = false;
-        array(row.columns(), depth + 1, false);
+        array(row.columns(), depth + 1, false, null);
       }
       if (!row.values().isEmpty()) {
         key("values", depth + 1, first);
@@ -283,7 +286,7 @@ public final class InfluxJson {
             w.write(',');
           }
           newline(depth + 2);
-          array(values.get(i), depth + 2, row.timeColumn());
+          array(values.get(i), depth + 2, row.timeColumn(), row.zone());
         }
         newline(depth + 1);
         w.write(']');

@@ -22,17 +22,17 @@ final class Integral {
    *     interpolated value, not the point's, into the first trapezium after an interval's end, and
    *     the interval's last value, not the interpolated one, into the next interval — kept so
    *     that the answers stay influxd's
-   * @param interval the GROUP BY time interval, 0 without one
+   * @param windows the GROUP BY time windows, null without
    */
-  static List<Area> areas(long[] times, double[] values, boolean integers, long interval, long offset, long unit) {
+  static List<Area> areas(long[] times, double[] values, boolean integers, TimeWindows windows, long unit) {
     List<Area> out = new ArrayList<>();
     if (times.length == 0) {
       return out;
     }
     long prevTime = times[0];
     double prevValue = values[0];
-    long start = interval > 0 ? SelectEngine.bucketStart(prevTime, interval, offset) : 0;
-    long end = start + interval;
+    long start = windows != null ? windows.start(prevTime) : 0;
+    long end = windows != null ? windows.end(prevTime) : 0;
     double sum = 0;
     for (int i = 1; i < times.length; i++) {
       long t = times[i];
@@ -42,7 +42,7 @@ final class Integral {
         continue;
       }
       double next = v;
-      if (interval > 0 && t >= end) {
+      if (windows != null && t >= end) {
         if (prevTime != end) {
           double atEnd = linear(end, prevTime, t, prevValue, v);
           sum += 0.5 * (atEnd + prevValue) * ((double) (end - prevTime) / unit);
@@ -54,8 +54,8 @@ final class Integral {
           prevTime = end;
         }
         out.add(new Area(start, sum));
-        start = SelectEngine.bucketStart(t, interval, offset);
-        end = start + interval;
+        start = windows.start(t);
+        end = windows.end(t);
         sum = 0;
       }
       sum += 0.5 * (next + prevValue) * ((double) (t - prevTime) / unit);

@@ -3,6 +3,8 @@ package dev.capstan.dataplane.tsdb.influxql;
 import dev.capstan.dataplane.tsdb.influxql.Ast.*;
 import dev.capstan.dataplane.tsdb.influxql.Scanner.Pos;
 import dev.capstan.dataplane.tsdb.influxql.Scanner.Tok;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -362,6 +364,10 @@ final class Parser {
     if (end.tok() != Token.END) {
       throw error(end, List.of("END"));
     }
+    if (source.zone() != null) {
+      // The runner schedules runs on UTC intervals; a zone would shift them around its changes.
+      throw new QueryParseException("tz() in a continuous query is not supported by Capstan");
+    }
     if (resampleFor != 0 && resampleFor < interval) {
       throw new QueryParseException("FOR duration must be >= GROUP BY time duration: must be a minimum of "
           + Durations.formatInfluxQl(interval) + ", got " + Durations.formatInfluxQl(resampleFor));
@@ -472,7 +478,7 @@ final class Parser {
     int offset = parseOptionalTokenAndInt(Token.OFFSET);
     int slimit = parseOptionalTokenAndInt(Token.SLIMIT);
     int soffset = parseOptionalTokenAndInt(Token.SOFFSET);
-    boolean tz = parseLocation();
+    ZoneId tz = parseLocation();
     return new Select(fields, into, sources, List.copyOf(subqueries), condition, dimensions, fill.fill(),
         fill.value(), descending, order.tok() == Token.ORDER, limit, offset, slimit, soffset, tz);
   }
@@ -1100,13 +1106,37 @@ final class Parser {
     throw new QueryParseException("expected number argument in fill()");
   }
 
-  private boolean parseLocation() {
+  /** {@code tz('<IANA zone>')}, influxd's last clause of a SELECT; null without one. */
+  private ZoneId parseLocation() {
     Tok t = scanIgnoreWhitespace();
     unscan();
     if (t.tok() != Token.IDENT || !t.lit().toLowerCase(Locale.ROOT).equals("tz")) {
-      return false;
+      return null;
     }
-    throw error("tz() is not supported by Capstan", t.pos());
+    if (!(expr() instanceof Call tz)) {
+      throw new QueryParseException("tz must be a function call");
+    } else if (tz.args().size() != 1) {
+      throw new QueryParseException("tz requires exactly one argument");
+    } else if (!(tz.args().get(0) instanceof StringLit name)) {
+      throw new QueryParseException("expected string argument in tz()");
+    } else {
+      return zone(name.value());
+    }
+  }
+
+  /**
+   * A zone as Go's time.LoadLocation names them: "" and "UTC" are UTC, "Local" the server's zone,
+   * anything else a name of the IANA database (no bare offsets such as "+01:00").
+   */
+  static ZoneId zone(String name) {
+    if (name.isEmpty() || name.equals("UTC")) {
+      return ZoneOffset.UTC;
+    } else if (name.equals("Local")) {
+      return ZoneId.systemDefault();
+    } else if (ZoneId.getAvailableZoneIds().contains(name)) {
+      return ZoneId.of(name);
+    }
+    throw new QueryParseException("unable to find time zone " + name);
   }
 
   private int parseOptionalTokenAndInt(Token token) {

@@ -74,6 +74,9 @@ final class SelectEngine {
 
   List<SeriesRow> run(Select s, String defaultDb, String defaultRp) {
     validate(s);
+    if (s.zone() != null && s.condition() != null) {
+      s = s.with(Eval.resolveTimeLiterals(s.condition(), s.zone()), s.dimensions());
+    }
     List<SeriesRow> out = new ArrayList<>();
     Map<String, List<Measurement>> byDb = new LinkedHashMap<>();
     for (Measurement m : s.sources()) {
@@ -712,6 +715,7 @@ final class SelectEngine {
       }
     }
     boolean byTime = interval > 0;
+    TimeWindows windows = byTime ? new TimeWindows(interval, offset, s.zone()) : null;
 
     // Expand wildcards into columns.
     List<OutputColumn> columns = new ArrayList<>();
@@ -918,8 +922,7 @@ final class SelectEngine {
       rowCond = withoutTime(rowCond);
     }
 
-    long minBucket = 0;
-    long maxBucket = 0;
+    TimeWindows.Buckets buckets = null;
     if (byTime) {
       long lo = readRange[0];
       if (lo == Eval.MIN_TIME) {
@@ -933,14 +936,9 @@ final class SelectEngine {
         }
       }
       long hi = readRange[1] == Eval.MAX_TIME ? now : readRange[1];
-      minBucket = bucketStart(lo, interval, offset);
-      maxBucket = bucketStart(hi, interval, offset);
-      if (maxBucket < minBucket) {
+      buckets = windows.between(lo, hi, MAX_BUCKETS);
+      if (buckets.count() == 0) {
         return List.of();
-      }
-      long count = (maxBucket - minBucket) / interval + 1;
-      if (count > MAX_BUCKETS) {
-        throw new QueryError("max-select-buckets limit exceeded: (" + count + "/" + MAX_BUCKETS + ")");
       }
     }
 
@@ -953,7 +951,7 @@ final class SelectEngine {
       List<List<Object>> rows;
       if (aggregate) {
         rows = aggregateRows(s, evalColumns, calls, g.getValue(), keys, data, fieldTypes, rowCond,
-            readRange, byTime, interval, offset, minBucket, maxBucket);
+            readRange, windows, buckets);
       } else {
         rows = rawRows(evalColumns, g.getValue(), keys, data, fieldTypes, selectedFields, rowCond);
       }
@@ -961,7 +959,7 @@ final class SelectEngine {
         Collections.reverse(rows); // aggregateRows orders its buckets itself
       }
       if (transform) {
-        long keepFrom = byTime && range[0] != Eval.MIN_TIME ? bucketStart(range[0], interval, offset) : Long.MIN_VALUE;
+        long keepFrom = byTime && range[0] != Eval.MIN_TIME ? windows.start(range[0]) : Long.MIN_VALUE;
         long keepTo = byTime ? (range[1] == Eval.MAX_TIME ? now : range[1]) : Long.MAX_VALUE;
         rows = transformRows(s, rows, columns, plans, keepFrom, keepTo);
       } else {
@@ -973,7 +971,7 @@ final class SelectEngine {
         continue;
       }
       result.add(new SeriesRow(m, groupTags.isEmpty() ? Map.of() : tags, outColumns, true,
-          new ArrayList<>(rows), false));
+          new ArrayList<>(rows), false, s.zone()));
     }
     return result;
   }
@@ -1146,11 +1144,6 @@ final class SelectEngine {
       }
     }
     return Integer.compare(a.size(), b.size());
-  }
-
-  static long bucketStart(long t, long interval, long offset) {
-    long o = Math.floorMod(offset, interval);
-    return t - Math.floorMod(t - o, interval);
   }
 
   private static boolean isField(VarRef v, Map<String, FieldType> fieldTypes) {
@@ -1477,7 +1470,7 @@ final class SelectEngine {
       integers = integer;
     }
 
-    List<Integral.Area> areas(long interval, long offset, long unit) {
+    List<Integral.Area> areas(TimeWindows windows, long unit) {
       // Series were added one after the other: a stable sort by time merges them.
       Integer[] order = new Integer[n];
       for (int i = 0; i < n; i++) {
@@ -1490,14 +1483,15 @@ final class SelectEngine {
         t[i] = times[order[i]];
         v[i] = values[order[i]];
       }
-      return Integral.areas(t, v, integers, interval, offset, unit);
+      return Integral.areas(t, v, integers, windows, unit);
     }
   }
 
   private List<List<Object>> aggregateRows(Select s, List<OutputColumn> columns, List<Call> calls,
       List<Integer> series, List<SeriesKey> keys, List<Map<String, Block>> data,
-      Map<String, FieldType> fieldTypes, Expr cond, long[] range, boolean byTime, long interval,
-      long offset, long minBucket, long maxBucket) {
+      Map<String, FieldType> fieldTypes, Expr cond, long[] range, TimeWindows windows,
+      TimeWindows.Buckets buckets) {
+    boolean byTime = windows != null;
     // Distinct calls by identity of their text.
     List<CallSpec> specs = new ArrayList<>();
     Map<Call, Integer> callIndex = new HashMap<>();
@@ -1507,7 +1501,7 @@ final class SelectEngine {
         specs.add(callSpec(c));
       }
     }
-    int nBuckets = byTime ? (int) ((maxBucket - minBucket) / interval + 1) : 1;
+    int nBuckets = byTime ? buckets.count() : 1;
     Accumulator[][] acc = new Accumulator[nBuckets][];
     // A lone selector carries the other columns of the point it selects (max(v), host).
     List<VarRef> aux = new ArrayList<>();
@@ -1598,9 +1592,9 @@ final class SelectEngine {
               target.combine(a);
             }
             if (byTime) {
-              lo = bucketStart(t, interval, offset);
-              hi = lo + interval;
-              b = (int) ((lo - minBucket) / interval);
+              lo = windows.start(t);
+              hi = windows.end(t);
+              b = buckets.indexOf(t);
             } else {
               lo = Long.MIN_VALUE;
               hi = Long.MAX_VALUE;
@@ -1655,8 +1649,8 @@ final class SelectEngine {
 
     for (Map.Entry<Integer, IntegralPoints> e : integrals.entrySet()) {
       CallSpec spec = specs.get(e.getKey());
-      for (Integral.Area area : e.getValue().areas(byTime ? interval : 0, offset, spec.unit())) {
-        int b = byTime ? (int) ((area.start() - minBucket) / interval) : 0;
+      for (Integral.Area area : e.getValue().areas(windows, spec.unit())) {
+        int b = byTime ? buckets.indexOf(area.start()) : 0;
         if (b >= 0 && b < nBuckets) {
           if (acc[b] == null) {
             acc[b] = newRow(specs, s.descending());
@@ -1674,11 +1668,18 @@ final class SelectEngine {
     long defaultTime = range[0] == Eval.MIN_TIME || onlyIntegrals ? 0 : range[0];
     List<List<Object>> out = new ArrayList<>();
     Object[] previous = new Object[specs.size()];
-    List<Object[]> bucketValues = new ArrayList<>(); // per bucket: call results, or null = empty
-    List<Integer> bucketFirstRow = new ArrayList<>(); // per bucket: the index of its first row in out
-    for (int b = 0; b < nBuckets; b++) {
+    List<Integer> bucketFirstRow = new ArrayList<>(); // per bucket shown: the index of its first row in out
+    int[] shown = {0};
+    if (byTime) {
+      boolean[] hasPoints = new boolean[nBuckets];
+      for (int b = 0; b < nBuckets; b++) {
+        hasPoints[b] = acc[b] != null;
+      }
+      shown = buckets.walk(hasPoints);
+    }
+    for (int b : shown) {
       Accumulator[] row = acc[b];
-      long bucketTime = byTime ? minBucket + (long) b * interval : defaultTime;
+      long bucketTime = byTime ? buckets.start(b) : defaultTime;
       bucketFirstRow.add(out.size());
       if (row != null && row[0].multiRow()) {
         // Calls answering several points stand alone, or are the columns of one sample(*).
@@ -1719,7 +1720,6 @@ final class SelectEngine {
           time = row[0].time();
         }
       }
-      bucketValues.add(any ? vals : null);
       if (!any && (!byTime || onlyIntegrals)) {
         continue;
       }
@@ -1730,7 +1730,7 @@ final class SelectEngine {
           }
           case NUMBER -> java.util.Arrays.fill(vals, s.fillValue());
           case PREVIOUS -> System.arraycopy(previous, 0, vals, 0, vals.length);
-          case LINEAR -> vals = linear(b, nBuckets, acc, specs.size(), bucketTime, minBucket, interval, bucketValues, previous);
+          case LINEAR -> vals = linear(b, nBuckets, acc, specs.size(), buckets, windows.interval());
           default -> { }
         }
         // influxd's count() reports 0, not null, for an empty interval under fill(null).
@@ -1830,10 +1830,15 @@ final class SelectEngine {
     return new Map[n];
   }
 
-  /** fill(linear): interpolate each call between the nearest buckets that have values. */
-  private static Object[] linear(int b, int nBuckets, Accumulator[][] acc, int nCalls, long time,
-      long minBucket, long interval, List<Object[]> bucketValues, Object[] previous) {
+  /**
+   * fill(linear): interpolate each call between the nearest buckets that have values, on bucket
+   * numbers as influxd counts them (each time divided by the interval, truncated), so a window
+   * stretched by a daylight-saving change interpolates as there.
+   */
+  private static Object[] linear(int b, int nBuckets, Accumulator[][] acc, int nCalls,
+      TimeWindows.Buckets buckets, long interval) {
     Object[] vals = new Object[nCalls];
+    long x = buckets.start(b) / interval;
     for (int k = 0; k < nCalls; k++) {
       int prevB = -1;
       for (int p = b - 1; p >= 0; p--) {
@@ -1854,16 +1859,16 @@ final class SelectEngine {
       }
       Object pv = acc[prevB][k].result();
       Object nv = acc[nextB][k].result();
-      long pt = minBucket + (long) prevB * interval;
-      long nt = minBucket + (long) nextB * interval;
+      long px = buckets.start(prevB) / interval;
+      long nx = buckets.start(nextB) / interval;
       // influxd's linearInteger and linearFloat: y = m*x + b in float64, the integer form
       // truncated once at the end (a falling line from 2 to 1 gives 1 half way, not 2).
       if (pv instanceof Long pl && nv instanceof Long nl) {
-        double m = (double) (nl - pl) / (double) (nt - pt);
-        vals[k] = (long) (m * (double) (time - pt) + (double) pl);
+        double m = (double) (nl - pl) / (double) (nx - px);
+        vals[k] = (long) (m * (double) (x - px) + (double) pl);
       } else if (pv instanceof Number pn && nv instanceof Number nn) {
-        double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nt - pt);
-        vals[k] = m * (double) (time - pt) + pn.doubleValue();
+        double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nx - px);
+        vals[k] = m * (double) (x - px) + pn.doubleValue();
       }
     }
     return vals;

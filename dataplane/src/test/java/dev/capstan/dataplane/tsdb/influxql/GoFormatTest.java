@@ -59,6 +59,21 @@ class GoFormatTest {
     assertThat(GoFormat.formatTime(nanos)).isEqualTo(text);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      // Go prints Z for a zero offset whatever the zone; minutes of half-hour zones; LMT's seconds dropped.
+      "2026-01-15T12:00:00Z, Europe/London, 2026-01-15T12:00:00Z",
+      "2026-07-15T12:00:00Z, Europe/London, 2026-07-15T13:00:00+01:00",
+      "2026-03-08T08:00:00.5Z, America/Chicago, 2026-03-08T03:00:00.5-05:00",
+      "2026-03-08T07:59:59Z, America/Chicago, 2026-03-08T01:59:59-06:00",
+      "2026-01-01T00:00:00Z, Asia/Kolkata, 2026-01-01T05:30:00+05:30",
+      "1800-01-01T00:00:00Z, America/Chicago, 1799-12-31T18:09:24-05:50"})
+  void timesInAZone(String utc, String zone, String text) {
+    java.time.Instant i = java.time.Instant.parse(utc);
+    long nanos = i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    assertThat(GoFormat.formatTime(nanos, java.time.ZoneId.of(zone))).isEqualTo(text);
+  }
+
   @Test
   void defaultShardDurations() {
     long h = Durations.H;

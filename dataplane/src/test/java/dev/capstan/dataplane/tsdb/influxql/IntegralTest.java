@@ -17,7 +17,12 @@ class IntegralTest {
   private static final double[] VALUES = {0, 60, 0, 30};
 
   private static List<Area> areas(boolean integers, long interval, long unit) {
-    return Integral.areas(TIMES, VALUES, integers, interval, 0, unit);
+    return Integral.areas(TIMES, VALUES, integers, windows(interval), unit);
+  }
+
+  /** GROUP BY time(interval) in UTC; null without GROUP BY time. */
+  private static TimeWindows windows(long interval) {
+    return interval == 0 ? null : new TimeWindows(interval, 0, null);
   }
 
   @Test
@@ -46,16 +51,16 @@ class IntegralTest {
 
   @Test
   void edgeCases() {
-    assertThat(Integral.areas(new long[0], new double[0], false, 60 * S, 0, S)).isEmpty();
+    assertThat(Integral.areas(new long[0], new double[0], false, windows(60 * S), S)).isEmpty();
     // One point: no area, but a row, unless it sits on its interval's start.
-    assertThat(Integral.areas(new long[] {5 * S}, new double[] {7}, false, 60 * S, 0, S))
+    assertThat(Integral.areas(new long[] {5 * S}, new double[] {7}, false, windows(60 * S), S))
         .containsExactly(new Area(0, 0));
-    assertThat(Integral.areas(new long[] {60 * S}, new double[] {7}, false, 60 * S, 0, S)).isEmpty();
+    assertThat(Integral.areas(new long[] {60 * S}, new double[] {7}, false, windows(60 * S), S)).isEmpty();
     // Equal times: the later value replaces the earlier one without area.
-    assertThat(Integral.areas(new long[] {0, 0, 10 * S}, new double[] {100, 0, 10}, false, 0, 0, S))
+    assertThat(Integral.areas(new long[] {0, 0, 10 * S}, new double[] {100, 0, 10}, false, null, S))
         .containsExactly(new Area(0, 50));
     // Intervals without points in between: the trapezium to the next point lands in its interval.
-    assertThat(Integral.areas(new long[] {0, 30 * S, 200 * S}, new double[] {0, 60, 60}, false, 60 * S, 0, S))
+    assertThat(Integral.areas(new long[] {0, 30 * S, 200 * S}, new double[] {0, 60, 60}, false, windows(60 * S), S))
         .containsExactly(new Area(0, 0.5 * 60 * 30 + 60 * 30), new Area(180 * S, 60 * 140));
   }
 }

@@ -151,6 +151,8 @@ class ParserTest {
       "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE EVERY 0s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| found BEGIN, expected EVERY, FOR at line 1, char 53",
       "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE FOR 30s BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| FOR duration must be >= GROUP BY time duration: must be a minimum of 1m, got 30s",
       "CREATE CONTINUOUS QUERY bad ON qe RESAMPLE BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1m) END| found BEGIN, expected EVERY, FOR at line 1, char 44",
+      "CREATE CONTINUOUS QUERY z ON qe BEGIN SELECT mean(v) INTO x FROM cpu GROUP BY time(1d) tz('Europe/Berlin') END| tz() in a continuous query is not supported by Capstan",
+      "SELECT mean(v) FROM cpu GROUP BY time(1d) tz('Europe/Berlinn')| unable to find time zone Europe/Berlinn",
   })
   void errorsAsInfluxd(String query, String message) {
     assertThatThrownBy(() -> Parser.parseQuery(query))

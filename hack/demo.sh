@@ -42,6 +42,7 @@ show() {
 Try:   export KUBECONFIG=$CAPSTAN_CP_DIR/kubeconfig PATH=$BIN:\$PATH
        influx -host <metrics-0 IP> -database telegraf -execute 'SHOW MEASUREMENTS'
        kcat -b <events-0 IP>:9092 -L
+       influx -host <metrics-gateway pod IP> -database telegraf -execute 'SHOW MEASUREMENTS'   # through the balancer
        kubectl get statefulsets,deployments,services,configmaps,pdb -n $NS
        kubectl describe tsdbcluster metrics -n $NS
        kubectl annotate tsdbcluster metrics -n $NS capstan.dev/paused=true
@@ -148,6 +149,24 @@ cmd_start() {
   curl -fsS -XPOST "http://$tsdb_ip:8086/write?db=telegraf&precision=s" --data-binary "demo,host=$(hostname) up=1 $(date +%s)" >&2
   curl -fsS "http://$tsdb_ip:8086/query?db=telegraf" --data-urlencode "q=SELECT * FROM demo" >&2
   echo >&2
+
+  # The balancer of samples/lb-tsdb-gateway.yaml in front of that node: it finds the node in
+  # the EndpointSlices of Service "metrics" and sends traffic once /ping passes its check.
+  step "the balancer answers: /ping through LoadBalancer metrics-gateway to the TSDB"
+  kube wait --for=condition=Ready --timeout=120s -n "$NS" loadbalancer/metrics-gateway >&2 \
+    || die "the balancer is not ready; see $STATE/kubelet.log and $STATE/kubelet/pods/*/log"
+  local lb_ip code=000
+  lb_ip=$(kube get pods -n "$NS" -l app.kubernetes.io/instance=metrics-gateway -o jsonpath='{.items[0].status.podIP}')
+  for _ in $(seq 1 30); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://$lb_ip:8086/ping" || true)
+    [[ $code == 204 ]] && break
+    sleep 1
+  done
+  if [[ $code == 204 ]]; then
+    echo "http://$lb_ip:8086/ping answered 204 through the balancer" >&2
+  else
+    echo "http://$lb_ip:8086/ping answered $code: without root, pods get 127.1.0.0/16 addresses, which Kubernetes leaves out of EndpointSlices, so the balancer has no servers (see README)" >&2
+  fi
 
   step "Capstan is running ($((SECONDS - START))s)"
   show

@@ -2,6 +2,8 @@ package dev.capstan.dataplane.tsdb.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.dataplane.tsdb.influxql.Durations;
+import dev.capstan.dataplane.tsdb.influxql.Monitor;
 import dev.capstan.dataplane.tsdb.store.TsdbStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,9 +11,14 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -53,6 +60,83 @@ final class DebugVars {
     system.put("started", started.toString());
     system.put("uptime", Duration.between(started, now).toSeconds());
     doc.put("system", system);
+    doc.put("memstats", memstats(memory));
+    for (Monitor.Statistic stat : statistics(store, registry, memory)) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("name", stat.name());
+      s.put("tags", stat.tags());
+      s.put("values", stat.values());
+      String tag = stat.name().equals("database") ? ":" + stat.tags().get("database") : "";
+      doc.put(stat.name() + tag, s);
+    }
+    try {
+      return JSON.writeValueAsBytes(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("maps of strings and numbers always serialise", e);
+    }
+  }
+
+  /**
+   * The statistics of the document and of SHOW STATS: {@code runtime}, one {@code database} per
+   * database, {@code httpd}.
+   */
+  static List<Monitor.Statistic> statistics(TsdbStore store, MeterRegistry registry, Memory memory) {
+    List<Monitor.Statistic> out = new ArrayList<>();
+    Map<String, Object> runtime = new LinkedHashMap<>(memstats(memory));
+    runtime.remove("HeapInuse");
+    runtime.put("HeapInUse", memory.heapUsed()); // influxd's runtime statistic spells it so
+    runtime.put("NumGoroutine", memory.threads());
+    out.add(new Monitor.Statistic("runtime", Map.of(), runtime));
+    for (String database : store.databases()) {
+      Map<String, Object> values = new LinkedHashMap<>();
+      values.put("numMeasurements", store.measurements(database).size());
+      values.put("numSeries", store.series(database, null).size());
+      out.add(new Monitor.Statistic("database", Map.of("database", database), values));
+    }
+    out.add(new Monitor.Statistic("httpd", Map.of(), httpd(registry)));
+    return out;
+  }
+
+  /**
+   * SHOW DIAGNOSTICS: influxd's {@code build}, {@code network}, {@code runtime} and
+   * {@code system} sections, with the JVM's facts under Go's names (GOOS and GOARCH as Go names
+   * them, GOMAXPROCS the processors the JVM may use, version the Java runtime's).
+   */
+  static List<Monitor.Diagnostic> diagnostics(Instant started, Instant now, String version) {
+    Map<String, Object> build = new LinkedHashMap<>();
+    build.put("Branch", "");
+    build.put("Build Time", "");
+    build.put("Commit", "");
+    build.put("Version", version);
+    Map<String, Object> network = new LinkedHashMap<>();
+    String hostname;
+    try {
+      hostname = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      hostname = "";
+    }
+    network.put("hostname", hostname);
+    Map<String, Object> runtime = new LinkedHashMap<>();
+    String arch = System.getProperty("os.arch", "");
+    runtime.put("GOARCH", switch (arch) {
+      case "x86_64", "amd64" -> "amd64";
+      case "aarch64", "arm64" -> "arm64";
+      default -> arch;
+    });
+    runtime.put("GOMAXPROCS", Runtime.getRuntime().availableProcessors());
+    runtime.put("GOOS", System.getProperty("os.name", "").toLowerCase(Locale.ROOT));
+    runtime.put("version", "java" + Runtime.version());
+    Map<String, Object> system = new LinkedHashMap<>();
+    system.put("PID", ProcessHandle.current().pid());
+    system.put("currentTime", now.toString());
+    system.put("started", started.toString());
+    system.put("uptime", Durations.formatGo(Duration.between(started, now).toNanos()));
+    return List.of(new Monitor.Diagnostic("build", build), new Monitor.Diagnostic("network", network),
+        new Monitor.Diagnostic("runtime", runtime), new Monitor.Diagnostic("system", system));
+  }
+
+  /** The JVM's memory under the names of Go's runtime.MemStats. */
+  private static Map<String, Object> memstats(Memory memory) {
     Map<String, Object> memstats = new LinkedHashMap<>();
     memstats.put("Alloc", memory.heapUsed());
     memstats.put("Sys", memory.totalCommitted());
@@ -61,32 +145,7 @@ final class DebugVars {
     memstats.put("HeapInuse", memory.heapUsed());
     memstats.put("NumGC", memory.collections());
     memstats.put("PauseTotalNs", memory.pauseNanos());
-    doc.put("memstats", memstats);
-    Map<String, Object> runtime = new LinkedHashMap<>(memstats);
-    runtime.remove("HeapInuse");
-    runtime.put("HeapInUse", memory.heapUsed()); // influxd's runtime statistic spells it so
-    runtime.put("NumGoroutine", memory.threads());
-    doc.put("runtime", statistic("runtime", Map.of(), runtime));
-    for (String database : store.databases()) {
-      Map<String, Object> values = new LinkedHashMap<>();
-      values.put("numMeasurements", store.measurements(database).size());
-      values.put("numSeries", store.series(database, null).size());
-      doc.put("database:" + database, statistic("database", Map.of("database", database), values));
-    }
-    doc.put("httpd", statistic("httpd", Map.of(), httpd(registry)));
-    try {
-      return JSON.writeValueAsBytes(doc);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("maps of strings and numbers always serialise", e);
-    }
-  }
-
-  private static Map<String, Object> statistic(String name, Map<String, String> tags, Map<String, Object> values) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("name", name);
-    s.put("tags", tags);
-    s.put("values", values);
-    return s;
+    return memstats;
   }
 
   /** influxd's httpd counters from the API's meters (see {@link HttpMetrics}). */

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.tsdb.http;
 
+import dev.capstan.dataplane.tsdb.influxql.Monitor;
 import dev.capstan.dataplane.tsdb.lineprotocol.LineProtocolParser;
 import dev.capstan.dataplane.tsdb.lineprotocol.ParseResult;
 import dev.capstan.dataplane.tsdb.lineprotocol.PartialWrite;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +53,18 @@ public final class InfluxApi {
   private final SeriesKeyCache seriesKeys = new SeriesKeyCache(SeriesKeyCache.DEFAULT_MAX_ENTRIES);
   /** When the API was made, for /debug/vars's uptime. */
   private final Instant started;
+  /** SHOW STATS and SHOW DIAGNOSTICS: the statistics of /debug/vars, the node's facts. */
+  private final Monitor monitor = new Monitor() {
+    @Override
+    public List<Statistic> statistics() {
+      return DebugVars.statistics(store, registry, DebugVars.Memory.now());
+    }
+
+    @Override
+    public List<Diagnostic> diagnostics() {
+      return DebugVars.diagnostics(started, clock.instant(), options.version());
+    }
+  };
   /** {@code null} while authentication is off; swapped when the configuration changes. */
   private volatile Authenticator authenticator;
 
@@ -216,7 +230,8 @@ public final class InfluxApi {
             "true".equals(request.formValue("pretty")),
             "true".equals(request.formValue("chunked")),
             chunkSize(request.formValue("chunk_size")),
-            request.method().equals("GET"));
+            request.method().equals("GET"),
+            monitor);
     QueryResponse answer = queries.execute(query);
     Map<String, String> headers = routedHeaders();
     answer.error().ifPresent(e -> headers.put("X-Influxdb-Error", oneLine(e)));

@@ -38,7 +38,8 @@ public final class InfluxQlQueries implements QueryHandler {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     List<StatementResult> results;
     try {
-      results = executor.execute(request.query(), new QueryContext(request.database(), request.retentionPolicy()));
+      results = executor.execute(request.query(),
+          new QueryContext(request.database(), request.retentionPolicy(), request.monitor()));
     } catch (QueryParseException e) {
       InfluxJson.writeError(e.influxMessage(), json, out);
       return new QueryResponse(400, out.toByteArray(), Optional.of(e.influxMessage()));

@@ -1,5 +1,7 @@
 package dev.capstan.dataplane.tsdb.http;
 
+import dev.capstan.dataplane.tsdb.influxql.Monitor;
+
 /**
  * A {@code /query} call as influxd's handler reads it.
  *
@@ -12,6 +14,7 @@ package dev.capstan.dataplane.tsdb.http;
  * @param chunkSize points per chunk, {@code 0} for influxd's default (10000)
  * @param readOnly the request came as GET: influxd then runs mutating statements but adds a
  *     deprecation warning to their results
+ * @param monitor the node's, for SHOW STATS and SHOW DIAGNOSTICS
  */
 public record QueryRequest(
     String query,
@@ -21,4 +24,12 @@ public record QueryRequest(
     boolean pretty,
     boolean chunked,
     int chunkSize,
-    boolean readOnly) {}
+    boolean readOnly,
+    Monitor monitor) {
+
+  /** A request answered without the node's statistics. */
+  public QueryRequest(String query, String database, String retentionPolicy, String epoch, boolean pretty,
+      boolean chunked, int chunkSize, boolean readOnly) {
+    this(query, database, retentionPolicy, epoch, pretty, chunked, chunkSize, readOnly, Monitor.NONE);
+  }
+}

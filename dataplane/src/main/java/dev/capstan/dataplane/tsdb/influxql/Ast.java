@@ -117,6 +117,12 @@ final class Ast {
 
   record ShowQueries() implements Statement {}
 
+  /** SHOW STATS [FOR 'module']; {@code module} null for all. */
+  record ShowStats(String module) implements Statement {}
+
+  /** SHOW DIAGNOSTICS [FOR 'module']; {@code module} null for all. */
+  record ShowDiagnostics(String module) implements Statement {}
+
   /** {@code KILL QUERY qid}: the id is influxd's unsigned 64-bit integer. */
   record KillQuery(long id) implements Statement {}
 

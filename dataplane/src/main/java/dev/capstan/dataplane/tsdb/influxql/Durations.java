@@ -1,7 +1,7 @@
 package dev.capstan.dataplane.tsdb.influxql;
 
 /** InfluxQL duration literals and Go's duration texts, as influxd parses and prints them. */
-final class Durations {
+public final class Durations {
   static final long NS = 1;
   static final long US = 1_000;
   static final long MS = 1_000_000;
@@ -116,7 +116,7 @@ final class Durations {
   }
 
   /** Go's time.Duration.String: {@code 168h0m0s}, {@code 1h30m0s}, {@code 1.5s}, {@code 0s}. */
-  static String formatGo(long d) {
+  public static String formatGo(long d) {
     if (d == 0) {
       return "0s";
     }

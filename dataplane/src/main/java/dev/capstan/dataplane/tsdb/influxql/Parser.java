@@ -252,11 +252,28 @@ final class Parser {
         return new ShowShardGroups();
       case QUERIES:
         return new ShowQueries();
-      case DIAGNOSTICS, GRANTS, STATS, SUBSCRIPTIONS, USERS:
+      case STATS:
+        return new ShowStats(parseOptionalModule());
+      case DIAGNOSTICS:
+        return new ShowDiagnostics(parseOptionalModule());
+      case GRANTS, SUBSCRIPTIONS, USERS:
         throw error("SHOW " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
       default:
         throw error(t, SHOW_KEYS);
     }
+  }
+
+  /** {@code FOR 'module'} after SHOW STATS and SHOW DIAGNOSTICS; null without. */
+  private String parseOptionalModule() {
+    if (scanIgnoreWhitespace().tok() != Token.FOR) {
+      unscan();
+      return null;
+    }
+    Tok t = scanIgnoreWhitespace();
+    if (t.tok() != Token.STRING) {
+      throw error(t, List.of("string"));
+    }
+    return t.lit();
   }
 
   private Statement parseCreate() {

@@ -136,6 +136,10 @@ public final class QueryExecutor {
     } else if (st instanceof ShowQueries) {
       return List.of(new SeriesRow(null, Map.of(), List.of("qid", "query", "database", "duration", "status"),
           false, running.rows(), false));
+    } else if (st instanceof ShowStats s) {
+      return showStats(s, ctx.monitor());
+    } else if (st instanceof ShowDiagnostics s) {
+      return showDiagnostics(s, ctx.monitor());
     } else if (st instanceof KillQuery k) {
       running.kill(k.id());
       return List.of();
@@ -258,6 +262,34 @@ public final class QueryExecutor {
   private static long saturatedAdd(long a, long b) {
     long sum = a + b;
     return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** A row per statistic (of one module with FOR), its values in columns sorted by name. */
+  private static List<SeriesRow> showStats(ShowStats s, Monitor monitor) {
+    List<SeriesRow> out = new ArrayList<>();
+    for (Monitor.Statistic stat : monitor.statistics()) {
+      if (s.module() != null && !s.module().equals(stat.name())) {
+        continue;
+      }
+      TreeMap<String, Object> values = new TreeMap<>(stat.values());
+      out.add(new SeriesRow(stat.name(), stat.tags(), List.copyOf(values.keySet()), false,
+          List.of(new ArrayList<>(values.values())), false));
+    }
+    return out;
+  }
+
+  /** A row per diagnostics section (one with FOR), sections sorted by name as influxd sorts them. */
+  private static List<SeriesRow> showDiagnostics(ShowDiagnostics s, Monitor monitor) {
+    TreeMap<String, Monitor.Diagnostic> sections = new TreeMap<>();
+    monitor.diagnostics().forEach(d -> sections.put(d.name(), d));
+    List<SeriesRow> out = new ArrayList<>();
+    for (Monitor.Diagnostic d : sections.values()) {
+      if (s.module() == null || s.module().equals(d.name())) {
+        out.add(new SeriesRow(d.name(), Map.of(), List.copyOf(d.values().keySet()), false,
+            List.of(new ArrayList<>(d.values().values())), false));
+      }
+    }
+    return out;
   }
 
   /** Whole seconds, as Go's time.RFC3339 prints them; times before the epoch round down. */

@@ -3,6 +3,7 @@ package dev.capstan.dataplane.tsdb.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capstan.dataplane.testing.InMemoryTsdbStore;
+import dev.capstan.dataplane.tsdb.influxql.Monitor;
 import dev.capstan.dataplane.tsdb.lineprotocol.FieldValue;
 import dev.capstan.dataplane.tsdb.lineprotocol.Point;
 import dev.capstan.dataplane.tsdb.store.RetentionPolicy;
@@ -208,7 +209,7 @@ class InfluxApiTest {
     assertThat(missing.bodyText()).isEqualTo("{\"error\":\"missing required parameter \\\"q\\\"\"}");
     assertThat(get.status()).isEqualTo(200);
     assertThat(get.bodyText()).contains("[\"db\"]");
-    assertThat(queries.seen).containsExactly(
+    assertThat(queries.seen).usingRecursiveFieldByFieldElementComparatorIgnoringFields("monitor").containsExactly(
         new QueryRequest("SHOW DATABASES", "db", "short", "ms", true, true, 5, true));
   }
 
@@ -220,7 +221,8 @@ class InfluxApiTest {
 
     api.handle(post);
 
-    assertThat(queries.seen).containsExactly(new QueryRequest("CREATE DATABASE x", "db", null, "s", false, false, 0, false));
+    assertThat(queries.seen).usingRecursiveFieldByFieldElementComparatorIgnoringFields("monitor")
+        .containsExactly(new QueryRequest("CREATE DATABASE x", "db", null, "s", false, false, 0, false));
     assertThat(store.databases()).contains("x");
   }
 
@@ -338,6 +340,29 @@ class InfluxApiTest {
     api.authenticateWith(Users.of(Map.of("admin", "pw")));
     assertThat(api.handle(request("GET", "/debug/vars", "")).status()).as("credentials when auth is on").isEqualTo(401);
     assertThat(api.handle(request("GET", "/debug/vars?u=admin&p=pw", "")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void queriesSeeTheNodesStatisticsAndDiagnostics() {
+    post("/write?db=db", "cpu,host=a v=1 1\ncpu,host=b v=2 2");
+    api.handle(request("GET", "/ping", ""));
+    api.handle(request("GET", "/query?q=SHOW+STATS", ""));
+
+    var monitor = queries.seen.get(0).monitor();
+    assertThat(monitor.statistics()).extracting(Monitor.Statistic::name).containsExactly("runtime", "database", "httpd");
+    assertThat(monitor.statistics()).filteredOn(st -> st.name().equals("httpd")).singleElement()
+        .satisfies(st -> assertThat(st.values()).containsEntry("pingReq", 1L).containsEntry("writeReq", 1L)
+            .containsEntry("pointsWrittenOK", 2L));
+    assertThat(monitor.statistics()).filteredOn(st -> st.name().equals("database")).singleElement()
+        .satisfies(st -> {
+          assertThat(st.tags()).containsEntry("database", "db");
+          assertThat(st.values()).containsEntry("numSeries", 2);
+        });
+    assertThat(monitor.diagnostics()).extracting(Monitor.Diagnostic::name)
+        .containsExactly("build", "network", "runtime", "system");
+    assertThat(monitor.diagnostics().get(0).values()).containsEntry("Version", HttpOptions.VERSION);
+    assertThat(monitor.diagnostics().get(3).values()).containsEntry("started", NOW.toString())
+        .containsEntry("uptime", "0s").containsEntry("PID", ProcessHandle.current().pid());
   }
 
   @Test

@@ -88,6 +88,19 @@ class InfluxCliTest {
   }
 
   @Test
+  void showDiagnosticsAndStatsAnswerAsInfluxdsDo() throws Exception {
+    Run build = influx("-execute", "SHOW DIAGNOSTICS FOR 'build'");
+    Run stats = influx("-execute", "SHOW STATS FOR 'database'");
+
+    assertThat(build.exit()).as(build.output()).isZero();
+    // Branch, Build Time and Commit are empty (influxd says unknown there); the CLI pads them.
+    assertThat(build.output()).matches("name: build\nBranch Build Time Commit Version\n[- ]+\n +"
+        + java.util.regex.Pattern.quote(HttpOptions.VERSION) + "\n");
+    assertThat(stats.exit()).as(stats.output()).isZero();
+    assertThat(stats.output()).startsWith("name: database\ntags: database=metrics\nnumMeasurements numSeries\n");
+  }
+
+  @Test
   void executeReportsAnInvalidQueryWithExitCodeOne() throws Exception {
     Run run = influx("-execute", "SELEC x");
 

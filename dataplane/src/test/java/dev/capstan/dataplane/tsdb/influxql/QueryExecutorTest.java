@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -185,5 +186,37 @@ class QueryExecutorTest {
   void nowComesFromTheClock() {
     assertThat(json("select v from cpu where time > now() - 9m30s"))
         .isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2026-01-01T00:01:00Z\",3]]}]}]}");
+  }
+
+  @Test
+  void showStatsAndDiagnosticsListWhatTheNodesMonitorReports() {
+    Monitor monitor = new Monitor() {
+      @Override
+      public List<Statistic> statistics() {
+        return List.of(new Statistic("runtime", Map.of(), Map.of("NumGC", 3L, "Alloc", 10L)),
+            new Statistic("database", Map.of("database", "db"), Map.of("numSeries", 2)));
+      }
+
+      @Override
+      public List<Diagnostic> diagnostics() {
+        return List.of(new Diagnostic("system", Map.of("PID", 7L)), new Diagnostic("build", Map.of("Version", "v")));
+      }
+    };
+    java.util.function.Function<String, String> run = q -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      InfluxJson.write(executor.execute(q, new QueryContext("db", null, monitor)), new JsonOptions(false, null), out);
+      return out.toString(StandardCharsets.UTF_8).strip();
+    };
+
+    // Values in columns sorted by name; sections sorted by name; FOR keeps one module.
+    assertThat(run.apply("SHOW STATS")).isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+        + "{\"name\":\"runtime\",\"columns\":[\"Alloc\",\"NumGC\"],\"values\":[[10,3]]},"
+        + "{\"name\":\"database\",\"tags\":{\"database\":\"db\"},\"columns\":[\"numSeries\"],\"values\":[[2]]}]}]}");
+    assertThat(run.apply("SHOW STATS FOR 'database'")).doesNotContain("runtime").contains("numSeries");
+    assertThat(run.apply("SHOW STATS FOR 'nope'")).isEqualTo("{\"results\":[{\"statement_id\":0}]}");
+    assertThat(run.apply("SHOW DIAGNOSTICS")).isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+        + "{\"name\":\"build\",\"columns\":[\"Version\"],\"values\":[[\"v\"]]},"
+        + "{\"name\":\"system\",\"columns\":[\"PID\"],\"values\":[[7]]}]}]}");
+    assertThat(run.apply("SHOW DIAGNOSTICS FOR 'system'")).doesNotContain("build");
   }
 }

@@ -1001,32 +1001,19 @@ final class SelectEngine {
       } else {
         // Each transformation of the column is a stream; arithmetic joins them by time (the k-th
         // point of a time in one stream with the k-th of that time in the others).
-        List<Map<Long, List<Object>>> streams = new ArrayList<>();
-        TreeMap<Long, Integer> times = new TreeMap<>(order); // time -> most points of a stream there
+        ZippedRows streams = new ZippedRows(order, plan.calls().size());
         for (int j = 0; j < plan.calls().size(); j++) {
           Transform t = plan.transforms().get(j);
-          Map<Long, List<Object>> stream = new HashMap<>();
-          for (Transform.Point p : t.apply(columnPoints(rows, plan.eval().get(j), t, keepFrom, keepTo),
-              !s.descending())) {
-            List<Object> atTime = stream.computeIfAbsent(p.time(), x -> new ArrayList<>());
-            atTime.add(p.value());
-            times.merge(p.time(), atTime.size(), Math::max);
-          }
-          streams.add(stream);
+          streams.add(j, t.apply(columnPoints(rows, plan.eval().get(j), t, keepFrom, keepTo), !s.descending()),
+              Transform.Point::time, Transform.Point::value);
         }
         Expr expr = columns.get(k).expr();
-        out = new ArrayList<>();
-        times.forEach((time, points) -> {
-          for (int occurrence = 0; occurrence < points; occurrence++) {
-            int o = occurrence;
-            Object value = Eval.value(expr, x -> {
-              int j = plan.calls().indexOf(x);
-              List<Object> atTime = j < 0 ? null : streams.get(j).get(time);
-              return atTime == null || o >= atTime.size() ? null : atTime.get(o);
-            });
-            out.add(new Transform.Point(time, value));
-          }
-        });
+        List<Transform.Point> joined = new ArrayList<>();
+        streams.forEach((time, cells) -> joined.add(new Transform.Point(time, Eval.value(expr, x -> {
+          int j = plan.calls().indexOf(x);
+          return j < 0 ? null : cells[j];
+        }))));
+        out = joined;
       }
       int from = Math.min(out.size(), s.offset());
       int to = s.limit() > 0 ? Math.min(out.size(), from + s.limit()) : out.size();

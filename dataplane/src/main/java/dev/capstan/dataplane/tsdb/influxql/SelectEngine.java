@@ -1655,7 +1655,20 @@ final class SelectEngine {
     long defaultTime = range[0] == Eval.MIN_TIME || onlyIntegrals ? 0 : range[0];
     List<List<Object>> out = new ArrayList<>();
     Object[] previous = new Object[specs.size()];
-    List<Integer> bucketFirstRow = new ArrayList<>(); // per bucket shown: the index of its first row in out
+    // As in influxd every call is filled on its own (each is an iterator with its own fill): a
+    // bucket where one call has points and another none shows the fill in the other's column,
+    // fill(number) cast to the column's type. A call without points anywhere in the group, and
+    // integral(), have no fill of their own (the iterator never starts); influxd's row scanner
+    // then puts a fill(number) in their empty cells, and null for the other fills.
+    boolean[] filled = new boolean[specs.size()];
+    FieldType[] fillTypes = new FieldType[specs.size()];
+    for (int k = 0; k < specs.size(); k++) {
+      for (int b = 0; b < nBuckets && !filled[k]; b++) {
+        filled[k] = acc[b] != null && acc[b][k].produced();
+      }
+      filled[k] &= !specs.get(k).function().equals("integral");
+      fillTypes[k] = fillType(specs.get(k), fieldTypes);
+    }
     int[] shown = {0};
     if (byTime) {
       boolean[] hasPoints = new boolean[nBuckets];
@@ -1664,10 +1677,18 @@ final class SelectEngine {
       }
       shown = buckets.walk(hasPoints);
     }
+    if (s.descending()) {
+      // ORDER BY time DESC: influxd walks the buckets last first (fill(previous) takes the later
+      // bucket's value), but answers the points of one bucket (top, bottom, distinct) in time order.
+      for (int i = 0, j = shown.length - 1; i < j; i++, j--) {
+        int t = shown[i];
+        shown[i] = shown[j];
+        shown[j] = t;
+      }
+    }
     for (int b : shown) {
       Accumulator[] row = acc[b];
       long bucketTime = byTime ? buckets.start(b) : defaultTime;
-      bucketFirstRow.add(out.size());
       if (row != null && row[0].multiRow()) {
         // Calls answering several points stand alone, or are the columns of one sample(*).
         for (Object[] cells : multiRows(row)) {
@@ -1695,43 +1716,38 @@ final class SelectEngine {
         continue;
       }
       Object[] vals = new Object[specs.size()];
+      boolean[] produced = new boolean[specs.size()];
       // A row even when its results are null (stddev of one point) if some call produced.
       boolean any = false;
       long time = bucketTime;
       if (row != null) {
         for (int k = 0; k < specs.size(); k++) {
           vals[k] = row[k].result();
-          any |= row[k].produced();
+          produced[k] = row[k].produced();
+          any |= produced[k];
         }
         if (selectorTime && vals[0] != null) {
           time = row[0].time();
         }
       }
-      if (!any && (!byTime || onlyIntegrals)) {
+      if (!any && (!byTime || onlyIntegrals || s.fill() == Fill.NONE)) {
         continue;
       }
-      if (!any) {
-        switch (s.fill()) {
-          case NONE -> {
-            continue;
-          }
-          case NUMBER -> java.util.Arrays.fill(vals, s.fillValue());
-          case PREVIOUS -> System.arraycopy(previous, 0, vals, 0, vals.length);
-          case LINEAR -> vals = linear(b, nBuckets, acc, specs.size(), buckets, windows.interval());
-          default -> { }
-        }
-        // influxd's count() reports 0, not null, for an empty interval under fill(null).
-        for (int k = 0; k < specs.size(); k++) {
-          String fn = specs.get(k).function();
-          if ((fn.equals("count") || fn.equals("count_distinct")) && vals[k] == null && s.fill() == Fill.NULL) {
-            vals[k] = 0L;
-          }
-        }
-      } else {
-        for (int k = 0; k < vals.length; k++) {
-          if (vals[k] != null) {
-            previous[k] = vals[k];
-          }
+      for (int k = 0; k < specs.size(); k++) {
+        if (produced[k]) {
+          previous[k] = vals[k];
+        } else if (byTime && !filled[k]) {
+          // influxd's row scanner gives a column without a point the fill number, in its type.
+          vals[k] = s.fill() == Fill.NUMBER ? castFill(s.fillValue(), fillTypes[k]) : null;
+        } else if (byTime) {
+          vals[k] = switch (s.fill()) {
+            // influxd's count() reports 0, not null, for an empty interval under fill(null).
+            case NULL -> specs.get(k).function().startsWith("count") ? (Object) 0L : null;
+            case NUMBER -> castFill(s.fillValue(), fillTypes[k]);
+            case PREVIOUS -> previous[k];
+            case LINEAR -> linear(b, k, nBuckets, acc, buckets, windows.interval());
+            case NONE -> null;
+          };
         }
       }
       Object[] finalVals = vals;
@@ -1751,17 +1767,7 @@ final class SelectEngine {
       }
       out.add(r);
     }
-    if (!s.descending()) {
-      return out;
-    }
-    // ORDER BY time DESC: influxd answers the buckets last first, but the points of one bucket
-    // (top, bottom, sample, distinct) in time order.
-    List<List<Object>> descending = new ArrayList<>(out.size());
-    for (int b = bucketFirstRow.size() - 1; b >= 0; b--) {
-      int to = b + 1 < bucketFirstRow.size() ? bucketFirstRow.get(b + 1) : out.size();
-      descending.addAll(out.subList(bucketFirstRow.get(b), to));
-    }
-    return descending;
+    return out;
   }
 
   /**
@@ -1817,47 +1823,70 @@ final class SelectEngine {
     return new Map[n];
   }
 
+  /** The type of a call's results, which a fill(number) takes: influxd casts the number to it. */
+  private static FieldType fillType(CallSpec spec, Map<String, FieldType> fieldTypes) {
+    return switch (spec.function()) {
+      case "count", "count_distinct" -> FieldType.INTEGER;
+      case "mean", "median", "stddev", "integral" -> FieldType.FLOAT;
+      default -> fieldTypes.get(spec.field());
+    };
+  }
+
   /**
-   * fill(linear): interpolate each call between the nearest buckets that have values, on bucket
-   * numbers as influxd counts them (each time divided by the interval, truncated), so a window
-   * stretched by a daylight-saving change interpolates as there.
+   * fill(number) in a column of {@code type}, as influxd casts it: an integer column truncates,
+   * a boolean or string one cannot take a number and shows its zero value.
    */
-  private static Object[] linear(int b, int nBuckets, Accumulator[][] acc, int nCalls,
-      TimeWindows.Buckets buckets, long interval) {
-    Object[] vals = new Object[nCalls];
-    long x = buckets.start(b) / interval;
-    for (int k = 0; k < nCalls; k++) {
-      int prevB = -1;
-      for (int p = b - 1; p >= 0; p--) {
-        if (acc[p] != null && acc[p][k].result() != null) {
-          prevB = p;
-          break;
-        }
-      }
-      int nextB = -1;
-      for (int q = b + 1; q < nBuckets; q++) {
-        if (acc[q] != null && acc[q][k].result() != null) {
-          nextB = q;
-          break;
-        }
-      }
-      if (prevB < 0 || nextB < 0) {
-        continue;
-      }
-      Object pv = acc[prevB][k].result();
-      Object nv = acc[nextB][k].result();
-      long px = buckets.start(prevB) / interval;
-      long nx = buckets.start(nextB) / interval;
-      // influxd's linearInteger and linearFloat: y = m*x + b in float64, the integer form
-      // truncated once at the end (a falling line from 2 to 1 gives 1 half way, not 2).
-      if (pv instanceof Long pl && nv instanceof Long nl) {
-        double m = (double) (nl - pl) / (double) (nx - px);
-        vals[k] = (long) (m * (double) (x - px) + (double) pl);
-      } else if (pv instanceof Number pn && nv instanceof Number nn) {
-        double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nx - px);
-        vals[k] = m * (double) (x - px) + pn.doubleValue();
+  private static Object castFill(Number value, FieldType type) {
+    if (type == null) {
+      return value;
+    }
+    return switch (type) {
+      case FLOAT -> value.doubleValue();
+      case INTEGER -> value.longValue();
+      case BOOLEAN -> false;
+      case STRING -> "";
+    };
+  }
+
+  /**
+   * fill(linear): interpolate call {@code k} between the nearest buckets where it has values, on
+   * bucket numbers as influxd counts them (each time divided by the interval, truncated), so a
+   * window stretched by a daylight-saving change interpolates as there; null for strings and
+   * booleans and at the edges.
+   */
+  private static Object linear(int b, int k, int nBuckets, Accumulator[][] acc, TimeWindows.Buckets buckets,
+      long interval) {
+    int prevB = -1;
+    for (int p = b - 1; p >= 0; p--) {
+      if (acc[p] != null && acc[p][k].result() != null) {
+        prevB = p;
+        break;
       }
     }
-    return vals;
+    int nextB = -1;
+    for (int q = b + 1; q < nBuckets; q++) {
+      if (acc[q] != null && acc[q][k].result() != null) {
+        nextB = q;
+        break;
+      }
+    }
+    if (prevB < 0 || nextB < 0) {
+      return null;
+    }
+    Object pv = acc[prevB][k].result();
+    Object nv = acc[nextB][k].result();
+    long x = buckets.start(b) / interval;
+    long px = buckets.start(prevB) / interval;
+    long nx = buckets.start(nextB) / interval;
+    // influxd's linearInteger and linearFloat: y = m*x + b in float64, the integer form
+    // truncated once at the end (a falling line from 2 to 1 gives 1 half way, not 2).
+    if (pv instanceof Long pl && nv instanceof Long nl) {
+      double m = (double) (nl - pl) / (double) (nx - px);
+      return (long) (m * (double) (x - px) + (double) pl);
+    } else if (pv instanceof Number pn && nv instanceof Number nn) {
+      double m = (nn.doubleValue() - pn.doubleValue()) / (double) (nx - px);
+      return m * (double) (x - px) + pn.doubleValue();
+    }
+    return null;
   }
 }

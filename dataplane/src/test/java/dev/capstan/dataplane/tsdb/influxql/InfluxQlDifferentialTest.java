@@ -648,6 +648,18 @@ class InfluxQlDifferentialTest {
         "SELECT mean(*), count(v) FROM cpu", "SELECT distinct(*) FROM events")) {
       c.add(Case.q(q));
     }
+    // --- fill per call: each call is filled on its own where it has no points and others have ---
+    String span = " WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:40Z'";
+    for (String fill : List.of("", " fill(null)", " fill(none)", " fill(0)", " fill(-1)", " fill(1.5)", " fill(previous)",
+        " fill(linear)")) {
+      for (String calls : List.of("count(s), count(v)", "mean(v), mean(i)", "last(ok), last(s), max(i)",
+          "median(i), spread(i), sum(i), mode(i)", "count(v), count(free)", "stddev(v), count(v)", "first(*)")) {
+        c.add(Case.q("SELECT " + calls + " FROM cpu" + span + " GROUP BY time(20s)" + fill));
+      }
+      c.add(Case.q("SELECT mean(v), max(i) FROM cpu" + span + " GROUP BY time(20s)" + fill + " ORDER BY time DESC"));
+      c.add(Case.q("SELECT mean(v), count(s) FROM cpu" + span + " GROUP BY time(30s), host" + fill));
+      c.add(Case.q("SELECT count(*) FROM /cpu|mem/" + span + " GROUP BY time(1m)" + fill));
+    }
     // --- last()/first() and LIMIT read only the newest/oldest points per series field ---
     String cut = " WHERE time >= '2026-01-01T00:01:05Z' AND time <= '2026-01-01T00:04:55Z'";
     for (String q : List.of(

@@ -34,6 +34,8 @@ final class SelectEngine {
   private static final Set<String> AGGREGATES = Set.of("count", "sum", "mean", "median", "mode", "min",
       "max", "first", "last", "spread", "stddev", "percentile", "top", "bottom", "sample", "distinct", "integral");
   private static final int MAX_BUCKETS = 1 << 22;
+  /** Calls that answer several points per bucket, each on a row of its own. */
+  private static final Set<String> MULTI_ROW = Set.of("top", "bottom", "distinct", "sample");
   /** holt_winters keeps its forecast in memory: as many points as the buckets a query may have. */
   private static final long MAX_FORECAST = MAX_BUCKETS;
   /** Functions over the stream of another's points, run by {@link Transform}. */
@@ -1669,6 +1671,16 @@ final class SelectEngine {
       filled[k] &= !specs.get(k).function().equals("integral");
       fillTypes[k] = fillType(specs.get(k), fieldTypes);
     }
+    boolean multiRowCalls = specs.stream().anyMatch(sp -> MULTI_ROW.contains(sp.function()));
+    // After the calls' own fills, influxd's row scanner keeps a map of each column's value per
+    // series: under fill(previous) an empty cell (a call or a lone selector's other column, as in
+    // max(v), host) keeps the last value the column had; under fill(number) it takes the number
+    // cast to the column's numeric type (strings, booleans and tags get it as written).
+    Map<VarRef, Object> lastAux = new HashMap<>();
+    Map<VarRef, FieldType> auxTypes = new HashMap<>();
+    for (VarRef v : aux) {
+      auxTypes.put(v, isField(v, fieldTypes) ? fieldTypes.get(v.name()) : null);
+    }
     int[] shown = {0};
     if (byTime) {
       boolean[] hasPoints = new boolean[nBuckets];
@@ -1689,6 +1701,9 @@ final class SelectEngine {
     for (int b : shown) {
       Accumulator[] row = acc[b];
       long bucketTime = byTime ? buckets.start(b) : defaultTime;
+      if (row == null && multiRowCalls) {
+        continue; // influxd fills no bucket of top, bottom, distinct or sample
+      }
       if (row != null && row[0].multiRow()) {
         // Calls answering several points stand alone, or are the columns of one sample(*).
         for (Object[] cells : multiRows(row)) {
@@ -1734,12 +1749,7 @@ final class SelectEngine {
         continue;
       }
       for (int k = 0; k < specs.size(); k++) {
-        if (produced[k]) {
-          previous[k] = vals[k];
-        } else if (byTime && !filled[k]) {
-          // influxd's row scanner gives a column without a point the fill number, in its type.
-          vals[k] = s.fill() == Fill.NUMBER ? castFill(s.fillValue(), fillTypes[k]) : null;
-        } else if (byTime) {
+        if (byTime && !produced[k] && filled[k]) {
           vals[k] = switch (s.fill()) {
             // influxd's count() reports 0, not null, for an empty interval under fill(null).
             case NULL -> specs.get(k).function().startsWith("count") ? (Object) 0L : null;
@@ -1749,9 +1759,26 @@ final class SelectEngine {
             case NONE -> null;
           };
         }
+        if (vals[k] != null) {
+          previous[k] = vals[k];
+        } else if (byTime) {
+          vals[k] = scannerFill(s, previous[k], fillTypes[k]);
+        }
       }
       Object[] finalVals = vals;
-      Map<VarRef, Object> auxRow = auxValues == null ? null : auxValues[b];
+      Map<VarRef, Object> auxRow = auxValues == null || !any ? null : auxValues[b];
+      Map<VarRef, Object> rowAux = auxValues != null && byTime ? new HashMap<>() : auxRow;
+      if (auxValues != null && byTime) {
+        for (VarRef v : aux) {
+          Object value = auxRow == null ? null : auxRow.get(v);
+          if (value != null) {
+            lastAux.put(v, value);
+          } else {
+            value = scannerFill(s, lastAux.get(v), auxTypes.get(v));
+          }
+          rowAux.put(v, value);
+        }
+      }
       List<Object> r = new ArrayList<>(columns.size() + 1);
       r.add(time);
       for (OutputColumn c : columns) {
@@ -1762,7 +1789,7 @@ final class SelectEngine {
           } else if (x instanceof Ast.Distinct) {
             return null;
           }
-          return auxRow == null ? null : auxRow.get(x);
+          return rowAux == null ? null : rowAux.get(x);
         }));
       }
       out.add(r);
@@ -1821,6 +1848,22 @@ final class SelectEngine {
   @SuppressWarnings("unchecked")
   private static Map<VarRef, Object>[] newAuxArray(int n) {
     return new Map[n];
+  }
+
+  /**
+   * An empty cell of a GROUP BY time row as influxd's row scanner leaves it: the column's last
+   * value under fill(previous), the fill number under fill(number) (cast to a numeric column's
+   * type; a string, boolean or tag column cannot take it and shows it as written), else null.
+   */
+  private static Object scannerFill(Select s, Object last, FieldType type) {
+    if (s.fill() == Fill.PREVIOUS) {
+      return last;
+    } else if (s.fill() != Fill.NUMBER) {
+      return null;
+    } else if (type == FieldType.FLOAT || type == FieldType.INTEGER) {
+      return castFill(s.fillValue(), type);
+    }
+    return s.fillValue();
   }
 
   /** The type of a call's results, which a fill(number) takes: influxd casts the number to it. */

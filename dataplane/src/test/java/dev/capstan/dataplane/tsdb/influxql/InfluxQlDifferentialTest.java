@@ -659,7 +659,16 @@ class InfluxQlDifferentialTest {
       c.add(Case.q("SELECT mean(v), max(i) FROM cpu" + span + " GROUP BY time(20s)" + fill + " ORDER BY time DESC"));
       c.add(Case.q("SELECT mean(v), count(s) FROM cpu" + span + " GROUP BY time(30s), host" + fill));
       c.add(Case.q("SELECT count(*) FROM /cpu|mem/" + span + " GROUP BY time(1m)" + fill));
+      // Buckets without points: none for top, bottom and distinct; a lone selector's other
+      // columns filled with it.
+      String sparse = span + " AND v > 60 GROUP BY time(10s)" + fill;
+      for (String calls : List.of("top(v, 2)", "bottom(i, 2)", "distinct(i)", "top(v, host, 2)", "max(v), host",
+          "max(v), host, i", "min(i), s, ok")) {
+        c.add(Case.q("SELECT " + calls + " FROM cpu" + sparse));
+      }
     }
+    c.add(Case.q("SELECT top(v, 2) FROM cpu" + span + " AND v > 60 GROUP BY time(10s) ORDER BY time DESC"));
+    c.add(Case.q("SELECT bottom(i, 2) FROM cpu" + span + " AND v > 60 GROUP BY time(10s) LIMIT 3"));
     // --- last()/first() and LIMIT read only the newest/oldest points per series field ---
     String cut = " WHERE time >= '2026-01-01T00:01:05Z' AND time <= '2026-01-01T00:04:55Z'";
     for (String q : List.of(

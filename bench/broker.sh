@@ -11,6 +11,7 @@
 #   LAT_ROUNDS=3 (environment): latency phases per peer and record size; the table shows the
 #     median p50 and the median p99 (one phase's p99 rests on its slowest 1%: a single stall)
 #   WARMUP=5 (environment): seconds sent at RATE before each latency phase, not measured
+#   SIZES="100 1024" (environment): record sizes to run, e.g. SIZES=1024 while working on one row
 #
 # Per record size (100 B, 1 KiB): produce and consume records/s (acks=all, idempotent, linger
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
@@ -30,6 +31,7 @@ SECONDS_AT_RATE=${3:-20}
 ROUNDS=${ROUNDS:-3}
 LAT_ROUNDS=${LAT_ROUNDS:-3}
 WARMUP=${WARMUP:-5}
+SIZES=${SIZES:-100 1024}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-broker.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -68,22 +70,26 @@ CAPSTAN="127.0.0.1:$KAFKA_PORT"
 
 # CPU seconds (user + system) a process has used so far
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+# system CPU seconds alone (fdatasync's kernel time is charged to the broker that calls it)
+sys_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", $15 / hz}' "/proc/$1/stat"; }
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.0f}" if v else "")' "$@"; }
 median_f() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.2f}" if v else "")' "$@"; }
 us_per_record() { python3 -c "print(f'{($2 - $1) * 1e6 / $3:.2f}')"; }
 
 declare -A R RUNS
-for size in 100 1024; do
+# shellcheck disable=SC2086 # SIZES is a list
+for size in $SIZES; do
   for round in $(seq 1 "$ROUNDS"); do
     peers=(kafka capstan); (( round % 2 == 0 )) && peers=(capstan kafka)
     for peer in "${peers[@]}"; do
       bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
       topic="tp-$size-$round"
       say "throughput round $round/$ROUNDS, $size B records, $peer"
-      c0=$(cpu_s "${PID[$peer]}")
+      c0=$(cpu_s "${PID[$peer]}"); s0=$(sys_s "${PID[$peer]}")
       tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
       line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
-      c1=$(cpu_s "${PID[$peer]}")
+      c1=$(cpu_s "${PID[$peer]}"); s1=$(sys_s "${PID[$peer]}")
+      RUNS[$peer,$size,psys]+=" $(us_per_record "$s0" "$s1" "$COUNT")"
       RUNS[$peer,$size,p]+=" $(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,pcpu]+=" $(us_per_record "$c0" "$c1" "$COUNT")"
       line=$("${BENCH[@]}" consume "$bs" "$topic" "$size" "$COUNT")
@@ -98,6 +104,7 @@ for size in 100 1024; do
       R[$peer,$size,${k}cpu]=$(median_f ${RUNS[$peer,$size,${k}cpu]})
       say "$peer $size B $k rounds:${RUNS[$peer,$size,$k]} (CPU µs/record:${RUNS[$peer,$size,${k}cpu]})"
     done
+    say "$peer $size B produce system CPU µs/record:${RUNS[$peer,$size,psys]}"
   done
   for round in $(seq 1 "$LAT_ROUNDS"); do
     peers=(kafka capstan); (( round % 2 == 0 )) && peers=(capstan kafka)
@@ -120,7 +127,7 @@ done
 
 ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 0); print(f'{b/a:.2f}' if a else 'n/a')"; }
 printf '\n| measure | Apache Kafka 4.3.1 | Capstan | Capstan / Kafka |\n| --- | ---: | ---: | ---: |\n'
-for size in 100 1024; do
+for size in $SIZES; do
   for m in p:produce c:consume; do
     k=${m%%:*}; n=${m#*:}
     printf '| %s %s B records, msgs/s | %s | %s | %s× |\n' "$n" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"
@@ -130,7 +137,7 @@ for size in 100 1024; do
   done
 done
 printf '\n| broker CPU per record (user + system), µs, median of %s rounds | Apache Kafka 4.3.1 | Capstan | Capstan / Kafka |\n| --- | ---: | ---: | ---: |\n' "$ROUNDS"
-for size in 100 1024; do
+for size in $SIZES; do
   for m in pcpu:produce ccpu:consume; do
     k=${m%%:*}; n=${m#*:}
     printf '| %s %s B records | %s | %s | %s× |\n' "$n" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"

@@ -243,7 +243,7 @@ public final class BrokerServer implements AutoCloseable {
   private void flushQuietly() {
     for (Partition partition : topics.partitions()) {
       try {
-        partition.flush();
+        partition.sync();
       } catch (IOException | RuntimeException e) {
         LOG.warn("Flushing {} failed: {}", partition.id(), e.toString());
       }

@@ -12,6 +12,10 @@
 #     median p50 and the median p99 (one phase's p99 rests on its slowest 1%: a single stall)
 #   WARMUP=5 (environment): seconds sent at RATE before each latency phase, not measured
 #   SIZES="100 1024" (environment): record sizes to run, e.g. SIZES=1024 while working on one row
+# After each Capstan produce round a line gives its acks=all syncs from the broker's /metrics:
+# how many, their mean time, partition waiters released per sync, and the mean time a produce
+# request waited from its appends to its last partition's sync. The rounds' lines also give
+# each broker's system CPU per produced record (fdatasync's kernel work is charged to Capstan).
 #
 # Per record size (100 B, 1 KiB): produce and consume records/s (acks=all, idempotent, linger
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
@@ -68,6 +72,29 @@ for _ in $(seq 1 120); do grep -q '^bootstrap=' "$WORK/kafka.out" 2>/dev/null &&
 KAFKA=$(sed -n 's/^bootstrap=//p' "$WORK/kafka.out"); [[ -n $KAFKA ]] || { echo "Kafka did not start: $WORK/kafka.log" >&2; exit 1; }
 CAPSTAN="127.0.0.1:$KAFKA_PORT"
 
+# Capstan's acks=all sync meters so far: syncs, their seconds, waiters, durable waits, their seconds
+sync_meters() {
+  python3 - "$ADMIN_PORT" <<'PY'
+import re, sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+def value(name):
+    m = re.search(r"^" + name + r"(\{[^}]*\})? ([0-9.eE+-]+)$", text, re.M)
+    return m.group(2) if m else "0"
+print(" ".join(value(n) for n in ["capstan_broker_fsync_seconds_count", "capstan_broker_fsync_seconds_sum",
+    "capstan_broker_fsync_waiters_sum", "capstan_broker_produce_durable_wait_seconds_count",
+    "capstan_broker_produce_durable_wait_seconds_sum"]))
+PY
+}
+sync_report() {
+  python3 -c '
+import sys
+a = [float(x) for x in sys.argv[1].split()]; b = [float(x) for x in sys.argv[2].split()]
+d = [y - x for x, y in zip(a, b)]
+syncs, waits = d[0] or 1, d[3] or 1
+print(f"syncs={d[0]:.0f} mean_sync_ms={d[1] * 1e3 / syncs:.2f} waiters_per_sync={d[2] / syncs:.2f} "
+      f"durable_requests={d[3]:.0f} mean_durable_wait_ms={d[4] * 1e3 / waits:.2f}")' "$1" "$2"
+}
+
 # CPU seconds (user + system) a process has used so far
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 # system CPU seconds alone (fdatasync's kernel time is charged to the broker that calls it)
@@ -86,9 +113,11 @@ for size in $SIZES; do
       topic="tp-$size-$round"
       say "throughput round $round/$ROUNDS, $size B records, $peer"
       c0=$(cpu_s "${PID[$peer]}"); s0=$(sys_s "${PID[$peer]}")
+      [[ $peer == capstan ]] && m0=$(sync_meters)
       tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
       line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
       c1=$(cpu_s "${PID[$peer]}"); s1=$(sys_s "${PID[$peer]}")
+      [[ $peer == capstan ]] && say "capstan acks=all: $(sync_report "$m0" "$(sync_meters)")"
       RUNS[$peer,$size,psys]+=" $(us_per_record "$s0" "$s1" "$COUNT")"
       RUNS[$peer,$size,p]+=" $(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,pcpu]+=" $(us_per_record "$c0" "$c1" "$COUNT")"

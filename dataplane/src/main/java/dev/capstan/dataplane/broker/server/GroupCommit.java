@@ -48,6 +48,15 @@ final class GroupCommit implements AutoCloseable {
     long sync() throws IOException;
   }
 
+  /** Told about every finished sync, on the thread that ran it: for metrics. */
+  @FunctionalInterface
+  interface SyncListener {
+    SyncListener NONE = (nanos, released) -> { };
+
+    /** A sync took {@code nanos} and released {@code released} waiters (0 if it failed or covered nobody new). */
+    void synced(long nanos, int released);
+  }
+
   private record Waiter(long end, CompletableFuture<Void> synced) {}
 
   /** A target's waiters and syncs; guarded by the GroupCommit's monitor. */
@@ -64,26 +73,28 @@ final class GroupCommit implements AutoCloseable {
 
   private final ExecutorService flushers;
   private final int syncsPerTarget;
+  private final SyncListener listener;
   /** Guarded by {@code this}; a target is here only while it has waiters or a sync running. */
   private final Map<Target, Pipeline> pipelines = new HashMap<>();
   private boolean closed;
 
-  GroupCommit() {
+  GroupCommit(SyncListener listener) {
     // different files, and overlapping syncs of one file, proceed together on the device; a
     // thread blocked in fdatasync costs no CPU
     this(Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "broker-fsync");
       t.setDaemon(true);
       return t;
-    }), DEFAULT_SYNCS_PER_TARGET);
+    }), DEFAULT_SYNCS_PER_TARGET, listener);
   }
 
-  GroupCommit(ExecutorService flushers, int syncsPerTarget) {
+  GroupCommit(ExecutorService flushers, int syncsPerTarget, SyncListener listener) {
     if (syncsPerTarget < 1) {
       throw new IllegalArgumentException("syncsPerTarget must be at least 1, was " + syncsPerTarget);
     }
     this.flushers = flushers;
     this.syncsPerTarget = syncsPerTarget;
+    this.listener = listener;
   }
 
   /** Completes once everything appended to {@code target} before this call is on disk. */
@@ -152,6 +163,7 @@ final class GroupCommit implements AutoCloseable {
   private void syncOnce(Target target, Pipeline pipeline, int generation) {
     long covered = Long.MIN_VALUE;
     IOException failure = null;
+    long startNanos = System.nanoTime();
     try {
       covered = target.sync();
     } catch (IOException | RuntimeException e) {
@@ -173,6 +185,7 @@ final class GroupCommit implements AutoCloseable {
         pipelines.remove(target);
       }
     }
+    listener.synced(System.nanoTime() - startNanos, failure == null ? released.size() : 0);
     // completed outside the monitor: a waiter's continuation encodes and sends the response
     if (failure == null) {
       released.forEach(w -> w.synced().complete(null));

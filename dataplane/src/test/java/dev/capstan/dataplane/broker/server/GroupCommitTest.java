@@ -100,7 +100,9 @@ class GroupCommitTest {
   }
 
   private final ExecutorService flushers = Executors.newFixedThreadPool(6);
-  private final GroupCommit commit = new GroupCommit(flushers, 2);
+  /** Waiters released per finished sync, in the order the syncs finished. */
+  private final java.util.Queue<Integer> released = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final GroupCommit commit = new GroupCommit(flushers, 2, (nanos, count) -> released.add(count));
 
   @AfterEach
   void close() {
@@ -149,8 +151,9 @@ class GroupCommitTest {
     CompletableFuture<Void> again = commit.sync(disk);
     assertThat(again).isCompleted();
     firstSync.succeed();
-    await().until(() -> disk.running.get() == 0);
+    await().until(() -> released.size() == 2);
     assertThat(disk.startedCount).hasValue(2);
+    assertThat(released).as("the later sync released both, the earlier one nobody").containsExactly(2, 0);
   }
 
   @Test
@@ -323,7 +326,7 @@ class GroupCommitTest {
 
   @Test
   void aBoundBelowOneIsRefused() {
-    assertThatThrownBy(() -> new GroupCommit(flushers, 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new GroupCommit(flushers, 0, GroupCommit.SyncListener.NONE)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("syncsPerTarget must be at least 1, was 0");
   }
 }

@@ -34,7 +34,7 @@ class PartitionSyncTest {
         .settings(Map.of(TopicConfigs.SEGMENT_BYTES, "200"));
     ExecutorService appenders = Executors.newFixedThreadPool(3);
     try (Partition partition = Partition.open(new TopicPartition("t", 0), dir, settings, Clock.systemUTC());
-         GroupCommit commit = new GroupCommit()) {
+         GroupCommit commit = new GroupCommit(GroupCommit.SyncListener.NONE)) {
       List<Future<List<CompletableFuture<Void>>>> work = new ArrayList<>();
       for (int thread = 0; thread < 3; thread++) {
         int id = thread;

@@ -11,6 +11,11 @@
 #   LAT_ROUNDS=3 (environment): latency phases per peer and record size; the table shows the
 #     median p50 and the median p99 (one phase's p99 rests on its slowest 1%: a single stall)
 #   WARMUP=5 (environment): seconds sent at RATE before each latency phase, not measured
+#   SIZES="100 1024" (environment): record sizes to run, e.g. SIZES=1024 while working on one row
+# After each Capstan produce round a line gives its acks=all syncs from the broker's /metrics:
+# how many, their mean time, partition waiters released per sync, and the mean time a produce
+# request waited from its appends to its last partition's sync. The rounds' lines also give
+# each broker's system CPU per produced record (fdatasync's kernel work is charged to Capstan).
 #
 # Per record size (100 B, 1 KiB): produce and consume records/s (acks=all, idempotent, linger
 # 5 ms, 64 KiB batches, 3 partitions), then p50/p99 end-to-end latency at a fixed rate.
@@ -30,6 +35,7 @@ SECONDS_AT_RATE=${3:-20}
 ROUNDS=${ROUNDS:-3}
 LAT_ROUNDS=${LAT_ROUNDS:-3}
 WARMUP=${WARMUP:-5}
+SIZES=${SIZES:-100 1024}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/capstan-bench-broker.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -66,24 +72,53 @@ for _ in $(seq 1 120); do grep -q '^bootstrap=' "$WORK/kafka.out" 2>/dev/null &&
 KAFKA=$(sed -n 's/^bootstrap=//p' "$WORK/kafka.out"); [[ -n $KAFKA ]] || { echo "Kafka did not start: $WORK/kafka.log" >&2; exit 1; }
 CAPSTAN="127.0.0.1:$KAFKA_PORT"
 
+# Capstan's acks=all sync meters so far: syncs, their seconds, waiters, durable waits, their seconds
+sync_meters() {
+  python3 - "$ADMIN_PORT" <<'PY'
+import re, sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+def value(name):
+    m = re.search(r"^" + name + r"(\{[^}]*\})? ([0-9.eE+-]+)$", text, re.M)
+    return m.group(2) if m else "0"
+print(" ".join(value(n) for n in ["capstan_broker_fsync_seconds_count", "capstan_broker_fsync_seconds_sum",
+    "capstan_broker_fsync_waiters_sum", "capstan_broker_produce_durable_wait_seconds_count",
+    "capstan_broker_produce_durable_wait_seconds_sum"]))
+PY
+}
+sync_report() {
+  python3 -c '
+import sys
+a = [float(x) for x in sys.argv[1].split()]; b = [float(x) for x in sys.argv[2].split()]
+d = [y - x for x, y in zip(a, b)]
+syncs, waits = d[0] or 1, d[3] or 1
+print(f"syncs={d[0]:.0f} mean_sync_ms={d[1] * 1e3 / syncs:.2f} waiters_per_sync={d[2] / syncs:.2f} "
+      f"durable_requests={d[3]:.0f} mean_durable_wait_ms={d[4] * 1e3 / waits:.2f}")' "$1" "$2"
+}
+
 # CPU seconds (user + system) a process has used so far
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+# system CPU seconds alone (fdatasync's kernel time is charged to the broker that calls it)
+sys_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", $15 / hz}' "/proc/$1/stat"; }
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.0f}" if v else "")' "$@"; }
 median_f() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:] if x]; print(f"{statistics.median(v):.2f}" if v else "")' "$@"; }
 us_per_record() { python3 -c "print(f'{($2 - $1) * 1e6 / $3:.2f}')"; }
 
 declare -A R RUNS
-for size in 100 1024; do
+# shellcheck disable=SC2086 # SIZES is a list
+for size in $SIZES; do
   for round in $(seq 1 "$ROUNDS"); do
     peers=(kafka capstan); (( round % 2 == 0 )) && peers=(capstan kafka)
     for peer in "${peers[@]}"; do
       bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
       topic="tp-$size-$round"
       say "throughput round $round/$ROUNDS, $size B records, $peer"
-      c0=$(cpu_s "${PID[$peer]}")
+      c0=$(cpu_s "${PID[$peer]}"); s0=$(sys_s "${PID[$peer]}")
+      [[ $peer == capstan ]] && m0=$(sync_meters)
       tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
       line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
-      c1=$(cpu_s "${PID[$peer]}")
+      c1=$(cpu_s "${PID[$peer]}"); s1=$(sys_s "${PID[$peer]}")
+      [[ $peer == capstan ]] && say "capstan acks=all: $(sync_report "$m0" "$(sync_meters)")"
+      RUNS[$peer,$size,psys]+=" $(us_per_record "$s0" "$s1" "$COUNT")"
       RUNS[$peer,$size,p]+=" $(sed -n 's/.*produce_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,pcpu]+=" $(us_per_record "$c0" "$c1" "$COUNT")"
       line=$("${BENCH[@]}" consume "$bs" "$topic" "$size" "$COUNT")
@@ -98,6 +133,7 @@ for size in 100 1024; do
       R[$peer,$size,${k}cpu]=$(median_f ${RUNS[$peer,$size,${k}cpu]})
       say "$peer $size B $k rounds:${RUNS[$peer,$size,$k]} (CPU µs/record:${RUNS[$peer,$size,${k}cpu]})"
     done
+    say "$peer $size B produce system CPU µs/record:${RUNS[$peer,$size,psys]}"
   done
   for round in $(seq 1 "$LAT_ROUNDS"); do
     peers=(kafka capstan); (( round % 2 == 0 )) && peers=(capstan kafka)
@@ -120,7 +156,7 @@ done
 
 ratio() { python3 -c "a,b=float('$1' or 0),float('$2' or 0); print(f'{b/a:.2f}' if a else 'n/a')"; }
 printf '\n| measure | Apache Kafka 4.3.1 | Capstan | Capstan / Kafka |\n| --- | ---: | ---: | ---: |\n'
-for size in 100 1024; do
+for size in $SIZES; do
   for m in p:produce c:consume; do
     k=${m%%:*}; n=${m#*:}
     printf '| %s %s B records, msgs/s | %s | %s | %s× |\n' "$n" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"
@@ -130,7 +166,7 @@ for size in 100 1024; do
   done
 done
 printf '\n| broker CPU per record (user + system), µs, median of %s rounds | Apache Kafka 4.3.1 | Capstan | Capstan / Kafka |\n| --- | ---: | ---: | ---: |\n' "$ROUNDS"
-for size in 100 1024; do
+for size in $SIZES; do
   for m in pcpu:produce ccpu:consume; do
     k=${m%%:*}; n=${m#*:}
     printf '| %s %s B records | %s | %s | %s× |\n' "$n" "$size" "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}" "$(ratio "${R[kafka,$size,$k]}" "${R[capstan,$size,$k]}")"

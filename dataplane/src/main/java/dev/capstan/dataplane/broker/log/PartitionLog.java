@@ -79,6 +79,10 @@ public final class PartitionLog implements AutoCloseable {
       if (segments.isEmpty()) {
         segments.put(0L, LogSegment.create(dir, 0, config, nowMs));
       }
+      // the recovery point starts at the log end, so what a killed process left in the page
+      // cache must be on disk first: a producer's retry of such a batch is answered as a
+      // duplicate, durable, without another sync (cheap when nothing is dirty)
+      segments.lastEntry().getValue().flushLog();
     } catch (IOException | RuntimeException e) {
       for (LogSegment segment : segments.values()) {
         try {

@@ -161,7 +161,8 @@ public final class BrokerServer implements AutoCloseable {
     ClusterLayout layout = new ClusterLayout(options.brokerId(), brokers, ClusterLayout.clusterIdFor(options.clusterName()));
     TopicRegistry topics = null;
     GroupRequests groups = GroupRequests.NONE;
-    GroupCommit groupCommit = new GroupCommit();
+    BrokerMetrics metrics = new BrokerMetrics(registry);
+    GroupCommit groupCommit = new GroupCommit(metrics.syncListener());
     try {
       topics = TopicRegistry.open(options.dataDir(), layout,
           TopicConfigs.withRetention(options.retentionMs(), options.retentionBytes()), options.clock());
@@ -171,7 +172,7 @@ public final class BrokerServer implements AutoCloseable {
       ProducerIdAllocator producerIds = new ProducerIdAllocator(options.dataDir(), layout.selfId(), layout.size());
       holder.apis = new KafkaApis(layout, topics, producerIds, groups,
           new KafkaApis.Settings(options.autoCreateTopics(), options.defaultPartitions(), options.syncOnAcksAll()),
-          requestExecutor, timer, new BrokerMetrics(registry), groupCommit);
+          requestExecutor, timer, metrics, groupCommit);
     } catch (IOException | RuntimeException e) {
       channel.close().syncUninterruptibly();
       requestExecutor.shutdownNow();
@@ -243,7 +244,7 @@ public final class BrokerServer implements AutoCloseable {
   private void flushQuietly() {
     for (Partition partition : topics.partitions()) {
       try {
-        partition.flush();
+        partition.sync();
       } catch (IOException | RuntimeException e) {
         LOG.warn("Flushing {} failed: {}", partition.id(), e.toString());
       }

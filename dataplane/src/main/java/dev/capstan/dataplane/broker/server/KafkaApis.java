@@ -393,9 +393,15 @@ final class KafkaApis {
       return done(null);
     }
     ProduceResponse response = new ProduceResponse(out);
+    if (durable.isEmpty()) {
+      return done(response);
+    }
     // acks=all: answer once the appended batches are fsynced (the request fails if the fsync does)
-    return durable.isEmpty() ? done(response)
-        : CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+    long appendedNanos = System.nanoTime();
+    return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      metrics.durableAfter(System.nanoTime() - appendedNanos);
+      return response;
+    });
   }
 
   private Optional<Partition> led(TopicRegistry.TopicMeta meta, int partition) {

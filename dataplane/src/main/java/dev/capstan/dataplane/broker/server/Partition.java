@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -47,9 +46,6 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
   private final ProducerStates producers = new ProducerStates();
   private PartitionLog log;
   private TopicConfigs.Settings settings;
-  private boolean dirty;
-  /** One {@link #flush()} at a time; taken before the monitor, never inside it. */
-  private final ReentrantLock flushLock = new ReentrantLock();
 
   private Partition(TopicPartition id, Path dir, Clock clock, TopicConfigs.Settings settings, PartitionLog log) {
     this.id = id;
@@ -96,7 +92,7 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
   /**
    * Appends the batches of one produce request. Each is checked (magic 2, CRC, size, producer
    * sequence) before anything is written, so a refused request writes nothing. Nothing is synced
-   * here: acks=all waits for {@link #flush()} through {@link GroupCommit}, outside the monitor.
+   * here: acks=all waits for {@link #sync()} through {@link GroupCommit}, outside the monitor.
    */
   synchronized AppendOutcome append(MemoryRecords records) throws IOException {
     java.util.List<MutableRecordBatch> batches = new java.util.ArrayList<>();
@@ -164,7 +160,6 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
       count += lastOffsetDelta + 1;
       bytes += batch.sizeInBytes();
     }
-    dirty = true;
     for (Runnable waiter : appendWaiters) {
       waiter.run();
     }
@@ -289,45 +284,41 @@ final class Partition implements AutoCloseable, GroupCommit.Target {
     return log.deleteOldSegments(nowMs, settings.retentionMs(), settings.retentionBytes());
   }
 
+  /** The log end offset: a sync started now covers every offset below it. */
+  @Override
+  public synchronized long appendedUpTo() {
+    return log.logEndOffset();
+  }
+
   /**
-   * Syncs everything appended so far. The fdatasync runs without the partition's monitor, so
-   * appends (the next produce requests) go on while the disk works; {@link #flushLock} keeps one
-   * flush at a time, so a flush that finds nothing new appended since the one before it finished
-   * can return: that one covered it. Never call it holding the monitor (lock order: flushLock,
-   * then the monitor).
+   * Syncs everything appended so far and returns the offset it covers. The fdatasync runs
+   * without the partition's monitor, so appends (the next produce requests) go on while the disk
+   * works, and several calls may sync at once: each covers the log end it found, and the log's
+   * recovery point only grows. A call that finds everything synced returns at once.
    */
   @Override
-  public void flush() throws IOException {
-    flushLock.lock();
-    try {
-      PartitionLog.Flush started;
-      synchronized (this) {
-        if (!dirty) {
-          return;
-        }
-        dirty = false;
-        started = log.startFlush();
+  public long sync() throws IOException {
+    PartitionLog.Flush started;
+    synchronized (this) {
+      if (log.recoveryPoint() >= log.logEndOffset()) {
+        return log.recoveryPoint();
       }
-      try {
-        started.sync();
-      } catch (ClosedChannelException e) {
-        // the segment closed meanwhile (the log reopened, or a roll and retention took it)
-        synchronized (this) {
-          log.flush();
-        }
-        return;
-      } catch (IOException | RuntimeException e) {
-        synchronized (this) {
-          dirty = true;
-        }
-        throw e;
-      }
-      synchronized (this) {
-        started.done();
-      }
-    } finally {
-      flushLock.unlock();
+      started = log.startFlush();
     }
+    try {
+      started.sync();
+    } catch (ClosedChannelException e) {
+      // the segment closed meanwhile: the log reopened (its close synced it), or a roll synced it
+      // and retention took it; syncing the current log covers the rest
+      synchronized (this) {
+        log.flush();
+      }
+      return started.endOffset();
+    }
+    synchronized (this) {
+      started.done();
+    }
+    return started.endOffset();
   }
 
   void addAppendWaiter(Runnable waiter) {

@@ -420,6 +420,46 @@ class PartitionLogTest {
   }
 
   @Test
+  void overlappingFlushesAcrossARollEachCoverTheirStartAndEndingOutOfOrderKeepsTheHigherRecoveryPoint() throws IOException {
+    int batchSize = TestBatches.batch(1, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 2, 0), clock)) {
+      log.append(TestBatches.batch(1, NOW));
+      PartitionLog.Flush first = log.startFlush();
+      log.append(TestBatches.batch(1, NOW));
+      log.append(TestBatches.batch(1, NOW));
+      assertThat(log.segmentBaseOffsets()).as("the first flush's segment rolled").hasSize(2);
+      PartitionLog.Flush second = log.startFlush();
+      log.append(TestBatches.batch(1, NOW));
+
+      // the later flush ends first, the earlier one after it: both run beside each other
+      second.sync();
+      second.done();
+      assertThat(log.recoveryPoint()).isEqualTo(3);
+      first.sync();
+      first.done();
+
+      assertThat(first.endOffset()).isEqualTo(1);
+      assertThat(second.endOffset()).isEqualTo(3);
+      assertThat(log.recoveryPoint()).as("never moved back by the earlier flush").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFlushWhoseRolledSegmentRetentionDeletedFailsWithClosedChannelSoTheOwnerSyncsTheLog() throws IOException {
+    int batchSize = TestBatches.batch(1, NOW).length;
+    try (PartitionLog log = PartitionLog.open(dir, config(batchSize * 2, 0), clock)) {
+      log.append(TestBatches.batch(1, NOW));
+      PartitionLog.Flush flush = log.startFlush();
+      log.append(TestBatches.batch(1, NOW));
+      log.append(TestBatches.batch(1, NOW));
+      assertThat(log.deleteOldSegments(NOW, -1, 0)).isEqualTo(1);
+
+      assertThatThrownBy(flush::sync).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+      assertThat(log.recoveryPoint()).as("the roll synced the deleted segment").isGreaterThanOrEqualTo(flush.endOffset());
+    }
+  }
+
+  @Test
   void aFlushOfAClosedLogFailsWithClosedChannelSoTheOwnerCanSyncTheReopenedOne() throws IOException {
     PartitionLog log = PartitionLog.open(dir, config(1 << 20, 0), clock);
     log.append(TestBatches.batch(1, NOW));

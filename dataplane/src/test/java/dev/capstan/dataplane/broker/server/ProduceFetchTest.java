@@ -68,6 +68,12 @@ class ProduceFetchTest {
       }
     }
     long produceMillis = (System.nanoTime() - started) / 1_000_000;
+    // every acks=all request waited for syncs, and each of its partitions was released by one
+    long durableRequests = broker.registry.get("capstan.broker.produce.durable.wait").timer().count();
+    assertThat(durableRequests).isPositive();
+    assertThat(broker.registry.get("capstan.broker.fsync").timer().count()).isPositive();
+    assertThat(broker.registry.get("capstan.broker.fsync.waiters").summary().totalAmount())
+        .isGreaterThanOrEqualTo(durableRequests);
     for (int p = 0; p < 3; p++) {
       List<Long> offsets = offsetsByPartition.get(p);
       assertThat(offsets).hasSize(count / 3 + (p < count % 3 ? 1 : 0));

@@ -24,10 +24,13 @@ final class TestBroker implements AutoCloseable {
 
   final EventLoops loops;
   final BrokerServer server;
+  /** The broker's meters. */
+  final SimpleMeterRegistry registry;
 
-  private TestBroker(EventLoops loops, BrokerServer server) {
+  private TestBroker(EventLoops loops, BrokerServer server, SimpleMeterRegistry registry) {
     this.loops = loops;
     this.server = server;
+    this.registry = registry;
   }
 
   static TestBroker start(Path dataDir) throws Exception {
@@ -42,7 +45,8 @@ final class TestBroker implements AutoCloseable {
   /** On the given event loops (epoll or NIO), which the broker closes with itself. */
   static TestBroker start(BrokerServer.Options options, EventLoops loops) throws Exception {
     try {
-      return new TestBroker(loops, BrokerServer.start(options, loops, new SimpleMeterRegistry()));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      return new TestBroker(loops, BrokerServer.start(options, loops, registry), registry);
     } catch (Exception e) {
       loops.close();
       throw e;

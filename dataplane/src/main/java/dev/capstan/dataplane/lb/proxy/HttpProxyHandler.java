@@ -740,7 +740,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       boolean keep = clientKeepAlive && !closeClientAfter && !px.draining();
       ByteBuf out = ctx.alloc().buffer(r.bytes().readableBytes() + 64);
       r.writeForwarded(out);
-      r.release();
       if (wrapChunks) {
         out.writeBytes(TRANSFER_ENCODING_CHUNKED);
       }
@@ -762,6 +761,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             StandardCharsets.US_ASCII);
       }
       out.writeShort(CRLF_SHORT);
+      if (r.includedBody() > 0) {
+        r.writeIncludedBody(out); // its END follows at once
+      }
+      r.release();
       ctx.write(out, ctx.voidPromise());
     }
 

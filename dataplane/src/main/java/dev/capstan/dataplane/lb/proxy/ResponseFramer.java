@@ -35,12 +35,11 @@ final class ResponseFramer extends ByteToMessageDecoder {
    */
   static final int MAX_INCLUDED_BODY = 1024;
 
-  private enum State { HEAD, LENGTH, CHUNKED, CLOSE, SWITCHED, FAILED }
+  private enum State { HEAD, BODY, CLOSE, SWITCHED, FAILED }
 
   private State state = State.HEAD;
   private boolean toHead;
-  private long remaining;
-  private ChunkedBody chunked;
+  private final BodyFramer body = new BodyFramer();
   private final ResponseHead.EndFinder endFinder = new ResponseHead.EndFinder();
 
   /** Set before each request is sent: the answer to HEAD has no body, whatever it says. */
@@ -58,20 +57,8 @@ final class ResponseFramer extends ByteToMessageDecoder {
               return;
             }
           }
-          case LENGTH -> {
-            int n = (int) Math.min(remaining, in.readableBytes());
-            out.add(in.readRetainedSlice(n));
-            remaining -= n;
-            if (remaining == 0) {
-              end(out);
-            }
-          }
-          case CHUNKED -> {
-            int from = in.readerIndex();
-            int end = chunked.consume(in, from, in.writerIndex());
-            out.add(in.readRetainedSlice((end < 0 ? in.writerIndex() : end) - from));
-            if (end >= 0) {
-              chunked = null;
+          case BODY -> {
+            if (body.read(in, out)) {
               end(out);
             }
           }
@@ -111,16 +98,17 @@ final class ResponseFramer extends ByteToMessageDecoder {
     switch (head.framing()) {
       case NONE -> end(out);
       case LENGTH -> {
-        remaining = head.contentLength() - head.includedBody();
+        long remaining = head.contentLength() - head.includedBody();
         if (remaining == 0) {
           end(out);
         } else {
-          state = State.LENGTH;
+          body.length(remaining);
+          state = State.BODY;
         }
       }
       case CHUNKED -> {
-        chunked = new ChunkedBody();
-        state = State.CHUNKED;
+        body.chunked();
+        state = State.BODY;
       }
       case CLOSE -> state = State.CLOSE;
     }

@@ -420,7 +420,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
           this.lbRequest = new Request(hashKey, client);
         }
         if (settings.sessionCookie() != null) {
-          this.stickyValue = RequestKeys.cookie(head, settings.sessionCookie().name());
+          stickyValue = RequestKeys.cookie(head, settings.sessionCookie().name());
         }
         this.needsHost = !head.hasHost();
         this.forwarded = forwardedHead(head, trusted, incomingXff);

@@ -16,9 +16,10 @@
 #   WARMUP=10         seconds of unmeasured load before each measured run, split into
 #   WARMUP_CONNECTS=2 that many wrk runs, each with new connections. The measured run opens
 #                     new connections too; a warm-up that never closed or opened one leaves a
-#                     JIT's profile without those paths, and the first second of the measured
-#                     run then runs deoptimized code while the compiler recompiles it (seen in
-#                     Capstan: 0.2-0.3 s of C2 CPU inside a 10-second run, against 0.07 s).
+#                     JIT's profile without those paths, and the start of the measured run
+#                     then runs deoptimized code while the compiler recompiles it (seen in
+#                     Capstan: 0.2-0.5 s of C2 CPU inside a 10-second run after one 10-second
+#                     warm-up; 0.07 s after two of 5 seconds).
 #   TARGETS="direct capstan nginx haproxy"   which targets, e.g. TARGETS="capstan nginx"
 #   CAPSTAN_JAR=other.jar                    another build, for an A/B
 #   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. -XX:+UseParallelGC

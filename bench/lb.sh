@@ -5,12 +5,36 @@
 # /proc/<pid>/stat utime+stime before and after the measured run (warm-up excluded).
 #
 # Usage (from the repository root; builds the data plane's jar unless CAPSTAN_JAR names one):
-#   [WARMUP=15] [CAPSTAN_JAR=other.jar] [CAPSTAN_JAVA_OPTS=...] bench/lb.sh [seconds per run, default 10] [connections, default 32]
-# Needs: wrk, nginx, haproxy, java 17. Uses ports 19080-19099 on 127.0.0.1.
+#   [knobs below] bench/lb.sh [seconds per measured run, default 10] [connections, default 32]
+# Knobs (environment), the same for every target:
+#   ROUNDS=3          rounds; each round warms up and measures every target once, and the
+#                     targets take turns going first (a machine that slows down mid-run hits all
+#                     alike). Every round is printed; the summary gives each target's median
+#                     round and Capstan / nginx per round. On two shared cores the tail of one
+#                     10-second run moves 2-3x between runs for nginx as for Capstan: compare the
+#                     medians, or raise the seconds per run (e.g. 30) rather than count runs.
+#   WARMUP=10         seconds of unmeasured load before each measured run, split into
+#   WARMUP_CONNECTS=2 that many wrk runs, each with new connections. The measured run opens
+#                     new connections too; a warm-up that never closed or opened one leaves a
+#                     JIT's profile without those paths, and the start of the measured run
+#                     then runs deoptimized code while the compiler recompiles it (seen in
+#                     Capstan: 0.2-0.5 s of C2 CPU inside a 10-second run after one 10-second
+#                     warm-up; 0.07 s after two of 5 seconds).
+#   TARGETS="direct capstan nginx haproxy"   which targets, e.g. TARGETS="capstan nginx"
+#   CAPSTAN_JAR=other.jar                    another build, for an A/B
+#   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. -XX:+UseParallelGC
+# Capstan's row also shows the bytes its event loop allocated per request (jcmd Thread.print),
+# the CPU ms its JIT compiler threads and its GC/VM threads used during the measured run, and
+# its GC pauses in that run (count and total ms, from -Xlog:gc): a warm-up too short shows as
+# JIT time, a heap too small as pauses.
+# Needs: wrk, nginx, haproxy, java 17, python3. Uses ports 19080-19099 on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 CONNS=${2:-32}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-10}
+WARMUP_CONNECTS=${WARMUP_CONNECTS:-2}
 WORK=$(mktemp -d /tmp/capstan-bench-lb.XXXXXX)
 PIDS=()
 cleanup() {
@@ -53,7 +77,7 @@ passiveHealthCheck: {maxFails: 1, failTimeout: 10s}
 timeouts: {connect: 5s, response: 60s, idle: 60s}
 adminPort: $ADMIN
 CONF
-java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -jar "$JAR" lb --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
+java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -Xlog:gc:file="$WORK/capstan-gc.log" -jar "$JAR" lb --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
 PIDS+=($CAPSTAN_PID)
 
 # --- nginx as a proxy ---
@@ -119,18 +143,45 @@ jvm_allocated() {
       gsub(/[A-Za-z]/, "", v); t += v * m } } END { printf "%.0f\n", t }'
 }
 
-run() { # name port pid(or -)
-  local name=$1 port=$2 pid=$3
-  wrk -t1 -c"$CONNS" -d"${WARMUP:-15}s" "http://127.0.0.1:$port/" >/dev/null # warm-up (JIT, pools)
-  local before=0 after=0 alloc_before=0 alloc_after=0
+# CPU ticks of a JVM's threads whose name matches an extended regex (the name is between the
+# parentheses of /proc/<pid>/task/<tid>/stat and may hold spaces, so fields count after it).
+thread_ticks() {
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk -v re="$2" '{
+      lp = index($0, "("); rp = 0
+      for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { rp = i; break }
+      name = substr($0, lp + 1, rp - lp - 1)
+      if (name ~ re) { split(substr($0, rp + 2), f, " "); t += f[12] + f[13] } }
+    END { print t + 0 }'
+}
+JIT_THREADS='^C[12] CompilerThre'
+GC_THREADS='^(GC Thread|G1 |VM Thread)'
+
+# One warm-up and one measured run of a target; appends a line to $WORK/results.
+run() { # round name port pid(or -)
+  local round=$1 name=$2 port=$3 pid=$4
+  local per=$(( (WARMUP + WARMUP_CONNECTS - 1) / WARMUP_CONNECTS ))
+  for _ in $(seq 1 "$WARMUP_CONNECTS"); do
+    wrk -t1 -c"$CONNS" -d"${per}s" "http://127.0.0.1:$port/" >/dev/null
+  done
+  local before=0 after=0 alloc_before=0 alloc_after=0 jit0=0 jit1=0 gc0=0 gc1=0 gclog0=0 gclog1=0
   [ "$pid" != - ] && before=$(ticks "$pid")
-  [ "$name" = capstan ] && alloc_before=$(jvm_allocated "$pid")
-  wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/" > "$WORK/$name.wrk"
+  if [ "$name" = capstan ]; then
+    alloc_before=$(jvm_allocated "$pid")
+    jit0=$(thread_ticks "$pid" "$JIT_THREADS"); gc0=$(thread_ticks "$pid" "$GC_THREADS")
+    gclog0=$(wc -l < "$WORK/capstan-gc.log")
+  fi
+  wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/" > "$WORK/$name.$round.wrk"
   [ "$pid" != - ] && after=$(ticks "$pid")
-  [ "$name" = capstan ] && alloc_after=$(jvm_allocated "$pid")
-  python3 - "$name" "$WORK/$name.wrk" "$before" "$after" "$TICK" "$pid" "$alloc_before" "$alloc_after" <<'PY'
-import re, sys
-name, path, before, after, tick, pid, alloc_before, alloc_after = sys.argv[1:]
+  if [ "$name" = capstan ]; then
+    alloc_after=$(jvm_allocated "$pid")
+    jit1=$(thread_ticks "$pid" "$JIT_THREADS"); gc1=$(thread_ticks "$pid" "$GC_THREADS")
+    gclog1=$(wc -l < "$WORK/capstan-gc.log")
+    tail -n +"$((gclog0 + 1))" "$WORK/capstan-gc.log" | head -n "$((gclog1 - gclog0))" > "$WORK/gc.$round.log"
+  fi
+  python3 - "$round" "$name" "$WORK/$name.$round.wrk" "$before" "$after" "$TICK" "$pid" "$alloc_before" \
+      "$alloc_after" "$((jit1 - jit0))" "$((gc1 - gc0))" "$WORK/gc.$round.log" >> "$WORK/results" <<'PY'
+import os, re, sys
+(rnd, name, path, before, after, tick, pid, alloc_before, alloc_after, jit, gc, gclog) = sys.argv[1:]
 s = open(path).read()
 def lat(q):
     m = re.search(r'^\s*%s%%\s+([\d.]+)(us|ms|s)' % q, s, re.M)
@@ -139,21 +190,66 @@ def lat(q):
 reqs = int(re.search(r'(\d+) requests in', s).group(1))
 rps = float(re.search(r'Requests/sec:\s+([\d.]+)', s).group(1))
 errors = re.search(r'Non-2xx or 3xx responses: (\d+)', s)
+ms = lambda t: int(t) * 1000 / int(tick)
 cpu = '-' if pid == '-' else '%.1f' % ((int(after) - int(before)) / int(tick) / reqs * 1e6)
-alloc = '-' if name != 'capstan' else '%.0f' % ((int(alloc_after) - int(alloc_before)) / reqs)
-print('%-10s %10.0f %9.3f %9.3f %12s %12s %s' % (name, rps, lat(50), lat(99), cpu, alloc,
-      ('non-2xx: ' + errors.group(1)) if errors else ''))
+alloc = jit_ms = gc_ms = pauses = '-'
+if name == 'capstan':
+    alloc = '%.0f' % ((int(alloc_after) - int(alloc_before)) / reqs)
+    jit_ms, gc_ms = '%.0f' % ms(jit), '%.0f' % ms(gc)
+    times = [float(t) for t in re.findall(r'Pause.* ([\d.]+)ms$', open(gclog).read(), re.M)] if os.path.exists(gclog) else []
+    pauses = '%d/%.0f' % (len(times), sum(times))
+print('\t'.join([rnd, name, '%.0f' % rps, '%.3f' % lat(50), '%.3f' % lat(99), cpu, alloc, jit_ms, gc_ms,
+                 pauses, errors.group(1) if errors else '0']))
 PY
+  tail -1 "$WORK/results" | awk -F'\t' '{ printf "%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($11 == "0" ? "" : "non-2xx: " $11) }'
 }
 
-echo "wrk -t1 -c$CONNS -d${SECS}s, keep-alive, 1 worker each, 2 origins (nginx return 200)"
-printf '%-10s %10s %9s %9s %12s %12s\n' target req/s p50_ms p99_ms cpu_us/req alloc_B/req
-# TARGETS (default all): e.g. TARGETS="capstan nginx" to skip the others.
-for t in ${TARGETS:-direct capstan nginx haproxy}; do
-  case $t in
-    direct) run direct $ORIGIN1 - ;;
-    capstan) run capstan $CAPSTAN $CAPSTAN_PID ;;
-    nginx) run nginx $NGINX $NGINX_PID ;;
-    haproxy) run haproxy $HAPROXY $HAPROXY_PID ;;
-  esac
+echo "wrk -t1 -c$CONNS -d${SECS}s after ${WARMUP}s warm-up in $WARMUP_CONNECTS connects, keep-alive, 1 worker each, 2 origins (nginx return 200), $ROUNDS rounds"
+printf '%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s\n' round target req/s p50_ms p99_ms cpu_us/r alloc_B/r jit_ms gc_ms pauses/ms
+read -r -a ORDER <<< "${TARGETS:-direct capstan nginx haproxy}"
+for round in $(seq 1 "$ROUNDS"); do
+  n=${#ORDER[@]}
+  for i in $(seq 0 $((n - 1))); do
+    t=${ORDER[$(( (i + round - 1) % n ))]} # round r starts with the r-th target
+    case $t in
+      direct) run "$round" direct $ORIGIN1 - ;;
+      capstan) run "$round" capstan $CAPSTAN $CAPSTAN_PID ;;
+      nginx) run "$round" nginx $NGINX $NGINX_PID ;;
+      haproxy) run "$round" haproxy $HAPROXY $HAPROXY_PID ;;
+    esac
+  done
 done
+
+python3 - "$WORK/results" <<'PY'
+import statistics, sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
+by = {}
+for r in rows:
+    by.setdefault(r[1], []).append(r)
+def med(rs, i):
+    v = [float(r[i]) for r in rs if r[i] != '-']
+    return statistics.median(v) if v else None
+print('\nmedian of %d rounds:' % max(len(v) for v in by.values()))
+print('%-9s %9s %8s %8s %8s %8s' % ('target', 'req/s', 'p50_ms', 'p99_ms', 'cpu_us/r', 'alloc_B/r'))
+for name, rs in by.items():
+    f = [med(rs, i) for i in (2, 3, 4, 5, 6)]
+    print('%-9s %9.0f %8.3f %8.3f %8s %8s' % (name, f[0], f[1], f[2], '-' if f[3] is None else '%.1f' % f[3],
+                                              '-' if f[4] is None else '%.0f' % f[4]))
+if 'capstan' in by and 'nginx' in by:
+    # Goal of issue #5: at least nginx's req/s with a p99 no worse than 1.1x nginx's.
+    met = 0
+    print('\nCapstan / nginx per round (req/s, p99, CPU per request; goal: req/s >= 1, p99 <= 1.1):')
+    nginx = {r[0]: r for r in by['nginx']}
+    for c in by['capstan']:
+        n = nginx.get(c[0])
+        if not n:
+            continue
+        rps, p99 = float(c[2]) / float(n[2]), float(c[4]) / float(n[4])
+        ok = rps >= 1 and p99 <= 1.1
+        met += ok
+        print('  round %s: %.2fx  %.2fx  %.2fx  %s' % (c[0], rps, p99, float(c[5]) / float(n[5]), 'met' if ok else 'not met'))
+    c, n = by['capstan'], by['nginx']
+    rps, p99 = med(c, 2) / med(n, 2), med(c, 4) / med(n, 4)
+    print('  medians: %.2fx  %.2fx  %.2fx  %s; met in %d of %d rounds' % (rps, p99, med(c, 5) / med(n, 5),
+          'met' if rps >= 1 and p99 <= 1.1 else 'not met', met, len(c)))
+PY

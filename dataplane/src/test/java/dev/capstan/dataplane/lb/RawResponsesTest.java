@@ -171,6 +171,11 @@ class RawResponsesTest {
   }
 
   private void balance(ScriptedServer... servers) throws InterruptedException {
+    balance("", servers);
+  }
+
+  /** {@code more}: further lines of lb.yaml. */
+  private void balance(String more, ScriptedServer... servers) throws InterruptedException {
     StringBuilder b = new StringBuilder();
     for (ScriptedServer s : servers) {
       b.append("  - {host: 127.0.0.1, port: ").append(s.port()).append(", weight: 1}\n");
@@ -183,7 +188,8 @@ class RawResponsesTest {
         %s
         timeouts: {connect: 2s, response: 10s, idle: 30s}
         adminPort: 0
-        """.formatted(b)), 1);
+        %s
+        """.formatted(b, more)), 1);
   }
 
   /** Writes {@code requests} at once on one connection and reads until the balancer closes it. */
@@ -229,6 +235,46 @@ class RawResponsesTest {
             + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nconnection: close\r\n\r\nplain");
     assertThat(server.requests.get()).isEqualTo(5);
     assertThat(server.connections.get()).isEqualTo(1);
+  }
+
+  /**
+   * A connection's requests share one exchange object, begun again for each: nothing of one
+   * request may reach the next. Each request below differs from the one before in what it
+   * leaves behind: a body ended by the server's close (chunked for the client, server
+   * connection not kept), HEAD (no body expected), a cookie that pins (no Set-Cookie), a
+   * request body, a server answer before that body ended; each answer is as if it were the
+   * connection's first.
+   */
+  @Test
+  void nothingOfOneRequestReachesTheNextOnTheSameConnection() throws Exception {
+    ScriptedServer server = server(head -> switch (path(head)) {
+      case "/close" -> new Reply("HTTP/1.1 200 OK\r\n\r\nuntil the end", true);
+      case "/early" -> Reply.of("HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig");
+      default -> Reply.of(head.startsWith("HEAD")
+          ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+          : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
+    });
+    balance("sessionCookie: {name: S, path: /}", server);
+    String cookie = "S=" + dev.capstan.dataplane.lb.pool.Member.cookieValueOf("127.0.0.1:" + server.port());
+    String setCookie = "set-cookie: " + cookie + "; Path=/; HTTPOnly\r\n";
+    String answer = exchange(get("/close", "")
+        + "HEAD / HTTP/1.1\r\nHost: lb\r\n\r\n"
+        + get("/", "Cookie: " + cookie + "\r\n")
+        + get("/", "")
+        + "POST / HTTP/1.1\r\nHost: lb\r\nCookie: " + cookie + "\r\nContent-Length: 4\r\n\r\nbody"
+        + "POST /early HTTP/1.1\r\nHost: lb\r\nX-Early: 1\r\nContent-Length: 4\r\n\r\nbody"
+        + get("/", CLOSE));
+    String plain = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n";
+    assertThat(answer).isEqualTo(
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n" + setCookie + "\r\nd\r\nuntil the end\r\n0\r\n\r\n"
+            + plain + setCookie + "\r\n"
+            + plain + "\r\nplain"
+            + plain + setCookie + "\r\nplain"
+            + plain + "\r\nplain"
+            + "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n" + setCookie + "\r\nbig"
+            + plain + "connection: close\r\n" + setCookie + "\r\nplain");
+    assertThat(server.heads).hasSize(7);
+    assertThat(server.bodies.get(4)).isEqualTo("body");
   }
 
   /**

@@ -24,11 +24,10 @@ final class RequestFramer extends ByteToMessageDecoder {
     }
   };
 
-  private enum State { HEAD, LENGTH, CHUNKED, FAILED }
+  private enum State { HEAD, BODY, FAILED }
 
   private State state = State.HEAD;
-  private long remaining;
-  private ChunkedBody chunked;
+  private final BodyFramer body = new BodyFramer();
   private final ResponseHead.EndFinder endFinder = new ResponseHead.EndFinder();
 
   @Override
@@ -41,25 +40,14 @@ final class RequestFramer extends ByteToMessageDecoder {
               return;
             }
           }
-          case LENGTH -> {
-            int n = (int) Math.min(remaining, in.readableBytes());
-            out.add(in.readRetainedSlice(n));
-            remaining -= n;
-            if (remaining == 0) {
-              end(out);
-            }
-          }
-          case CHUNKED -> {
-            int from = in.readerIndex();
-            int end;
+          case BODY -> {
+            boolean ended;
             try {
-              end = chunked.consume(in, from, in.writerIndex());
+              ended = body.read(in, out);
             } catch (InvalidResponse e) {
-              throw new InvalidRequest(400, e.getMessage());
+              throw new InvalidRequest(400, e.getMessage()); // a broken chunk framing
             }
-            out.add(in.readRetainedSlice((end < 0 ? in.writerIndex() : end) - from));
-            if (end >= 0) {
-              chunked = null;
+            if (ended) {
               end(out);
             }
           }
@@ -106,12 +94,12 @@ final class RequestFramer extends ByteToMessageDecoder {
     switch (head.framing()) {
       case NONE -> end(out);
       case LENGTH -> {
-        remaining = head.contentLength();
-        state = State.LENGTH;
+        body.length(head.contentLength());
+        state = State.BODY;
       }
       case CHUNKED -> {
-        chunked = new ChunkedBody();
-        state = State.CHUNKED;
+        body.chunked();
+        state = State.BODY;
       }
     }
     return true;

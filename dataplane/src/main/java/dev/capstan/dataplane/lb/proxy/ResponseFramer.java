@@ -10,7 +10,8 @@ import java.util.List;
  * Splits what a server sends into responses without decoding them, in place of Netty's
  * HttpClientCodec decoder (which builds a header map per response for the proxy to encode
  * again): it emits a {@link ResponseHead}, then the body's bytes as they arrive — retained
- * slices, chunk framing included — then {@link #END}. After a 101 it stops, and the bytes it
+ * slices, chunk framing included; a small body that came whole with its head is held by the
+ * head instead — then {@link #END}. After a 101 it stops, and the bytes it
  * holds go to whatever replaces it. A response it cannot frame safely ends with an
  * {@link InvalidResponse} message instead, and nothing more is read from the connection.
  */
@@ -27,12 +28,18 @@ final class ResponseFramer extends ByteToMessageDecoder {
   /** A larger head is refused, as nginx does beyond its proxy buffer. */
   static final int MAX_HEAD = 32 * 1024;
 
-  private enum State { HEAD, LENGTH, CHUNKED, CLOSE, SWITCHED, FAILED }
+  /**
+   * A Content-Length body up to this size that came with its head goes with the head (see
+   * {@link ResponseHead#includedBody}): copying it is cheaper than a slice object and one more
+   * buffer to write, and most answers of a balanced API are that small.
+   */
+  static final int MAX_INCLUDED_BODY = 1024;
+
+  private enum State { HEAD, BODY, CLOSE, SWITCHED, FAILED }
 
   private State state = State.HEAD;
   private boolean toHead;
-  private long remaining;
-  private ChunkedBody chunked;
+  private final BodyFramer body = new BodyFramer();
   private final ResponseHead.EndFinder endFinder = new ResponseHead.EndFinder();
 
   /** Set before each request is sent: the answer to HEAD has no body, whatever it says. */
@@ -50,20 +57,8 @@ final class ResponseFramer extends ByteToMessageDecoder {
               return;
             }
           }
-          case LENGTH -> {
-            int n = (int) Math.min(remaining, in.readableBytes());
-            out.add(in.readRetainedSlice(n));
-            remaining -= n;
-            if (remaining == 0) {
-              end(out);
-            }
-          }
-          case CHUNKED -> {
-            int from = in.readerIndex();
-            int end = chunked.consume(in, from, in.writerIndex());
-            out.add(in.readRetainedSlice((end < 0 ? in.writerIndex() : end) - from));
-            if (end >= 0) {
-              chunked = null;
+          case BODY -> {
+            if (body.read(in, out)) {
               end(out);
             }
           }
@@ -93,15 +88,8 @@ final class ResponseFramer extends ByteToMessageDecoder {
       }
       return false;
     }
-    ByteBuf bytes = in.retainedSlice(from, end - from);
-    ResponseHead head;
-    try {
-      head = ResponseHead.parse(bytes, toHead);
-    } catch (InvalidResponse e) {
-      bytes.release();
-      throw e;
-    }
-    in.readerIndex(end);
+    ResponseHead head = ResponseHead.parse(in, from, end - from, toHead, MAX_INCLUDED_BODY);
+    in.readerIndex(end + head.includedBody());
     out.add(head);
     if (head.status() == 101) {
       state = State.SWITCHED;
@@ -110,16 +98,17 @@ final class ResponseFramer extends ByteToMessageDecoder {
     switch (head.framing()) {
       case NONE -> end(out);
       case LENGTH -> {
-        remaining = head.contentLength();
+        long remaining = head.contentLength() - head.includedBody();
         if (remaining == 0) {
           end(out);
         } else {
-          state = State.LENGTH;
+          body.length(remaining);
+          state = State.BODY;
         }
       }
       case CHUNKED -> {
-        chunked = new ChunkedBody();
-        state = State.CHUNKED;
+        body.chunked();
+        state = State.BODY;
       }
       case CLOSE -> state = State.CLOSE;
     }

@@ -95,10 +95,13 @@ final class ResponseHead extends DefaultByteBufHolder {
    */
   private final int[] skip;
   private final int skips;
+  /** Bytes of the body held after the head (see {@link #parse(ByteBuf, int, int, boolean, int)}). */
+  private final int includedBody;
 
   private ResponseHead(ByteBuf bytes, int status, boolean http11, Framing framing, long contentLength,
-      boolean keepAlive, int statusTextStart, int blankLine, int[] skip, int skips) {
+      boolean keepAlive, int statusTextStart, int blankLine, int[] skip, int skips, int includedBody) {
     super(bytes);
+    this.includedBody = includedBody;
     this.status = status;
     this.http11 = http11;
     this.framing = framing;
@@ -110,9 +113,26 @@ final class ResponseHead extends DefaultByteBufHolder {
     this.skips = skips;
   }
 
-  /** The head as received, from the status line to the blank line. */
+  /**
+   * The head as received, from the status line to the blank line, then the
+   * {@link #includedBody} bytes of the body if any.
+   */
   ByteBuf bytes() {
     return content();
+  }
+
+  /**
+   * How many bytes of the body follow the head in {@link #bytes}: all of a small
+   * Content-Length body that came with its head, else 0 and the body comes after.
+   */
+  int includedBody() {
+    return includedBody;
+  }
+
+  /** Writes the {@link #includedBody} bytes, the body as the server sent it. */
+  void writeIncludedBody(ByteBuf out) {
+    ByteBuf bytes = content();
+    appendBytes(bytes, bytes.readerIndex() + blankLine + 2, includedBody, out);
   }
 
   int status() {
@@ -203,14 +223,27 @@ final class ResponseHead extends DefaultByteBufHolder {
    * @param toHead whether the request was HEAD: then the response has no body whatever it says
    */
   static ResponseHead parse(ByteBuf head, boolean toHead) throws InvalidResponse {
+    return parse(head, head.readerIndex(), head.readableBytes(), toHead, -1);
+  }
+
+  /**
+   * Parses the head of {@code length} bytes at {@code from} in {@code source}. With
+   * {@code maxIncludedBody} -1, the result takes {@code source} (exactly the head) as its bytes;
+   * else it holds a retained slice of {@code source}: the head, and with it the whole body when
+   * the body is a Content-Length of at most {@code maxIncludedBody} bytes that is already in
+   * {@code source} (its {@link #includedBody}). A small answer then reaches the client as one
+   * buffer, copied with its head, instead of the head and a slice of the body.
+   */
+  static ResponseHead parse(ByteBuf source, int from, int length, boolean toHead, int maxIncludedBody)
+      throws InvalidResponse {
     // Parsed from a copy in an array: a ByteBuf checks bounds and liveness on every byte read.
-    int end = head.readableBytes();
+    int end = length;
     byte[] a = SCRATCH.get();
     if (a.length < end) {
       a = new byte[Math.max(end, 2 * a.length)];
       SCRATCH.set(a);
     }
-    head.getBytes(head.readerIndex(), a, 0, end);
+    source.getBytes(from, a, 0, end);
     int start = 0;
     int eol = lineEnd(a, start, end);
     // Status line: HTTP/1.x SP 3DIGIT [SP reason]
@@ -350,8 +383,17 @@ final class ResponseHead extends DefaultByteBufHolder {
       framing = Framing.CLOSE;
     }
     boolean keepAlive = framing != Framing.CLOSE && !close && (http11 || keepAliveToken);
-    return new ResponseHead(head, status, http11, framing, contentLength, keepAlive, start + 8,
-        blankLine, skip, skips);
+    ByteBuf bytes = source;
+    int included = 0;
+    if (maxIncludedBody >= 0) {
+      if (framing == Framing.LENGTH && contentLength <= maxIncludedBody
+          && source.writerIndex() - (from + length) >= contentLength) {
+        included = (int) contentLength;
+      }
+      bytes = source.retainedSlice(from, length + included);
+    }
+    return new ResponseHead(bytes, status, http11, framing, contentLength, keepAlive, start + 8,
+        blankLine, skip, skips, included);
   }
 
   /** The end of the line at {@code pos} without its CR LF; a bare LF or CR is refused. */

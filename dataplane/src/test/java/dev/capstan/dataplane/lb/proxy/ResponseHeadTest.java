@@ -153,6 +153,40 @@ class ResponseHeadTest {
     assertThat(wire.release()).isTrue();
   }
 
+  /**
+   * A head parsed in place in what was read ("@" starts it; "|" is CR LF) holds the whole body
+   * when it is a Content-Length body already read and no larger than the limit; never a body
+   * it does not have all of, nor one of another framing, nor any after a bodiless answer.
+   */
+  @ParameterizedTest(name = "{0}, limit {1}")
+  @CsvSource(delimiter = ';', value = {
+      // read so far; limit; included body; bytes of the buffer left unread by the head
+      "x@HTTP/1.1 200 OK|Content-Length: 3||abcHTTP/1.1; 1024; abc; 8",
+      "x@HTTP/1.1 200 OK|Content-Length: 3||abc; 3; abc; 0",
+      "x@HTTP/1.1 200 OK|Content-Length: 3||abc; 2; ''; 3",
+      "x@HTTP/1.1 200 OK|Content-Length: 3||ab; 1024; ''; 2",
+      "x@HTTP/1.1 200 OK|Content-Length: 0||abc; 1024; ''; 3",
+      "x@HTTP/1.1 200 OK|Transfer-Encoding: chunked||3|abc|0||; 1024; ''; 13",
+      "x@HTTP/1.1 200 OK||abc; 1024; ''; 3",
+      "x@HTTP/1.1 304 Not Modified|Content-Length: 3||abc; 1024; ''; 3",
+  })
+  void aSmallWholeBodyGoesWithItsHead(String read, int limit, String body, int after) throws Exception {
+    ByteBuf wire = bytes(read);
+    int from = read.indexOf('@') + 1;
+    int length = ResponseHead.end(wire, from, wire.writerIndex()) - from;
+    ResponseHead r = ResponseHead.parse(wire, from, length, false, limit);
+    assertThat(r.includedBody()).isEqualTo(body.length());
+    assertThat(wire.writerIndex() - (from + length + r.includedBody())).isEqualTo(after);
+    ByteBuf out = Unpooled.buffer();
+    r.writeForwarded(out);
+    r.writeIncludedBody(out);
+    assertThat(out.toString(StandardCharsets.ISO_8859_1))
+        .isEqualTo(read.substring(from, read.indexOf("||")).replace("|", "\r\n") + "\r\n" + body);
+    r.release();
+    assertThat(wire.refCnt()).as("the head's slice is released with it").isEqualTo(1);
+    wire.release();
+  }
+
   @Test
   void aStatusLineWithoutReasonIsPassedOnAsItIs() throws Exception {
     ResponseHead r = parse("HTTP/1.1 200|Content-Length: 0||", false);

@@ -128,9 +128,16 @@ final class SelectEngine {
       }
     }
     if (s.soffset() > 0 || s.slimit() > 0) {
+      // influxd picks the series in ascending order, then answers them last first under DESC.
+      if (s.descending()) {
+        Collections.reverse(out);
+      }
       int from = Math.min(out.size(), s.soffset());
       int to = s.slimit() > 0 ? Math.min(out.size(), from + s.slimit()) : out.size();
       out = new ArrayList<>(out.subList(from, to));
+      if (s.descending()) {
+        Collections.reverse(out);
+      }
     }
     return out;
   }
@@ -1749,7 +1756,15 @@ final class SelectEngine {
         continue;
       }
       for (int k = 0; k < specs.size(); k++) {
-        if (byTime && !produced[k] && filled[k]) {
+        if (produced[k]) {
+          // A result, even a null one (influxd's NaN: the stddev of one point), is the column's
+          // value: not filled, and what fill(previous) repeats.
+          previous[k] = vals[k];
+          continue;
+        } else if (!byTime) {
+          continue;
+        }
+        if (filled[k]) {
           vals[k] = switch (s.fill()) {
             // influxd's count() reports 0, not null, for an empty interval under fill(null).
             case NULL -> specs.get(k).function().startsWith("count") ? (Object) 0L : null;
@@ -1759,9 +1774,7 @@ final class SelectEngine {
             case NONE -> null;
           };
         }
-        if (vals[k] != null) {
-          previous[k] = vals[k];
-        } else if (byTime) {
+        if (vals[k] == null) {
           vals[k] = scannerFill(s, previous[k], fillTypes[k]);
         }
       }

@@ -298,6 +298,14 @@ class InfluxQlDifferentialTest {
         Case.q("SHOW USERS"),
         // SOFFSET without SLIMIT: influxd answers no series at all; Capstan skips the first ones.
         Case.q("SELECT count(v) FROM cpu GROUP BY host SOFFSET 1"),
+        // OFFSET without LIMIT on raw rows under DESC: influxd answers one row.
+        Case.q("SELECT v FROM cpu WHERE host = 'b' ORDER BY time DESC OFFSET 3"),
+        // LIMIT under fill(none) with several calls: influxd limits each call's points, so the
+        // rows are the union of each call's first n; Capstan limits rows.
+        Case.q("SELECT last(v), last(ok) FROM cpu GROUP BY time(45s) fill(none) ORDER BY time DESC LIMIT 2"),
+        // top() with GROUP BY time and LIMIT: influxd limits the points top() sees, answering
+        // points that are not the bucket's top; Capstan limits the rows of the true top.
+        Case.q("SELECT top(v, 3) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:06:00Z' GROUP BY time(1m, 5s) LIMIT 3"),
         // influxd answers sample() beside another function with rows of each that do not line
         // up (the aggregate's at time 0); Capstan refuses, as for derivative(sample()).
         Case.q("SELECT sample(v, 1000), mean(v) FROM cpu"),
@@ -670,6 +678,13 @@ class InfluxQlDifferentialTest {
       }
     }
     c.add(Case.q("SELECT top(v, 2) FROM cpu" + span + " AND v > 60 GROUP BY time(10s) ORDER BY time DESC"));
+    // The stddev of one point is influxd's NaN (null in JSON): a value, neither filled nor skipped.
+    for (String fill : List.of("fill(-1)", "fill(previous)", "fill(none)")) {
+      c.add(Case.q("SELECT stddev(v), count(v) FROM cpu" + span + " AND host = 'a' GROUP BY time(10s, -3s) " + fill));
+    }
+    // SLIMIT under DESC: the first series in ascending order, answered last first.
+    c.add(Case.q("SELECT v FROM cpu" + span + " GROUP BY host ORDER BY time DESC SLIMIT 2"));
+    c.add(Case.q("SELECT count(v) FROM cpu" + span + " GROUP BY time(1m), host ORDER BY time DESC SLIMIT 2 SOFFSET 1"));
     c.add(Case.q("SELECT bottom(i, 2) FROM cpu" + span + " AND v > 60 GROUP BY time(10s) LIMIT 3"));
     // --- last()/first() and LIMIT read only the newest/oldest points per series field ---
     String cut = " WHERE time >= '2026-01-01T00:01:05Z' AND time <= '2026-01-01T00:04:55Z'";

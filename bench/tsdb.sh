@@ -13,6 +13,9 @@
 # quiet machine moved by 30 % from run to run (JIT, GC and page-cache timing), the median of three
 # much less. The server's CPU per point (user + system from /proc/<pid>/stat, over the round) is
 # the steadiest measure of each server's own work: it does not depend on what else the machine runs.
+# The log also gives, per round, the part of Capstan's CPU its JIT compiler threads used (C1/C2
+# CompilerThread in /proc/<pid>/task): 0.25-0.9 µs/point in the first regular rounds after the
+# warm-up in November 2026, which is compiling still going on, not work per point; influxd has none.
 #
 # Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
 # bytes on disk per point once both have moved their writes from the WAL to their column/TSM
@@ -79,12 +82,14 @@ done
 
 # CPU time (user + system) a process has used so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The same for the process' JIT compiler threads only (0 for a process without them).
+jit_ticks() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ {n = split($0, f, ") "); split(f[n], g, " "); s += g[12] + g[13]} END {print s + 0}'; }
 TICKS_PER_S=$(getconf CLK_TCK)
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 declare -A RESULT
 for layout in "${LAYOUTS[@]}"; do
-  declare -A RATES=() CPUS=()
+  declare -A RATES=() CPUS=() JITS=()
   for round in $(seq 1 "$ROUNDS"); do
     # Round 1 writes the database the sizes and queries below read; later rounds write fresh ones.
     db=bench_$layout; ((round > 1)) && db=bench_${layout}_r$round
@@ -93,21 +98,22 @@ for layout in "${LAYOUTS[@]}"; do
       port=$INFLUX_PORT; pid=$INFLUX_PID
       [[ $peer == capstan ]] && { port=$CAPSTAN_PORT; pid=$CAPSTAN_PID; }
       say "ingest $layout round $round/$ROUNDS ($POINTS points, $CONNECTIONS connections) into $peer"
-      before=$(cpu_ticks "$pid")
+      before=$(cpu_ticks "$pid"); jit_before=$(jit_ticks "$pid")
       line=$("${BENCH[@]}" ingest "http://127.0.0.1:$port" "$db" "$layout" "$POINTS" "$CONNECTIONS")
-      after=$(cpu_ticks "$pid")
+      after=$(cpu_ticks "$pid"); jit_after=$(jit_ticks "$pid")
+      JITS[$peer]+=" $(python3 -c "print(f'{($jit_after - $jit_before) * 1e6 / $TICKS_PER_S / $POINTS:.3f}')")"
       RATES[$peer]+=" $(sed -n 's/.*points_per_s=\([0-9]*\).*/\1/p' <<<"$line")"
       CPUS[$peer]+=" $(python3 -c "print(f'{($after - $before) * 1e6 / $TICKS_PER_S / $POINTS:.3f}')")"
     done
   done
   for peer in influxd capstan; do
-    say "$layout $peer: points/s per round:${RATES[$peer]}; server CPU µs/point per round:${CPUS[$peer]}"
+    say "$layout $peer: points/s per round:${RATES[$peer]}; server CPU µs/point per round:${CPUS[$peer]} (of which JIT compiler threads:${JITS[$peer]})"
     # shellcheck disable=SC2086 # one word per round
     RESULT[$peer,$layout,ingest]=$(median ${RATES[$peer]} | cut -d. -f1)
     # shellcheck disable=SC2086
     RESULT[$peer,$layout,cpu]=$(python3 -c "print(f'{$(median ${CPUS[$peer]}):.2f}')")
   done
-  unset RATES CPUS
+  unset RATES CPUS JITS
 done
 
 say "moving writes out of the WALs: influxd snapshots its cache 2 s after writes stop; Capstan flushes on a clean stop"

@@ -16,6 +16,8 @@ final class Series {
   private final SeriesKey key;
   private final String keyText;
   private final byte[] walEntry;
+  /** {@code walEntry.length}, here so sizing a WAL record does not load every series' entry (a cache miss apiece). */
+  private final int walEntryBytes;
   /**
    * This series' buffer in the memtable it was last written to, so a write appends there without
    * looking the series up (with thousands of series per batch, a hash lookup per point that
@@ -24,11 +26,19 @@ final class Series {
    * so a racy read sees it whole, and its memtable is checked on every use.
    */
   private Memtable.SeriesBuffer memtableBuffer;
+  /**
+   * This series' number in the WAL segment that last numbered it: that {@link SegmentSeries}' id
+   * in the high 32 bits, the number in the low ones, 0 for none. One volatile long so that
+   * writers of different shards racing on it (each under its own shard's lock) can never pair
+   * one segment's id with another's number; reads cost a plain load.
+   */
+  private volatile long walNumber;
 
   private Series(SeriesKey key, String keyText, byte[] walEntry) {
     this.key = key;
     this.keyText = keyText;
     this.walEntry = walEntry;
+    this.walEntryBytes = walEntry.length;
   }
 
   /** The series of a point (its measurement and tags). */
@@ -61,6 +71,19 @@ final class Series {
 
   void memtableBuffer(Memtable.SeriesBuffer buffer) {
     memtableBuffer = buffer;
+  }
+
+  /** See {@link #walNumber}; only {@link SegmentSeries} reads and writes it. */
+  long walNumber() {
+    return walNumber;
+  }
+
+  void walNumber(long idAndNumber) {
+    walNumber = idAndNumber;
+  }
+
+  int walEntryBytes() {
+    return walEntryBytes;
   }
 
   /** Not copied: callers only write it out. */

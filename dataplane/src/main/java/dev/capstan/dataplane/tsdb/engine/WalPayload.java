@@ -172,7 +172,7 @@ final class WalPayload {
       SeriesPoint sp = points.get(i);
       if (sp.series() != previous) {
         previous = sp.series();
-        definitionBytes += previous.walEntry().length; // at most once per run of the series
+        definitionBytes += previous.walEntryBytes(); // at most once per run of the series
       }
       seriesOffsets[i] = out.size;
       out.writeInt(-1);

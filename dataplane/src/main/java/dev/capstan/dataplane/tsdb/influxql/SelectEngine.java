@@ -221,6 +221,11 @@ final class SelectEngine {
         if (calls.size() > 1) {
           throw new QueryError("selector function " + c.name() + "() cannot be combined with other functions");
         }
+        if (s.limit() > 0 && !c.args().isEmpty() && c.args().get(c.args().size() - 1) instanceof IntegerLit n
+            && n.value() > s.limit()) {
+          throw new QueryError("limit (" + n.value() + ") in " + c.name()
+              + " function can not be larger than the LIMIT (" + s.limit() + ") in the select statement");
+        }
       }
       if (c.name().equals("sample") && calls.size() > 1
           && calls.stream().noneMatch(o -> o.name().equals("top") || o.name().equals("bottom"))) {
@@ -1687,6 +1692,13 @@ final class SelectEngine {
     Map<VarRef, FieldType> auxTypes = new HashMap<>();
     for (VarRef v : aux) {
       auxTypes.put(v, isField(v, fieldTypes) ? fieldTypes.get(v.name()) : null);
+    }
+    boolean anyPoints = false;
+    for (int b = 0; b < nBuckets && !anyPoints; b++) {
+      anyPoints = acc[b] != null;
+    }
+    if (byTime && !anyPoints && integrals.isEmpty()) {
+      return List.of(); // a group whose points the condition all refused: influxd shows no series
     }
     int[] shown = {0};
     if (byTime) {

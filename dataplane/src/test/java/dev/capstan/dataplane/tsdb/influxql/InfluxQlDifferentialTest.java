@@ -996,6 +996,8 @@ class InfluxQlDifferentialTest {
         "SELECT max(v) FROM (SHOW DATABASES)")) {
       c.add(Case.q(q));
     }
+    // --- seeded random SELECTs over the fixtures, before anything changes them ---
+    RandomQueries.generate(20261128, 400).forEach(q -> c.add(Case.q(q)));
     // --- DDL, in order ---
     for (String q : List.of(
         "CREATE DATABASE ddl", "SHOW DATABASES", "CREATE DATABASE ddl", "SHOW RETENTION POLICIES ON ddl",

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,17 +79,7 @@ final class Preallocation {
 
   /** Blocks until no chunk being written overlaps the bytes below {@code end}, about to be appended. */
   synchronized void awaitRoomFor(long end) throws IOException {
-    boolean interrupted = false;
-    while (fillingFrom >= 0 && end > fillingFrom) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    awaitWhile(() -> fillingFrom >= 0 && end > fillingFrom);
   }
 
   /**
@@ -180,8 +171,16 @@ final class Preallocation {
   /** No more chunks; waits for one being written, so that the file can be cut to its batches. */
   synchronized void seal() {
     sealed = true;
+    awaitWhile(() -> fillingFrom >= 0);
+  }
+
+  /**
+   * Waits on this monitor (held by the caller) while {@code busy} holds; an interrupt does not
+   * end the wait (the chunk being written must finish first) but is kept for the caller.
+   */
+  private void awaitWhile(BooleanSupplier busy) {
     boolean interrupted = false;
-    while (fillingFrom >= 0) {
+    while (busy.getAsBoolean()) {
       try {
         wait();
       } catch (InterruptedException e) {

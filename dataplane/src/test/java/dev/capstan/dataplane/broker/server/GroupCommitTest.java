@@ -109,15 +109,19 @@ class GroupCommitTest {
     commit.close();
   }
 
+  /** Appends {@code bytes} to {@code disk} and waits, through the group commit, for their sync. */
+  private CompletableFuture<Void> appendAndSync(Disk disk, long bytes) {
+    disk.append(bytes);
+    return commit.sync(disk);
+  }
+
   @Test
   void aWaiterThatComesDuringASyncStartsItsOwnAtOnceAndTheEarlierSyncDoesNotReleaseIt() throws Exception {
     Disk disk = new Disk("p-0");
-    disk.append(10);
-    CompletableFuture<Void> first = commit.sync(disk);
+    CompletableFuture<Void> first = appendAndSync(disk, 10);
     Disk.Sync firstSync = disk.next();
 
-    disk.append(10);
-    CompletableFuture<Void> second = commit.sync(disk);
+    CompletableFuture<Void> second = appendAndSync(disk, 10);
     Disk.Sync secondSync = disk.next();
     assertThat(secondSync.end).as("started while the first runs, covering the second append").isEqualTo(20);
 
@@ -135,11 +139,9 @@ class GroupCommitTest {
   @Test
   void aLaterSyncThatEndsFirstReleasesEveryoneItCoversAndTheEarlierOneCannotMoveTheSyncedPositionBack() throws Exception {
     Disk disk = new Disk("p-0");
-    disk.append(10);
-    CompletableFuture<Void> first = commit.sync(disk);
+    CompletableFuture<Void> first = appendAndSync(disk, 10);
     Disk.Sync firstSync = disk.next();
-    disk.append(10);
-    CompletableFuture<Void> second = commit.sync(disk);
+    CompletableFuture<Void> second = appendAndSync(disk, 10);
     Disk.Sync secondSync = disk.next();
 
     secondSync.succeed();
@@ -159,16 +161,12 @@ class GroupCommitTest {
   @Test
   void atMostTheBoundOfSyncsRunAndWaitersThatFindItReachedShareTheNextOne() throws Exception {
     Disk disk = new Disk("p-0");
-    disk.append(1);
-    CompletableFuture<Void> a = commit.sync(disk);
+    CompletableFuture<Void> a = appendAndSync(disk, 1);
     Disk.Sync syncA = disk.next();
-    disk.append(1);
-    CompletableFuture<Void> b = commit.sync(disk);
+    CompletableFuture<Void> b = appendAndSync(disk, 1);
     Disk.Sync syncB = disk.next();
-    disk.append(1);
-    CompletableFuture<Void> c = commit.sync(disk);
-    disk.append(1);
-    CompletableFuture<Void> d = commit.sync(disk);
+    CompletableFuture<Void> c = appendAndSync(disk, 1);
+    CompletableFuture<Void> d = appendAndSync(disk, 1);
 
     syncA.succeed();
     Disk.Sync shared = disk.next();
@@ -239,16 +237,13 @@ class GroupCommitTest {
   void aPartitionWhoseSyncIsSlowDoesNotHoldUpAnother() throws Exception {
     Disk slow = new Disk("slow-0");
     Disk fast = new Disk("fast-0");
-    slow.append(1);
-    CompletableFuture<Void> slowWaiter = commit.sync(slow);
+    CompletableFuture<Void> slowWaiter = appendAndSync(slow, 1);
     Disk.Sync slowSync = slow.next();
 
-    fast.append(1);
-    CompletableFuture<Void> fastFirst = commit.sync(fast);
+    CompletableFuture<Void> fastFirst = appendAndSync(fast, 1);
     fast.next().succeed();
     await().until(fastFirst::isDone);
-    fast.append(1);
-    CompletableFuture<Void> fastSecond = commit.sync(fast);
+    CompletableFuture<Void> fastSecond = appendAndSync(fast, 1);
     fast.next().succeed();
     await().until(fastSecond::isDone);
 
@@ -263,14 +258,11 @@ class GroupCommitTest {
   void aFailedSyncFailsEveryWaiterAndASyncThatRanBesideItReleasesNobodyUntilANewOneSucceeds() throws Exception {
     Disk broken = new Disk("broken-0");
     Disk healthy = new Disk("healthy-0");
-    broken.append(10);
-    CompletableFuture<Void> first = commit.sync(broken);
+    CompletableFuture<Void> first = appendAndSync(broken, 10);
     Disk.Sync failing = broken.next();
-    broken.append(10);
-    CompletableFuture<Void> second = commit.sync(broken);
+    CompletableFuture<Void> second = appendAndSync(broken, 10);
     Disk.Sync beside = broken.next();
-    healthy.append(10);
-    CompletableFuture<Void> kept = commit.sync(healthy);
+    CompletableFuture<Void> kept = appendAndSync(healthy, 10);
     healthy.next().succeed();
 
     failing.fail();
@@ -297,14 +289,11 @@ class GroupCommitTest {
   @Test
   void closingFailsWaitersNoSyncCoversAndRefusesNewOnes() throws Exception {
     Disk disk = new Disk("p-0");
-    disk.append(1);
-    CompletableFuture<Void> running = commit.sync(disk);
+    CompletableFuture<Void> running = appendAndSync(disk, 1);
     Disk.Sync sync = disk.next();
-    disk.append(1);
-    CompletableFuture<Void> second = commit.sync(disk);
+    CompletableFuture<Void> second = appendAndSync(disk, 1);
     Disk.Sync secondSync = disk.next();
-    disk.append(1);
-    CompletableFuture<Void> queued = commit.sync(disk);
+    CompletableFuture<Void> queued = appendAndSync(disk, 1);
 
     CountDownLatch closed = new CountDownLatch(1);
     Thread closer = new Thread(() -> {

@@ -109,7 +109,8 @@ public final class MessageBrokerResources {
         partitions == null ? DEFAULT_PARTITIONS : partitions,
         retentionTime == null ? DEFAULT_RETENTION_TIME : retentionTime,
         retentionBytes == null ? null : bytes(retentionBytes).orElseThrow(
-            () -> new IllegalArgumentException("retentionBytes " + retentionBytes + " overflows a long")));
+            () -> new IllegalArgumentException("retentionBytes " + retentionBytes + " overflows a long")),
+        spec.durabilityOrDefault());
   }
 
   /** A byte quantity such as {@code 1Gi} as a count of bytes; empty when it exceeds a long. */

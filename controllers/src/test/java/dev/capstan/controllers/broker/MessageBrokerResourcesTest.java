@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.capstan.api.broker.MessageBroker;
+import dev.capstan.api.broker.MessageBrokerSpec.Durability;
 import dev.capstan.api.config.BrokerConfig;
 import dev.capstan.controllers.common.ConfigHash;
 import dev.capstan.controllers.common.ControllerSettings;
@@ -39,6 +40,7 @@ class MessageBrokerResourcesTest {
       storage: {size: 50Gi, storageClassName: fast}
       resources: {requests: {cpu: 500m, memory: 1Gi}}
       topicDefaults: {partitions: 6, retentionTime: Infinite, retentionBytes: 1Gi}
+      durability: PageCache
       """);
   static final MessageBroker EXTERNAL = broker("""
       external: {bootstrapServers: "kafka-0.corp:9092,kafka-1.corp:9092"}
@@ -102,7 +104,9 @@ class MessageBrokerResourcesTest {
   @Test
   void brokerConfigResolvesKafkasDefaults() {
     assertThat(MessageBrokerResources.brokerConfig(MINIMAL)).isEqualTo(new BrokerConfig(
-        9092, 9901, 1, "events", "{pod}.events-brokers.streaming.svc:9092", 1, "7d", null));
+        9092, 9901, 1, "events", "{pod}.events-brokers.streaming.svc:9092", 1, "7d", null,
+        Durability.Fsync));
+    assertThat(MessageBrokerResources.brokerConfig(MINIMAL).syncOnAcksAll()).isTrue();
   }
 
   @Test
@@ -112,6 +116,8 @@ class MessageBrokerResourcesTest {
     assertThat(config.defaultPartitions()).isEqualTo(6);
     assertThat(config.defaultRetentionTime()).isEqualTo("Infinite");
     assertThat(config.defaultRetentionBytes()).isEqualTo(1L << 30);
+    assertThat(config.durability()).isEqualTo(Durability.PageCache);
+    assertThat(config.syncOnAcksAll()).isFalse();
     assertThat(config.listenerOf("events-1")).isEqualTo("events-1.events-brokers.streaming.svc:9092");
     assertThat(config.peerListeners()).containsExactly(
         "events-0.events-brokers.streaming.svc:9092",
@@ -122,7 +128,8 @@ class MessageBrokerResourcesTest {
   @Test
   void theRenderedConfigReadsBackAsTheSameRecord() throws Exception {
     String yaml = MessageBrokerResources.configMap(FULL).getData().get(BrokerConfig.FILE);
-    assertThat(yaml).contains("advertisedListener: \"{pod}.events-brokers.streaming.svc:9092\"");
+    assertThat(yaml).contains("advertisedListener: \"{pod}.events-brokers.streaming.svc:9092\"")
+        .contains("durability: PageCache").doesNotContain("syncOnAcksAll");
     var reader = new ObjectMapper(new YAMLFactory());
     assertThat(reader.readValue(yaml, BrokerConfig.class)).isEqualTo(MessageBrokerResources.brokerConfig(FULL));
   }

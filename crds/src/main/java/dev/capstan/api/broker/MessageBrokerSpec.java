@@ -16,8 +16,9 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "!has(self.external) || (!has(self.replicas) && !has(self.storage) "
-        + "&& !has(self.resources) && !has(self.image))",
-    message = "an external broker runs no pods: replicas, storage, resources and image are not allowed with external",
+        + "&& !has(self.resources) && !has(self.image) && !has(self.durability))",
+    message = "an external broker runs no pods: replicas, storage, resources, image and durability are not "
+        + "allowed with external",
     fieldPath = ".external")
 public record MessageBrokerSpec(
     @JsonPropertyDescription("Number of broker pods (1 when omitted); not allowed with external.")
@@ -32,6 +33,11 @@ public record MessageBrokerSpec(
         ResourceRequirements resources,
     @JsonPropertyDescription("Defaults for topics that do not set their own.")
         TopicDefaults topicDefaults,
+    @JsonPropertyDescription("When a produce with acks=all is answered (Fsync when omitted; not allowed with "
+        + "external). Fsync: after the partition's log is fdatasynced, so a crash of the node loses no "
+        + "acknowledged record. PageCache: once the records are in the page cache, as Kafka answers by "
+        + "default; faster, but a crash of the node loses what the last second's flush had not synced.")
+        Durability durability,
     @JsonPropertyDescription("An existing Kafka cluster to manage topics in, instead of pods.")
         ExternalKafka external) {
 
@@ -49,5 +55,20 @@ public record MessageBrokerSpec(
 
   public StorageSpec storageOrDefault() {
     return storage == null ? StorageSpec.defaults() : storage;
+  }
+
+  public Durability durabilityOrDefault() {
+    return durability == null ? Durability.Fsync : durability;
+  }
+
+  /**
+   * What an acks=all answer promises. No schema default, as for replicas: an external broker
+   * must not get one.
+   */
+  public enum Durability {
+    /** The partition's log is fdatasynced before the answer (with one replica there is no other copy). */
+    Fsync,
+    /** The records are in the page cache; the broker's periodic flush syncs them (Kafka's default answer). */
+    PageCache
   }
 }

@@ -1,6 +1,8 @@
 package dev.capstan.api.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.capstan.api.broker.MessageBrokerSpec.Durability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.List;
  *     duration such as {@code 7d} or {@code 1h30m}, or {@value #INFINITE}
  * @param defaultRetentionBytes bytes a partition keeps unless the topic says otherwise; absent
  *     means no limit
+ * @param durability when an acks=all produce is answered; absent (a configuration rendered before
+ *     the setting existed) means {@link Durability#Fsync}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BrokerConfig(
@@ -35,13 +39,20 @@ public record BrokerConfig(
     String advertisedListener,
     int defaultPartitions,
     String defaultRetentionTime,
-    Long defaultRetentionBytes) {
+    Long defaultRetentionBytes,
+    Durability durability) {
 
   public static final String FILE = "broker.yaml";
   public static final String POD_PLACEHOLDER = "{pod}";
   public static final String INFINITE = "Infinite";
 
   private static final DurationText DURATIONS = new DurationText(List.of("ms", "s", "m", "h", "d", "w"));
+
+  /** Whether an acks=all produce waits for an fdatasync of the partition's log. */
+  @JsonIgnore
+  public boolean syncOnAcksAll() {
+    return durability != Durability.PageCache;
+  }
 
   /** The host:port the named broker pod advertises. */
   public String listenerOf(String podName) {

@@ -15,7 +15,7 @@ class MessageBrokerValidationTest {
 
   private static final String NO_PODS =
       "spec.external: an external broker runs no pods: "
-          + "replicas, storage, resources and image are not allowed with external";
+          + "replicas, storage, resources, image and durability are not allowed with external";
 
   private static final String BOOTSTRAP_PATTERN =
       "spec.external.bootstrapServers: should match "
@@ -42,6 +42,11 @@ class MessageBrokerValidationTest {
             "spec: {external: {bootstrapServers: 'kafka:9092'}, storage: {size: 1Gi}}", NO_PODS),
         rejects(CRD, "an external broker with resources",
             "spec: {external: {bootstrapServers: 'kafka:9092'}, resources: {limits: {memory: 1Gi}}}", NO_PODS),
+        accepts(CRD, "answers acks=all from the page cache, as Kafka does", "spec: {durability: PageCache}"),
+        rejects(CRD, "an unknown durability", "spec: {durability: Async}",
+            "spec.durability: Unsupported value: \"Async\": supported values: \"Fsync\", \"PageCache\""),
+        rejects(CRD, "an external broker with a durability",
+            "spec: {external: {bootstrapServers: 'kafka:9092'}, durability: Fsync}", NO_PODS),
         rejects(CRD, "an external broker with an image",
             "spec: {external: {bootstrapServers: 'kafka:9092'}, image: 'capstan:dev'}", NO_PODS),
         rejects(CRD, "a bootstrap server without a port", "spec: {external: {bootstrapServers: kafka}}",

@@ -149,7 +149,7 @@ public final class BrokerMain {
     }
     return new BrokerServer.Options(data, bindHost, config.kafkaPort(), id, listeners,
         config.statefulSetName() == null ? "capstan-local" : config.statefulSetName(), retentionMs, retentionBytes,
-        Math.max(1, config.defaultPartitions()), local.autoCreateTopics(), local.syncOnAcksAll(),
+        Math.max(1, config.defaultPartitions()), local.autoCreateTopics(), config.syncOnAcksAll(),
         local.maxRequestBytes(), local.retentionCheckMs(), local.flushIntervalMs(), local.requestThreads(),
         Clock.systemUTC(), local.groupConfig());
   }

@@ -3,6 +3,7 @@ package dev.capstan.dataplane.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capstan.api.broker.MessageBrokerSpec.Durability;
 import dev.capstan.api.config.BrokerConfig;
 import dev.capstan.dataplane.broker.server.BrokerServer;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class BrokerMainTest {
 
   private static final BrokerConfig CONFIG = new BrokerConfig(9092, 9901, 3, "events", "{pod}.events-brokers.ns.svc:9092",
-      3, "7d", 1_000_000L);
+      3, "7d", 1_000_000L, null);
 
   @Test
   void aPodKnowsItsIdAndEveryPeerFromItsName() {
@@ -24,6 +25,17 @@ class BrokerMainTest {
     assertThat(options.retentionMs()).isEqualTo(7L * 24 * 3600 * 1000);
     assertThat(options.retentionBytes()).isEqualTo(1_000_000L);
     assertThat(options.defaultPartitions()).isEqualTo(3);
+  }
+
+  @Test
+  void acksAllWaitsForAnFsyncUnlessTheConfigSaysPageCache() {
+    assertThat(BrokerMain.options(CONFIG, Path.of("/data"), null).syncOnAcksAll())
+        .as("a configuration rendered before the setting existed").isTrue();
+    for (Durability d : Durability.values()) {
+      BrokerConfig config = new BrokerConfig(9092, 9901, 1, "events", "{pod}:9092", 1, "7d", null, d);
+      assertThat(BrokerMain.options(config, Path.of("/data"), null).syncOnAcksAll()).as(d.name())
+          .isEqualTo(d == Durability.Fsync);
+    }
   }
 
   @Test

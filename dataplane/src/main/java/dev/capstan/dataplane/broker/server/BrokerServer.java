@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * in-process on an ephemeral port.
  *
  * <p>Durability: a Produce with acks=all is fsynced before it is acknowledged (with one replica
- * there is no other copy to count on); acks=1 is acknowledged once written to the page cache and
- * synced within {@link Options#flushIntervalMs}.
+ * there is no other copy to count on) unless {@link Options#syncOnAcksAll} is off; acks=1, and
+ * acks=all with it off, is acknowledged once written to the page cache and synced within
+ * {@link Options#flushIntervalMs}.
  */
 public final class BrokerServer implements AutoCloseable {
 
@@ -75,6 +76,13 @@ public final class BrokerServer implements AutoCloseable {
       return new Options(dataDir, bindHost, port, brokerId, advertised, clusterName, retentionMs, retentionBytes,
           defaultPartitions, autoCreateTopics, syncOnAcksAll, maxRequestBytes, retentionCheckMs, flushIntervalMs,
           requestThreads, clock, value);
+    }
+
+    /** acks=all answered after an fdatasync of the partition's log (true) or from the page cache. */
+    public Options withSyncOnAcksAll(boolean value) {
+      return new Options(dataDir, bindHost, port, brokerId, advertised, clusterName, retentionMs, retentionBytes,
+          defaultPartitions, autoCreateTopics, value, maxRequestBytes, retentionCheckMs, flushIntervalMs,
+          requestThreads, clock, groupConfig);
     }
 
     public Options withCluster(int id, List<String> listeners, String name) {

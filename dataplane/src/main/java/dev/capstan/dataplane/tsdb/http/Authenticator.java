@@ -22,6 +22,10 @@ final class Authenticator {
     this.users = users;
   }
 
+  Users users() {
+    return users;
+  }
+
   /**
    * Checks a request's credentials.
    *

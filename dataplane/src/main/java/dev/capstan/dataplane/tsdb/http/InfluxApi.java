@@ -53,7 +53,7 @@ public final class InfluxApi {
   private final SeriesKeyCache seriesKeys = new SeriesKeyCache(SeriesKeyCache.DEFAULT_MAX_ENTRIES);
   /** When the API was made, for /debug/vars's uptime. */
   private final Instant started;
-  /** SHOW STATS and SHOW DIAGNOSTICS: the statistics of /debug/vars, the node's facts. */
+  /** SHOW STATS, SHOW DIAGNOSTICS and SHOW USERS: the statistics of /debug/vars, the node's facts, its users. */
   private final Monitor monitor = new Monitor() {
     @Override
     public List<Statistic> statistics() {
@@ -63,6 +63,12 @@ public final class InfluxApi {
     @Override
     public List<Diagnostic> diagnostics() {
       return DebugVars.diagnostics(started, clock.instant(), options.version());
+    }
+
+    @Override
+    public List<String> users() {
+      Authenticator auth = authenticator;
+      return auth == null ? List.of() : List.copyOf(auth.users().names());
     }
   };
   /** {@code null} while authentication is off; swapped when the configuration changes. */

@@ -128,6 +128,15 @@ final class Ast {
 
   record ShowShards() implements Statement {}
 
+  /** SHOW USERS: the users the node lets in, every one an admin. */
+  record ShowUsers() implements Statement {}
+
+  /** SHOW GRANTS FOR user. */
+  record ShowGrants(String user) implements Statement {}
+
+  /** SHOW SUBSCRIPTIONS: Capstan has none (CREATE SUBSCRIPTION is refused). */
+  record ShowSubscriptions() implements Statement {}
+
   record ShowShardGroups() implements Statement {}
 
   record Delete(List<Measurement> sources, Expr condition) implements Statement {}

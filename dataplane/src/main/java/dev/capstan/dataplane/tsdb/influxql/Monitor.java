@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What a node reports about itself, as influxd's monitor does: the statistics of
  * {@code SHOW STATS} (the same as {@code /debug/vars}) and the sections of
- * {@code SHOW DIAGNOSTICS}. Supplied by the server that runs the query.
+ * {@code SHOW DIAGNOSTICS}; also the users it lets in, for {@code SHOW USERS}. Supplied by the
+ * server that runs the query.
  */
 public interface Monitor {
 
@@ -19,6 +20,14 @@ public interface Monitor {
   List<Statistic> statistics();
 
   List<Diagnostic> diagnostics();
+
+  /**
+   * The users authentication lets in, by name; each may do everything (their passwords come from
+   * the TsdbCluster's Secret, there are no grants). Empty when authentication is off.
+   */
+  default List<String> users() {
+    return List.of();
+  }
 
   /** A monitor with nothing to report (queries run outside a node: continuous queries, tests). */
   Monitor NONE = new Monitor() {

@@ -192,7 +192,7 @@ final class Parser {
   /** Where users come from instead, for the statements that would manage them. */
   private static String usersHint(Token t) {
     return switch (t) {
-      case USER, USERS, GRANT, GRANTS, REVOKE, SET ->
+      case USER, GRANT, REVOKE, SET ->
           ": users and passwords come from the Secret named by the TsdbCluster's authSecretRef, and every user may do everything";
       default -> "";
     };
@@ -256,8 +256,13 @@ final class Parser {
         return new ShowStats(parseOptionalModule());
       case DIAGNOSTICS:
         return new ShowDiagnostics(parseOptionalModule());
-      case GRANTS, SUBSCRIPTIONS, USERS:
-        throw error("SHOW " + t.tok().text + " is not supported by Capstan" + usersHint(t.tok()), t.pos());
+      case USERS:
+        return new ShowUsers();
+      case GRANTS:
+        expectTokens(Token.FOR);
+        return new ShowGrants(parseIdent());
+      case SUBSCRIPTIONS:
+        return new ShowSubscriptions();
       default:
         throw error(t, SHOW_KEYS);
     }

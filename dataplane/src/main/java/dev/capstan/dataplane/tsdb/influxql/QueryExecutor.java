@@ -143,6 +143,18 @@ public final class QueryExecutor {
     } else if (st instanceof KillQuery k) {
       running.kill(k.id());
       return List.of();
+    } else if (st instanceof ShowUsers) {
+      List<List<Object>> values = new ArrayList<>();
+      ctx.monitor().users().stream().sorted().forEach(u -> values.add(List.of(u, true)));
+      return List.of(new SeriesRow(null, Map.of(), List.of("user", "admin"), false, values, false));
+    } else if (st instanceof ShowGrants s) {
+      // every user is an admin, whose privileges are not per database: influxd lists none
+      if (!ctx.monitor().users().contains(s.user())) {
+        throw new QueryError("user not found");
+      }
+      return List.of(new SeriesRow(null, Map.of(), List.of("database", "privilege"), false, List.of(), false));
+    } else if (st instanceof ShowSubscriptions) {
+      return List.of();
     } else if (st instanceof ShowShards) {
       return showShards();
     } else if (st instanceof ShowShardGroups) {

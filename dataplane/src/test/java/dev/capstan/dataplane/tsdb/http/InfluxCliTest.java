@@ -146,6 +146,9 @@ class InfluxCliTest {
     assertThat(without.output()).contains("unable to parse authentication credentials");
     assertThat(with.exit()).isZero();
     assertThat(with.output()).contains("metrics");
+    // the users of the Secret, each one an admin
+    Run users = influx("-username", "admin", "-password", "pw", "-execute", "SHOW USERS");
+    assertThat(users.output()).containsPattern("admin\\s+true");
   }
 
   @Test

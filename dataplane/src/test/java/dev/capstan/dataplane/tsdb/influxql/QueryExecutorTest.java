@@ -219,4 +219,36 @@ class QueryExecutorTest {
         + "{\"name\":\"system\",\"columns\":[\"PID\"],\"values\":[[7]]}]}]}");
     assertThat(run.apply("SHOW DIAGNOSTICS FOR 'system'")).doesNotContain("build");
   }
+
+  @Test
+  void showUsersListsTheNodesUsersAsAdminsAndShowGrantsKnowsThem() {
+    Monitor monitor = new Monitor() {
+      @Override
+      public List<Statistic> statistics() {
+        return List.of();
+      }
+
+      @Override
+      public List<Diagnostic> diagnostics() {
+        return List.of();
+      }
+
+      @Override
+      public List<String> users() {
+        return List.of("zoe", "admin");
+      }
+    };
+    java.util.function.Function<String, String> run = q -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      InfluxJson.write(executor.execute(q, new QueryContext("db", null, monitor)), new JsonOptions(false, null), out);
+      return out.toString(StandardCharsets.UTF_8).strip();
+    };
+
+    assertThat(run.apply("SHOW USERS")).isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+        + "{\"columns\":[\"user\",\"admin\"],\"values\":[[\"admin\",true],[\"zoe\",true]]}]}]}");
+    assertThat(run.apply("SHOW GRANTS FOR zoe")).isEqualTo("{\"results\":[{\"statement_id\":0,\"series\":["
+        + "{\"columns\":[\"database\",\"privilege\"]}]}]}");
+    assertThat(run.apply("SHOW GRANTS FOR \"bob\"")).isEqualTo("{\"results\":[{\"statement_id\":0,\"error\":\"user not found\"}]}");
+    assertThat(run.apply("SHOW SUBSCRIPTIONS")).isEqualTo("{\"results\":[{\"statement_id\":0}]}");
+  }
 }

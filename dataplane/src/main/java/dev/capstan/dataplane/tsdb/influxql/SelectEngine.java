@@ -671,17 +671,10 @@ final class SelectEngine {
 
   // ---------- per measurement ----------
 
-  private List<SeriesRow> runMeasurement(Select s, String db, String rp, String m, long[] range,
-      SortedMap<String, FieldType> unionFields, Set<String> unionTags) {
-    checkpoint.run();
-    SortedMap<String, FieldType> fieldTypes = store.fieldKeys(db, m);
-    List<SeriesKey> seriesKeys = store.series(db, m);
-    TreeSet<String> tagKeys = new TreeSet<>();
-    for (SeriesKey k : seriesKeys) {
-      tagKeys.addAll(k.tags().keySet());
-    }
+  /** GROUP BY: tags (in the order named, {@code *} and regexes expanded) and an optional time(interval[, offset]). */
+  private record Dimensions(List<String> tags, long interval, long offset) {}
 
-    // GROUP BY: tags and an optional time(interval[, offset]).
+  private static Dimensions dimensions(Select s, Set<String> tagKeys, long now) {
     List<String> groupTags = new ArrayList<>();
     long interval = 0;
     long offset = 0;
@@ -728,12 +721,17 @@ final class SelectEngine {
         throw new QueryError("only time and tag dimensions allowed");
       }
     }
-    boolean byTime = interval > 0;
-    TimeWindows windows = byTime ? new TimeWindows(interval, offset, s.zone()) : null;
+    return new Dimensions(groupTags, interval, offset);
+  }
 
-    // Expand wildcards into columns.
-    List<OutputColumn> columns = new ArrayList<>();
-    List<String> aliases = new ArrayList<>();
+  /**
+   * The select list as output columns, with an alias or null for each: {@code *} and regexes
+   * expanded over the measurements' fields and tags (tags grouped by left out), {@code mean(*)}
+   * and {@code derivative(mean(*))} into a call per field that takes it, top() and bottom() with
+   * the tags they pick by.
+   */
+  private static void expandColumns(Select s, SortedMap<String, FieldType> unionFields, Set<String> unionTags,
+      List<String> groupTags, List<OutputColumn> columns, List<String> aliases) {
     for (Field f : s.fields()) {
       Expr e = Eval.unparen(f.expr());
       if (e instanceof Wildcard w) {
@@ -809,6 +807,29 @@ final class SelectEngine {
         }
       }
     }
+  }
+
+
+  private List<SeriesRow> runMeasurement(Select s, String db, String rp, String m, long[] range,
+      SortedMap<String, FieldType> unionFields, Set<String> unionTags) {
+    checkpoint.run();
+    SortedMap<String, FieldType> fieldTypes = store.fieldKeys(db, m);
+    List<SeriesKey> seriesKeys = store.series(db, m);
+    TreeSet<String> tagKeys = new TreeSet<>();
+    for (SeriesKey k : seriesKeys) {
+      tagKeys.addAll(k.tags().keySet());
+    }
+
+    Dimensions dims = dimensions(s, tagKeys, now);
+    List<String> groupTags = dims.tags();
+    long interval = dims.interval();
+    long offset = dims.offset();
+    boolean byTime = interval > 0;
+    TimeWindows windows = byTime ? new TimeWindows(interval, offset, s.zone()) : null;
+
+    List<OutputColumn> columns = new ArrayList<>();
+    List<String> aliases = new ArrayList<>();
+    expandColumns(s, unionFields, unionTags, groupTags, columns, aliases);
     List<String> names = columnNames(columns, aliases);
 
     // Transformations: the engine computes each one's argument as a column of its own (the
@@ -1492,6 +1513,28 @@ final class SelectEngine {
       List<Integer> series, List<SeriesKey> keys, List<Map<String, Block>> data,
       Map<String, FieldType> fieldTypes, Expr cond, long[] range, TimeWindows windows,
       TimeWindows.Buckets buckets) {
+    Accumulated acc = accumulate(s, columns, calls, series, keys, data, fieldTypes, cond, range, windows, buckets);
+    return bucketRows(s, columns, acc, fieldTypes, range, windows, buckets);
+  }
+
+  /**
+   * A group's calls accumulated per time bucket (one bucket without GROUP BY time).
+   *
+   * @param specs the distinct calls, in order of first appearance
+   * @param callIndex each call's index in {@code specs}
+   * @param acc per bucket, an accumulator per call; null for a bucket without points
+   * @param aux the columns a lone selector carries from the point it selects (max(v), host)
+   * @param auxValues per bucket, those columns' values at the selected point; null without aux
+   * @param anyIntegral whether integral() is among the calls (its areas are not points)
+   */
+  private record Accumulated(List<CallSpec> specs, Map<Call, Integer> callIndex, Accumulator[][] acc,
+                         List<VarRef> aux, Map<VarRef, Object>[] auxValues, boolean anyIntegral) {}
+
+  /** Walks the group's series and points into per-bucket accumulators. */
+  private Accumulated accumulate(Select s, List<OutputColumn> columns, List<Call> calls,
+      List<Integer> series, List<SeriesKey> keys, List<Map<String, Block>> data,
+      Map<String, FieldType> fieldTypes, Expr cond, long[] range, TimeWindows windows,
+      TimeWindows.Buckets buckets) {
     boolean byTime = windows != null;
     // Distinct calls by identity of their text.
     List<CallSpec> specs = new ArrayList<>();
@@ -1661,7 +1704,19 @@ final class SelectEngine {
       }
     }
 
-    // Build the output rows, bucket by bucket, with fill.
+    return new Accumulated(specs, callIndex, acc, aux, auxValues, !integrals.isEmpty());
+  }
+
+  /** The rows of accumulated buckets, bucket by bucket, with fill. */
+  private static List<List<Object>> bucketRows(Select s, List<OutputColumn> columns, Accumulated accumulated,
+      Map<String, FieldType> fieldTypes, long[] range, TimeWindows windows, TimeWindows.Buckets buckets) {
+    boolean byTime = windows != null;
+    List<CallSpec> specs = accumulated.specs();
+    Map<Call, Integer> callIndex = accumulated.callIndex();
+    Accumulator[][] acc = accumulated.acc();
+    List<VarRef> aux = accumulated.aux();
+    Map<VarRef, Object>[] auxValues = accumulated.auxValues();
+    int nBuckets = acc.length;
     boolean selectorTime = !byTime && specs.size() == 1 && SELECTORS.contains(specs.get(0).function());
     // influxd's integral() keeps the time its reducer gives (0 without GROUP BY time) and is
     // not filled: an interval without area has no row.
@@ -1697,7 +1752,7 @@ final class SelectEngine {
     for (int b = 0; b < nBuckets && !anyPoints; b++) {
       anyPoints = acc[b] != null;
     }
-    if (byTime && !anyPoints && integrals.isEmpty()) {
+    if (byTime && !anyPoints && !accumulated.anyIntegral()) {
       return List.of(); // a group whose points the condition all refused: influxd shows no series
     }
     int[] shown = {0};

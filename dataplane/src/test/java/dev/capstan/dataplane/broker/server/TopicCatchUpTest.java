@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -263,6 +265,73 @@ class TopicCatchUpTest {
         assertThat(topicStatus(back, "orders")).containsEntry("configs", HOUR);
       }
     }
+  }
+
+  /**
+   * Three brokers; one is down while a topic is deleted and another is deleted and recreated.
+   * Once it is back, and after another broker restarts and catches up from it, the deleted topic
+   * is gone everywhere and the recreated one is there everywhere with its new id.
+   */
+  @Test
+  void aTopicDeletedWhileABrokerWasDownStaysGoneEverywhere() throws Exception {
+    List<String> listeners = List.of("127.0.0.1:" + TwoBrokerTest.freePort(), "127.0.0.1:" + TwoBrokerTest.freePort(),
+        "127.0.0.1:" + TwoBrokerTest.freePort());
+    TestBroker[] brokers = new TestBroker[3];
+    try {
+      for (int id = 0; id < 3; id++) {
+        brokers[id] = start(id, listeners);
+      }
+      for (TestBroker broker : brokers) {
+        awaitReady(broker);
+      }
+      createTopic(brokers[0], "gone", 2, Map.of());
+      createTopic(brokers[0], "orders", 1, Map.of());
+      Uuid oldOrders = topicId(brokers[0], "orders");
+      for (TestBroker broker : brokers) {
+        assertThat(topicId(broker, "gone")).isEqualTo(topicId(brokers[0], "gone")); // forwarded with its id
+        assertThat(topicId(broker, "orders")).isEqualTo(oldOrders);
+      }
+
+      brokers[2].close();
+      brokers[2] = null;
+      try (Admin admin = brokers[0].admin()) {
+        admin.deleteTopics(List.of("gone", "orders")).all().get();
+        admin.createTopics(List.of(new NewTopic("orders", 3, (short) 1))).all().get();
+      }
+      Uuid newOrders = topicId(brokers[0], "orders");
+      assertThat(newOrders).isNotEqualTo(oldOrders);
+
+      brokers[2] = start(2, listeners); // comes back with "gone" and the old "orders" on its disk
+      awaitReady(brokers[2]);
+      brokers[0].close(); // and broker 0 restarts, catching up from broker 2 among others
+      brokers[0] = null;
+      brokers[0] = start(0, listeners);
+      awaitReady(brokers[0]);
+
+      for (TestBroker broker : brokers) {
+        assertThat(partitions(broker, "gone")).as(broker.bootstrap()).isEqualTo(-1);
+        assertThat(topicId(broker, "orders")).as(broker.bootstrap()).isEqualTo(newOrders);
+        assertThat(partitions(broker, "orders")).as(broker.bootstrap()).isEqualTo(3);
+        try (Admin admin = broker.admin()) {
+          assertThat(admin.listTopics().names().get()).as(broker.bootstrap()).contains("orders").doesNotContain("gone");
+        }
+      }
+    } finally {
+      for (TestBroker broker : brokers) {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+    }
+  }
+
+  /** The topic id the broker answers in Metadata, or null when it does not know the topic. */
+  private static Uuid topicId(TestBroker broker, String topic) throws Exception {
+    MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);
+    data.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(topic));
+    var response = (MetadataResponse) TwoBrokerTest.send(broker.server.port(), new MetadataRequest(data, (short) 12));
+    MetadataResponse.TopicMetadata metadata = response.topicMetadata().iterator().next();
+    return metadata.error() == Errors.NONE ? metadata.topicId() : null;
   }
 
   private TestBroker start(int id, List<String> listeners) throws Exception {

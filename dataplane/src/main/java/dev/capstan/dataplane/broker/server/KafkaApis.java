@@ -187,7 +187,7 @@ final class KafkaApis {
         case INIT_PRODUCER_ID -> done(initProducerId((InitProducerIdRequest) request));
         case FIND_COORDINATOR -> done(findCoordinator((FindCoordinatorRequest) request, version));
         case CREATE_TOPICS -> done(createTopics(context, (CreateTopicsRequest) request));
-        case DELETE_TOPICS -> done(forwarded(context, request, deleteTopics((DeleteTopicsRequest) request)));
+        case DELETE_TOPICS -> done(deleteTopics(context, (DeleteTopicsRequest) request));
         case CREATE_PARTITIONS -> done(forwarded(context, request, createPartitions((CreatePartitionsRequest) request)));
         case DESCRIBE_CONFIGS -> done(describeConfigs((DescribeConfigsRequest) request));
         case INCREMENTAL_ALTER_CONFIGS -> done(forwarded(context, request, alterConfigs((IncrementalAlterConfigsRequest) request)));
@@ -723,8 +723,14 @@ final class KafkaApis {
         new CreateTopicsRequest.Builder(toPeers).build(request.version()));
   }
 
-  private AbstractResponse deleteTopics(DeleteTopicsRequest request) throws IOException {
+  /**
+   * Deletes the topics and forwards the deletions to the peers by topic id (whatever version the
+   * client used), so that a peer holding another topic of the name, one it missed the deletion
+   * and recreation of, keeps it.
+   */
+  private AbstractResponse deleteTopics(RequestContext context, DeleteTopicsRequest request) throws IOException {
     DeleteTopicsRequestData in = request.data();
+    DeleteTopicsRequestData toPeers = new DeleteTopicsRequestData().setTimeoutMs(in.timeoutMs());
     List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>(in.topics());
     in.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));
     DeleteTopicsResponseData out = new DeleteTopicsResponseData();
@@ -743,13 +749,15 @@ final class KafkaApis {
         TopicRegistry.requireName(name);
         TopicRegistry.TopicMeta deleted = topics.delete(name);
         result.setName(deleted.name()).setTopicId(deleted.uuid()).setErrorCode(Errors.NONE.code());
+        toPeers.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setTopicId(deleted.uuid()));
       } catch (ApiException e) {
         ApiError error = ApiError.fromThrowable(e);
         result.setErrorCode(error.error().code()).setErrorMessage(error.message());
       }
       out.responses().add(result);
     }
-    return new DeleteTopicsResponse(out);
+    return forwarded(context, request, new DeleteTopicsResponse(out),
+        new DeleteTopicsRequest.Builder(toPeers).build((short) 6));
   }
 
   private AbstractResponse createPartitions(CreatePartitionsRequest request) throws IOException {

@@ -325,6 +325,36 @@ class TopicCatchUpTest {
     }
   }
 
+  /**
+   * A deletion is forwarded by topic id: a peer that holds another topic of the name (as when it
+   * missed a delete and recreate) keeps it. Here each broker gets its own "orders" directly, as
+   * a peer would send it, so the two ids differ.
+   */
+  @Test
+  void aForwardedDeletionTouchesOnlyTheSameTopicIdOnThePeer() throws Exception {
+    List<String> listeners = List.of("127.0.0.1:" + TwoBrokerTest.freePort(), "127.0.0.1:" + TwoBrokerTest.freePort());
+    try (TestBroker first = start(0, listeners); TestBroker second = start(1, listeners)) {
+      awaitReady(first);
+      awaitReady(second);
+      for (TestBroker broker : List.of(first, second)) {
+        CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(5_000);
+        data.topics().add(PeerForwarder.withTopicId(new CreateTopicsRequestData.CreatableTopic().setName("orders")
+            .setNumPartitions(1).setReplicationFactor((short) 1), Uuid.randomUuid()));
+        var created = (CreateTopicsResponse) PeerForwarder.send(ClusterLayout.HostPort.parse(broker.bootstrap()),
+            new CreateTopicsRequest.Builder(data).build((short) 7), 5_000);
+        assertThat(created.errorCounts()).containsOnlyKeys(Errors.NONE);
+      }
+      Uuid theirs = topicId(second, "orders");
+      assertThat(theirs).isNotNull().isNotEqualTo(topicId(first, "orders"));
+
+      try (Admin admin = first.admin()) {
+        admin.deleteTopics(List.of("orders")).all().get();
+      }
+      assertThat(topicId(first, "orders")).isNull();
+      assertThat(topicId(second, "orders")).isEqualTo(theirs);
+    }
+  }
+
   /** The topic id the broker answers in Metadata, or null when it does not know the topic. */
   private static Uuid topicId(TestBroker broker, String topic) throws Exception {
     MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);

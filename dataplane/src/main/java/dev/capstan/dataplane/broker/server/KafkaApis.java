@@ -186,8 +186,8 @@ final class KafkaApis {
         case LIST_OFFSETS -> done(listOffsets((ListOffsetsRequest) request, version));
         case INIT_PRODUCER_ID -> done(initProducerId((InitProducerIdRequest) request));
         case FIND_COORDINATOR -> done(findCoordinator((FindCoordinatorRequest) request, version));
-        case CREATE_TOPICS -> done(forwarded(context, request, createTopics((CreateTopicsRequest) request)));
-        case DELETE_TOPICS -> done(forwarded(context, request, deleteTopics((DeleteTopicsRequest) request)));
+        case CREATE_TOPICS -> done(createTopics(context, (CreateTopicsRequest) request));
+        case DELETE_TOPICS -> done(deleteTopics(context, (DeleteTopicsRequest) request));
         case CREATE_PARTITIONS -> done(forwarded(context, request, createPartitions((CreatePartitionsRequest) request)));
         case DESCRIBE_CONFIGS -> done(describeConfigs((DescribeConfigsRequest) request));
         case INCREMENTAL_ALTER_CONFIGS -> done(forwarded(context, request, alterConfigs((IncrementalAlterConfigsRequest) request)));
@@ -209,12 +209,18 @@ final class KafkaApis {
    * it came from a peer or only validated.
    */
   private AbstractResponse forwarded(RequestContext context, AbstractRequest request, AbstractResponse response) {
+    return forwarded(context, request, response, request);
+  }
+
+  /** As {@link #forwarded(RequestContext, AbstractRequest, AbstractResponse)}, passing {@code toPeers} on. */
+  private AbstractResponse forwarded(RequestContext context, AbstractRequest request, AbstractResponse response,
+                                     AbstractRequest toPeers) {
     boolean validateOnly = request instanceof CreateTopicsRequest create ? create.data().validateOnly()
         : request instanceof CreatePartitionsRequest grow ? grow.data().validateOnly()
         : request instanceof IncrementalAlterConfigsRequest alter && alter.data().validateOnly();
     if (peers.hasPeers() && !validateOnly && !PeerForwarder.CLIENT_ID.equals(context.clientId())
         && response.errorCounts().containsKey(Errors.NONE)) {
-      peers.forward(request);
+      peers.forward(toPeers);
     }
     return response;
   }
@@ -277,11 +283,11 @@ final class KafkaApis {
     if (meta.isEmpty() && autoCreate) {
       try {
         Topic.validate(name);
-        meta = Optional.of(topics.create(name, settings.defaultPartitions(), (short) 1, Map.of()));
+        meta = Optional.of(topics.create(name, settings.defaultPartitions(), (short) 1, Map.of(), null));
         if (peers.hasPeers()) {
           CreateTopicsRequestData create = new CreateTopicsRequestData().setTimeoutMs(5_000);
-          create.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(name)
-              .setNumPartitions(settings.defaultPartitions()).setReplicationFactor((short) 1));
+          create.topics().add(PeerForwarder.withTopicId(new CreateTopicsRequestData.CreatableTopic().setName(name)
+              .setNumPartitions(settings.defaultPartitions()).setReplicationFactor((short) 1), meta.get().uuid()));
           peers.forward(new CreateTopicsRequest.Builder(create).build());
         }
       } catch (InvalidTopicException e) {
@@ -667,8 +673,14 @@ final class KafkaApis {
 
   // ---- Topic admin ----
 
-  private AbstractResponse createTopics(CreateTopicsRequest request) throws IOException {
+  /**
+   * Creates the topics and forwards those created to the peers, each with the id it got here
+   * ({@link PeerForwarder#TOPIC_ID_CONFIG}).
+   */
+  private AbstractResponse createTopics(RequestContext context, CreateTopicsRequest request) throws IOException {
+    boolean fromPeer = PeerForwarder.CLIENT_ID.equals(context.clientId());
     CreateTopicsRequestData in = request.data();
+    CreateTopicsRequestData toPeers = new CreateTopicsRequestData().setTimeoutMs(in.timeoutMs());
     Map<String, Integer> counts = new HashMap<>();
     in.topics().forEach(t -> counts.merge(t.name(), 1, Integer::sum));
     CreateTopicsResponseData out = new CreateTopicsResponseData();
@@ -686,12 +698,17 @@ final class KafkaApis {
         short replicationFactor = topic.replicationFactor() == -1 ? 1 : topic.replicationFactor();
         Map<String, String> overrides = new LinkedHashMap<>();
         topic.configs().forEach(c -> overrides.put(c.name(), c.value()));
+        // Only a peer names the id; from a client, the key is an unknown config like any other.
+        String peerId = fromPeer ? overrides.remove(PeerForwarder.TOPIC_ID_CONFIG) : null;
         if (in.validateOnly()) {
           topics.validateCreate(topic.name(), partitions, replicationFactor, overrides);
         } else {
-          topics.create(topic.name(), partitions, replicationFactor, overrides);
+          Uuid id = topics.create(topic.name(), partitions, replicationFactor, overrides,
+              peerId == null ? null : Uuid.fromString(peerId)).uuid();
+          result.setTopicId(id);
+          toPeers.topics().add(PeerForwarder.withTopicId(topic.duplicate(), id));
         }
-        result.setTopicId(TopicRegistry.topicIdFor(topic.name())).setNumPartitions(partitions)
+        result.setNumPartitions(partitions)
             .setReplicationFactor(replicationFactor);
         topicConfigs(overrides, Set.of()).forEach(c -> result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
             .setName(c.name()).setValue(c.value()).setReadOnly(false).setConfigSource(c.configSource())
@@ -702,11 +719,18 @@ final class KafkaApis {
       }
       out.topics().add(result);
     }
-    return new CreateTopicsResponse(out);
+    return forwarded(context, request, new CreateTopicsResponse(out),
+        new CreateTopicsRequest.Builder(toPeers).build(request.version()));
   }
 
-  private AbstractResponse deleteTopics(DeleteTopicsRequest request) throws IOException {
+  /**
+   * Deletes the topics and forwards the deletions to the peers by topic id (whatever version the
+   * client used), so that a peer holding another topic of the name, one it missed the deletion
+   * and recreation of, keeps it.
+   */
+  private AbstractResponse deleteTopics(RequestContext context, DeleteTopicsRequest request) throws IOException {
     DeleteTopicsRequestData in = request.data();
+    DeleteTopicsRequestData toPeers = new DeleteTopicsRequestData().setTimeoutMs(in.timeoutMs());
     List<DeleteTopicsRequestData.DeleteTopicState> wanted = new ArrayList<>(in.topics());
     in.topicNames().forEach(name -> wanted.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name)));
     DeleteTopicsResponseData out = new DeleteTopicsResponseData();
@@ -725,13 +749,15 @@ final class KafkaApis {
         TopicRegistry.requireName(name);
         TopicRegistry.TopicMeta deleted = topics.delete(name);
         result.setName(deleted.name()).setTopicId(deleted.uuid()).setErrorCode(Errors.NONE.code());
+        toPeers.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setTopicId(deleted.uuid()));
       } catch (ApiException e) {
         ApiError error = ApiError.fromThrowable(e);
         result.setErrorCode(error.error().code()).setErrorMessage(error.message());
       }
       out.responses().add(result);
     }
-    return new DeleteTopicsResponse(out);
+    return forwarded(context, request, new DeleteTopicsResponse(out),
+        new DeleteTopicsRequest.Builder(toPeers).build((short) 6));
   }
 
   private AbstractResponse createPartitions(CreatePartitionsRequest request) throws IOException {
@@ -819,7 +845,11 @@ final class KafkaApis {
           result.setConfigs(topicConfigs(meta.get().configs(), only));
         }
       } else if (type == ConfigResource.Type.BROKER && isThisBroker(resource.resourceName())) {
-        brokerConfigs().forEach((name, value) -> {
+        Map<String, String> configs = brokerConfigs();
+        if (only.contains(PeerForwarder.TOMBSTONES_CONFIG)) {
+          configs.put(PeerForwarder.TOMBSTONES_CONFIG, TopicTombstones.toConfigValue(topics.liveTombstones()));
+        }
+        configs.forEach((name, value) -> {
           if (only.isEmpty() || only.contains(name)) {
             result.configs().add(new DescribeConfigsResponseData.DescribeConfigsResourceResult()
                 .setName(name).setValue(value).setReadOnly(true).setIsSensitive(false)

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -19,17 +21,33 @@ import org.slf4j.LoggerFactory;
  * topics locally, and the broker that accepts a topic change (CreateTopics, DeleteTopics,
  * CreatePartitions, IncrementalAlterConfigs, or a Metadata auto-create) sends the same request to
  * every peer, marked with {@link #CLIENT_ID} so the peer applies it without forwarding again.
- * Topic ids are derived from names, so peers agree on them without being told.
+ * A created topic gets a random id on the broker that accepts it, which the forwarded CreateTopics
+ * carries as the config {@link #TOPIC_ID_CONFIG}: Kafka's CreateTopics has no id field (there the
+ * controller picks ids), and the id is what tells a topic recreated under a name from the deleted
+ * one ({@link TopicTombstones}).
  *
  * <p>A peer that is down when the change is made misses it; the receiving broker logs that peer.
- * When the peer starts again it catches up the topics and partitions it lacks from the brokers it
- * sees ({@link TopicCatchUp}); a deletion or a config change it missed stays missed until the
- * change is made again (a later issue, with replication).
+ * When the peer starts again it catches up from the brokers it sees ({@link TopicCatchUp}): the
+ * topics and partitions it lacks, and the deletions it missed; a config change it missed stays
+ * missed until the change is made again (a later issue, with replication).
  */
 final class PeerForwarder {
 
   /** The client id of forwarded requests; a request carrying it is never forwarded again. */
   static final String CLIENT_ID = "capstan-peer-forward";
+
+  /**
+   * The config entry of a forwarded CreateTopics that names the topic's id; honoured only from a
+   * peer ({@link #CLIENT_ID}), an unknown config from anyone else.
+   */
+  static final String TOPIC_ID_CONFIG = "capstan.topic.id";
+
+  /**
+   * The read-only broker config through which a peer hands out its tombstones
+   * ({@link TopicTombstones#toConfigValue}); DescribeConfigs answers it only when asked for by
+   * name, so kafka-configs listings do not show it.
+   */
+  static final String TOMBSTONES_CONFIG = "capstan.deleted.topics";
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerForwarder.class);
   private static final int TIMEOUT_MS = 5_000;
@@ -38,6 +56,13 @@ final class PeerForwarder {
 
   PeerForwarder(ClusterLayout layout) {
     this.layout = layout;
+  }
+
+  /** {@code topic} with its id as {@link #TOPIC_ID_CONFIG}, for a peer. */
+  static CreateTopicsRequestData.CreatableTopic withTopicId(CreateTopicsRequestData.CreatableTopic topic, Uuid id) {
+    topic.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName(TOPIC_ID_CONFIG)
+        .setValue(id.toString()));
+    return topic;
   }
 
   boolean hasPeers() {

@@ -3,7 +3,6 @@ package dev.capstan.dataplane.broker.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * partition count, config overrides) is the file {@code <data>/topics/<topic>.json}, written
  * atomically; partition {@code p} lives in {@code <data>/<topic>-<p>/}. The JSON file is the
  * source of truth: a partition directory without it is an orphan of an interrupted delete and is
- * wiped when a topic of that name is created again.
+ * wiped when a topic of that name is created again. A deleted topic leaves a tombstone
+ * ({@link TopicTombstones}) for a while.
  *
  * <p>Admin changes are serialized on this object; lookups are lock-free.
  */
@@ -65,6 +64,8 @@ final class TopicRegistry implements AutoCloseable {
   private final Map<String, TopicMeta> topics = new ConcurrentHashMap<>();
   private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+  /** The deletions remembered, replaced (copy on write) under this object's lock. */
+  private volatile List<TopicTombstones.Tombstone> tombstones = List.of();
 
   private TopicRegistry(Path dataDir, ClusterLayout layout, TopicConfigs configs, Clock clock) {
     this.dataDir = dataDir;
@@ -74,7 +75,10 @@ final class TopicRegistry implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Loads every topic and opens (recovering) the logs of the partitions this broker leads. */
+  /**
+   * Loads every topic and opens (recovering) the logs of the partitions this broker leads. A topic
+   * whose id has a tombstone is the remains of a delete a crash interrupted; it is finished here.
+   */
   static TopicRegistry open(Path dataDir, ClusterLayout layout, TopicConfigs configs, Clock clock) throws IOException {
     TopicRegistry registry = new TopicRegistry(dataDir, layout, configs, clock);
     Files.createDirectories(registry.topicsDir);
@@ -83,8 +87,14 @@ final class TopicRegistry implements AutoCloseable {
       files = list.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
     }
     try {
+      registry.tombstones = TopicTombstones.load(registry.tombstoneFile(), clock.instant());
       for (Path file : files) {
         TopicMeta meta = JSON.readValue(file.toFile(), TopicMeta.class);
+        if (TopicTombstones.of(registry.tombstones, meta.uuid()).isPresent()) {
+          registry.removeFiles(meta);
+          LOG.info("Finished deleting topic {} (id {}), which a stop interrupted", meta.name(), meta.id());
+          continue;
+        }
         registry.remember(meta);
         registry.openPartitions(meta, 0);
       }
@@ -93,12 +103,6 @@ final class TopicRegistry implements AutoCloseable {
       throw e;
     }
     return registry;
-  }
-
-  /** A topic id all brokers derive alike from the name, so no broker has to hand it to the others. */
-  static Uuid topicIdFor(String topic) {
-    UUID uuid = UUID.nameUUIDFromBytes(("capstan-topic:" + topic).getBytes(StandardCharsets.UTF_8));
-    return new Uuid(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
   }
 
   TopicConfigs configs() {
@@ -153,38 +157,81 @@ final class TopicRegistry implements AutoCloseable {
     });
   }
 
-  synchronized TopicMeta create(String name, int partitionCount, short replicationFactor, Map<String, String> overrides)
-      throws IOException {
+  /**
+   * Creates a topic.
+   *
+   * @param id the topic id a peer chose (a forwarded creation, a catch-up), or null for a new one:
+   *     random, so that a topic recreated under the name is told apart from the deleted one
+   */
+  synchronized TopicMeta create(String name, int partitionCount, short replicationFactor, Map<String, String> overrides,
+                                Uuid id) throws IOException {
     validateCreate(name, partitionCount, replicationFactor, overrides);
-    TopicMeta meta = new TopicMeta(name, topicIdFor(name).toString(), partitionCount, overrides);
+    if (id != null && TopicTombstones.of(liveTombstones(), id).isPresent()) {
+      throw new InvalidTopicException("Topic '" + name + "' with id " + id + " was deleted; it cannot be created again"
+          + " under that id");
+    }
+    Uuid topicId = id != null ? id : Uuid.randomUuid();
+    TopicMeta meta = new TopicMeta(name, topicId.toString(), partitionCount, overrides);
     for (int p = 0; p < partitionCount; p++) {
       deleteRecursively(partitionDir(new TopicPartition(name, p)));
     }
     persist(meta);
     remember(meta);
     openPartitions(meta, 0);
-    LOG.info("Created topic {} ({} partitions, configs {})", name, partitionCount, meta.configs());
+    LOG.info("Created topic {} (id {}, {} partitions, configs {})", name, topicId, partitionCount, meta.configs());
     return meta;
   }
 
-  synchronized TopicMeta delete(String name) throws IOException {
+  /** Deletes a topic now, as a client asked. */
+  TopicMeta delete(String name) throws IOException {
+    return delete(name, null, clock.millis());
+  }
+
+  /**
+   * Deletes a topic, first recording its tombstone durably (so a crash midway is finished at the
+   * next start, and a peer that missed the deletion does not hand the topic back).
+   *
+   * @param id the id the topic must have, or null for whichever it has
+   * @param deletedAtMs when it was deleted (a peer's time, when learnt from the peer)
+   */
+  synchronized TopicMeta delete(String name, Uuid id, long deletedAtMs) throws IOException {
     TopicMeta meta = topics.get(name);
-    if (meta == null) {
-      throw new UnknownTopicOrPartitionException("This server does not host this topic: " + name);
+    if (meta == null || (id != null && !id.equals(meta.uuid()))) {
+      throw new UnknownTopicOrPartitionException("This server does not host this topic: " + name
+          + (id == null ? "" : " with id " + id));
     }
-    Files.deleteIfExists(topicFile(name));
+    List<TopicTombstones.Tombstone> next = new ArrayList<>(liveTombstones());
+    next.add(new TopicTombstones.Tombstone(name, meta.uuid(), deletedAtMs));
+    next = TopicTombstones.live(next, clock.instant());
+    TopicTombstones.store(tombstoneFile(), next);
+    tombstones = next;
     topics.remove(name);
     namesById.remove(meta.uuid());
+    removeFiles(meta);
+    LOG.info("Deleted topic {} (id {})", name, meta.id());
+    return meta;
+  }
+
+  /** The deletions this broker remembers now (those older than {@link TopicTombstones#RETENTION} are forgotten). */
+  List<TopicTombstones.Tombstone> liveTombstones() {
+    return TopicTombstones.live(tombstones, clock.instant());
+  }
+
+  /** This broker's clock: the catch-up's now. */
+  Clock clock() {
+    return clock;
+  }
+
+  private void removeFiles(TopicMeta meta) throws IOException {
+    Files.deleteIfExists(topicFile(meta.name()));
     for (int p = 0; p < meta.partitions(); p++) {
-      TopicPartition tp = new TopicPartition(name, p);
+      TopicPartition tp = new TopicPartition(meta.name(), p);
       Partition partition = partitions.remove(tp);
       if (partition != null) {
         partition.close();
       }
       deleteRecursively(partitionDir(tp));
     }
-    LOG.info("Deleted topic {}", name);
-    return meta;
   }
 
   /** Checks a CreatePartitions entry; throws the ApiException Kafka would answer with. */
@@ -271,6 +318,10 @@ final class TopicRegistry implements AutoCloseable {
 
   private Path partitionDir(TopicPartition tp) {
     return dataDir.resolve(tp.topic() + "-" + tp.partition());
+  }
+
+  private Path tombstoneFile() {
+    return dataDir.resolve(TopicTombstones.FILE_NAME);
   }
 
   private Path topicFile(String name) {

@@ -11,8 +11,10 @@
  *       by broker {@code (t.hashCode() + p) mod brokers}, with one replica (replication is a later
  *       issue); the other brokers answer Produce/Fetch for it with NOT_LEADER_OR_FOLLOWER. Topic
  *       metadata is stored by every broker; a topic change is applied by the broker that gets it
- *       and forwarded to the peers ({@code PeerForwarder}); a peer that is down then misses it.
- *       Topic ids derive from names, so all brokers agree on them.</li>
+ *       and forwarded to the peers ({@code PeerForwarder}); a peer that is down then misses it and
+ *       catches up when it starts ({@code TopicCatchUp}). A topic's id is random per creation and
+ *       forwarded with it, so all brokers agree on it and a recreated topic is told apart from the
+ *       deleted one, of which every broker keeps a tombstone for 7 days ({@code TopicTombstones}).</li>
  *   <li>Not supported yet: transactions, compaction, DeleteRecords, OffsetForLeaderEpoch, fetch
  *       sessions (every Fetch is answered sessionless, session id 0), KIP-848 groups, SASL/TLS.</li>
  * </ul>

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -54,14 +55,16 @@ class BrokerAdminTest {
 
   @Test
   void createsDescribesListsGrowsAndDeletesATopic() throws Exception {
-    admin.createTopics(List.of(new NewTopic("orders", 3, (short) 1)
-        .configs(Map.of("retention.ms", "3600000", "segment.bytes", "1048576")))).all().get();
+    var created = admin.createTopics(List.of(new NewTopic("orders", 3, (short) 1)
+        .configs(Map.of("retention.ms", "3600000", "segment.bytes", "1048576"))));
+    created.all().get();
 
     assertThat(admin.listTopics().names().get()).contains("orders");
     TopicDescription described = admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
     assertThat(described.partitions()).hasSize(3);
     assertThat(described.partitions()).allSatisfy(p -> assertThat(p.leader().id()).isEqualTo(0));
-    assertThat(described.topicId()).isEqualTo(TopicRegistry.topicIdFor("orders"));
+    assertThat(described.topicId()).isEqualTo(created.topicId("orders").get())
+        .isNotEqualTo(Uuid.ZERO_UUID);
 
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "orders");
     Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);

@@ -256,6 +256,15 @@ public final class PodTemplates {
   public static final String EARLY_TENURING = "-XX:MaxTenuringThreshold=1";
 
   /**
+   * For the balancer, whose one event loop per core shares the node's cores with everything
+   * else: no performance-counter memory. With it, the JVM's periodic task thread wakes every
+   * 50 ms to sample counters into a file under /tmp (about 22 wake-ups a second, each a
+   * preemption of whatever runs on that core: under bench/lb.sh, 220 in 10 s against 2 without
+   * it). jcmd still attaches by pid; only jps and jstat no longer list the JVM.
+   */
+  public static final String NO_PERF_DATA = "-XX:-UsePerfData";
+
+  /**
    * The environment of every data-plane server: {@code JAVA_TOOL_OPTIONS} ({@link
    * #JAVA_TOOL_OPTIONS} and the server's own {@code jvmOptions}), and POD_NAME and POD_NAMESPACE
    * from the downward API. The field references spell out apiVersion v1, which the API server

@@ -109,4 +109,17 @@ class DataPlanePodsTest {
       assertThat(options).doesNotContain("TenuringThreshold");
     }
   }
+
+  /** The balancer's JVM keeps no performance-counter file: its sampler thread would wake 20 times a second. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void onlyTheBalancerRunsWithoutPerformanceCounters(String server, PodSpec pod) {
+    String options = pod.getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue();
+    if (server.equals("lb")) {
+      assertThat(options.split(" ")).containsOnlyOnce("-XX:-UsePerfData");
+    } else {
+      assertThat(options).doesNotContain("PerfData");
+    }
+  }
 }

@@ -22,7 +22,10 @@
 #                     warm-up; 0.07 s after two of 5 seconds).
 #   TARGETS="direct capstan nginx haproxy"   which targets, e.g. TARGETS="capstan nginx"
 #   CAPSTAN_JAR=other.jar                    another build, for an A/B
-#   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. -XX:+UseParallelGC
+#   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. the balancer pods'
+#                                            (controllers' PodTemplates): -XX:+UseParallelGC
+#                                            -XX:MaxTenuringThreshold=1 -XX:-UsePerfData
+#                                            -XX:PerMethodTrapLimit=0
 # Capstan's row also shows the bytes its event loop allocated per request (jcmd Thread.print),
 # the CPU ms its JIT compiler threads and its GC/VM threads used during the measured run, and
 # its GC pauses in that run (count and total ms, from -Xlog:gc): a warm-up too short shows as

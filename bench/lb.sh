@@ -53,6 +53,10 @@ ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-10}
 WARMUP_CONNECTS=${WARMUP_CONNECTS:-2}
 SYSCALLS=${SYSCALLS:-0}
+if [ "$SYSCALLS" = 1 ] && ! perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
+  echo "SYSCALLS=1 needs perf with access to the raw_syscalls tracepoint (perf_event_paranoid, tracefs)" >&2
+  exit 2
+fi
 WORK=$(mktemp -d /tmp/capstan-bench-lb.XXXXXX)
 PIDS=()
 cleanup() {
@@ -223,7 +227,7 @@ run() { # round name port pid(or -)
       -o "$WORK/$name.$round.perf" & perf=$!
   fi
   wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/" > "$WORK/$name.$round.wrk"
-  if [ "$perf" != - ]; then kill -INT "$perf"; wait "$perf" || true; fi
+  if [ "$perf" != - ]; then kill -INT "$perf" 2>/dev/null || true; wait "$perf" || true; fi
   [ "$pid" != - ] && after=$(ticks "$pid") && sched1=$(sched "$pid")
   if [ "$name" = capstan ]; then
     alloc_after=$(jvm_allocated "$pid")

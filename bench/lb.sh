@@ -22,11 +22,28 @@
 #                     warm-up; 0.07 s after two of 5 seconds).
 #   TARGETS="direct capstan nginx haproxy"   which targets, e.g. TARGETS="capstan nginx"
 #   CAPSTAN_JAR=other.jar                    another build, for an A/B
-#   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. -XX:+UseParallelGC
+#   CAPSTAN_JAVA_OPTS=...                    extra JVM flags for Capstan, e.g. the balancer pods'
+#                                            (controllers' PodTemplates): -XX:+UseParallelGC
+#                                            -XX:MaxTenuringThreshold=1 -XX:-UsePerfData
+#                                            -XX:PerMethodTrapLimit=0
 # Capstan's row also shows the bytes its event loop allocated per request (jcmd Thread.print),
 # the CPU ms its JIT compiler threads and its GC/VM threads used during the measured run, and
 # its GC pauses in that run (count and total ms, from -Xlog:gc): a warm-up too short shows as
 # JIT time, a heap too small as pauses.
+# Every proxy's row also shows figures that a busy machine blurs less than its tail does, each
+# summed over all its threads (nginx: master and worker) over the measured run:
+#   vcs/kr   voluntary context switches per 1000 requests (the proxy went to sleep: out of work,
+#            or, for Capstan's threads other than its event loop, timers and periodic work waking)
+#   ivcs/kr  involuntary ones per 1000 requests (preempted while it had work)
+#   runq_us  microseconds per request its threads were runnable but waiting for a CPU
+#            (/proc/<pid>/task/<tid>/schedstat): the stall that delays every request in flight
+# and Capstan's row: bg_wk/s, wake-ups per second of its JVM threads other than the event loop
+# (compiler, GC, VM periodic task, monitor deflation, config watch: each can preempt the event
+# loop, wrk or the origin on two cores), and sp n/ms/max, its safepoints in the run (-Xlog:safepoint:
+# count, total and longest pause in ms).
+#   SYSCALLS=1        also count each proxy's system calls per request (sys/r) with `perf stat -e
+#                     raw_syscalls:sys_enter -p PID` during the measured run, every target alike;
+#                     needs perf and tracepoint access, and costs every proxy a little.
 # Needs: wrk, nginx, haproxy, java 17, python3. Uses ports 19080-19099 on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +52,11 @@ CONNS=${2:-32}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-10}
 WARMUP_CONNECTS=${WARMUP_CONNECTS:-2}
+SYSCALLS=${SYSCALLS:-0}
+if [ "$SYSCALLS" = 1 ] && ! perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
+  echo "SYSCALLS=1 needs perf with access to the raw_syscalls tracepoint (perf_event_paranoid, tracefs)" >&2
+  exit 2
+fi
 WORK=$(mktemp -d /tmp/capstan-bench-lb.XXXXXX)
 PIDS=()
 cleanup() {
@@ -77,7 +99,8 @@ passiveHealthCheck: {maxFails: 1, failTimeout: 10s}
 timeouts: {connect: 5s, response: 60s, idle: 60s}
 adminPort: $ADMIN
 CONF
-java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -Xlog:gc:file="$WORK/capstan-gc.log" -jar "$JAR" lb --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
+java -Dcapstan.lb.threads=1 -Xms256m -Xmx256m ${CAPSTAN_JAVA_OPTS:-} -Xlog:gc:file="$WORK/capstan-gc.log" \
+  -Xlog:safepoint:file="$WORK/capstan-safepoint.log" -jar "$JAR" lb --config "$WORK/lb.yaml" > "$WORK/capstan.log" 2>&1 & CAPSTAN_PID=$!
 PIDS+=($CAPSTAN_PID)
 
 # --- nginx as a proxy ---
@@ -153,6 +176,32 @@ thread_ticks() {
       if (name ~ re) { split(substr($0, rp + 2), f, " "); t += f[12] + f[13] } }
     END { print t + 0 }'
 }
+# Voluntary and involuntary context switches and run-queue wait (ns) of a process and its
+# children, summed over all their threads.
+sched() {
+  local p t v n w total_v=0 total_n=0 total_w=0
+  for p in "$1" $(pgrep -P "$1" || true); do
+    for t in /proc/"$p"/task/*; do
+      v=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "$t/status" 2>/dev/null) || continue
+      n=$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' "$t/status" 2>/dev/null) || continue
+      w=$(awk '{ print $2 }' "$t/schedstat" 2>/dev/null) || continue
+      total_v=$((total_v + ${v:-0})); total_n=$((total_n + ${n:-0})); total_w=$((total_w + ${w:-0}))
+    done
+  done
+  echo "$total_v $total_n $total_w"
+}
+
+# Voluntary context switches (wake-ups) of a JVM's threads other than its event loops ("lb-*").
+background_wakeups() {
+  local t total=0 v
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in lb-*) continue ;; esac
+    v=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "$t/status" 2>/dev/null) || continue
+    total=$((total + ${v:-0}))
+  done
+  echo $total
+}
+
 JIT_THREADS='^C[12] CompilerThre'
 GC_THREADS='^(GC Thread|G1 |VM Thread)'
 
@@ -164,24 +213,36 @@ run() { # round name port pid(or -)
     wrk -t1 -c"$CONNS" -d"${per}s" "http://127.0.0.1:$port/" >/dev/null
   done
   local before=0 after=0 alloc_before=0 alloc_after=0 jit0=0 jit1=0 gc0=0 gc1=0 gclog0=0 gclog1=0
-  [ "$pid" != - ] && before=$(ticks "$pid")
+  local sched0="0 0 0" sched1="0 0 0" bg0=0 bg1=0 sp0=0 sp1=0 perf=-
+  [ "$pid" != - ] && before=$(ticks "$pid") && sched0=$(sched "$pid")
   if [ "$name" = capstan ]; then
     alloc_before=$(jvm_allocated "$pid")
     jit0=$(thread_ticks "$pid" "$JIT_THREADS"); gc0=$(thread_ticks "$pid" "$GC_THREADS")
-    gclog0=$(wc -l < "$WORK/capstan-gc.log")
+    gclog0=$(wc -l < "$WORK/capstan-gc.log"); sp0=$(wc -l < "$WORK/capstan-safepoint.log")
+    bg0=$(background_wakeups "$pid")
+  fi
+  if [ "$SYSCALLS" = 1 ] && [ "$pid" != - ]; then
+    # The proxy's processes: nginx's master sleeps, its worker is the child.
+    perf stat -x, -e raw_syscalls:sys_enter -p "$(echo "$pid" $(pgrep -P "$pid" || true) | tr ' ' ,)" \
+      -o "$WORK/$name.$round.perf" & perf=$!
   fi
   wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/" > "$WORK/$name.$round.wrk"
-  [ "$pid" != - ] && after=$(ticks "$pid")
+  if [ "$perf" != - ]; then kill -INT "$perf" 2>/dev/null || true; wait "$perf" || true; fi
+  [ "$pid" != - ] && after=$(ticks "$pid") && sched1=$(sched "$pid")
   if [ "$name" = capstan ]; then
     alloc_after=$(jvm_allocated "$pid")
     jit1=$(thread_ticks "$pid" "$JIT_THREADS"); gc1=$(thread_ticks "$pid" "$GC_THREADS")
-    gclog1=$(wc -l < "$WORK/capstan-gc.log")
+    gclog1=$(wc -l < "$WORK/capstan-gc.log"); sp1=$(wc -l < "$WORK/capstan-safepoint.log")
+    bg1=$(background_wakeups "$pid")
     tail -n +"$((gclog0 + 1))" "$WORK/capstan-gc.log" | head -n "$((gclog1 - gclog0))" > "$WORK/gc.$round.log"
+    tail -n +"$((sp0 + 1))" "$WORK/capstan-safepoint.log" | head -n "$((sp1 - sp0))" > "$WORK/safepoint.$round.log"
   fi
   python3 - "$round" "$name" "$WORK/$name.$round.wrk" "$before" "$after" "$TICK" "$pid" "$alloc_before" \
-      "$alloc_after" "$((jit1 - jit0))" "$((gc1 - gc0))" "$WORK/gc.$round.log" >> "$WORK/results" <<'PY'
+      "$alloc_after" "$((jit1 - jit0))" "$((gc1 - gc0))" "$WORK/gc.$round.log" "$sched0" "$sched1" \
+      "$((bg1 - bg0))" "$WORK/safepoint.$round.log" "$WORK/$name.$round.perf" "$SECS" >> "$WORK/results" <<'PY'
 import os, re, sys
-(rnd, name, path, before, after, tick, pid, alloc_before, alloc_after, jit, gc, gclog) = sys.argv[1:]
+(rnd, name, path, before, after, tick, pid, alloc_before, alloc_after, jit, gc, gclog, sched0, sched1,
+ bg, splog, perf, secs) = sys.argv[1:]
 s = open(path).read()
 def lat(q):
     m = re.search(r'^\s*%s%%\s+([\d.]+)(us|ms|s)' % q, s, re.M)
@@ -198,14 +259,26 @@ if name == 'capstan':
     jit_ms, gc_ms = '%.0f' % ms(jit), '%.0f' % ms(gc)
     times = [float(t) for t in re.findall(r'Pause.* ([\d.]+)ms$', open(gclog).read(), re.M)] if os.path.exists(gclog) else []
     pauses = '%d/%.0f' % (len(times), sum(times))
+vcs = ivcs = runq = wakes = safepoints = syscalls = '-'
+if pid != '-':
+    d = [int(b) - int(a) for a, b in zip(sched0.split(), sched1.split())]
+    vcs, ivcs, runq = '%.1f' % (d[0] * 1000 / reqs), '%.1f' % (d[1] * 1000 / reqs), '%.2f' % (d[2] / 1000 / reqs)
+if name == 'capstan':
+    wakes = '%.0f' % (int(bg) / float(secs))
+    sp = [int(t) for t in re.findall(r'Total: (\d+) ns', open(splog).read())] if os.path.exists(splog) else []
+    safepoints = '%d/%.1f/%.1f' % (len(sp), sum(sp) / 1e6, max(sp, default=0) / 1e6)
+if os.path.exists(perf):
+    m = re.search(r'^([\d]+),.*raw_syscalls:sys_enter', open(perf).read(), re.M)
+    syscalls = '%.2f' % (int(m.group(1)) / reqs) if m else '-'
 print('\t'.join([rnd, name, '%.0f' % rps, '%.3f' % lat(50), '%.3f' % lat(99), cpu, alloc, jit_ms, gc_ms,
-                 pauses, errors.group(1) if errors else '0']))
+                 pauses, errors.group(1) if errors else '0', vcs, ivcs, runq, wakes, safepoints, syscalls]))
 PY
-  tail -1 "$WORK/results" | awk -F'\t' '{ printf "%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ($11 == "0" ? "" : "non-2xx: " $11) }'
+  tail -1 "$WORK/results" | awk -F'\t' '{ printf "%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s %7s %7s %7s %8s %13s %6s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $14, $15, $16, $17, ($11 == "0" ? "" : "non-2xx: " $11) }'
 }
 
 echo "wrk -t1 -c$CONNS -d${SECS}s after ${WARMUP}s warm-up in $WARMUP_CONNECTS connects, keep-alive, 1 worker each, 2 origins (nginx return 200), $ROUNDS rounds"
-printf '%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s\n' round target req/s p50_ms p99_ms cpu_us/r alloc_B/r jit_ms gc_ms pauses/ms
+printf '%-6s %-9s %9s %8s %8s %8s %8s %7s %6s %10s %7s %7s %7s %8s %13s %6s\n' round target req/s p50_ms p99_ms \
+  cpu_us/r alloc_B/r jit_ms gc_ms pauses/ms vcs/kr ivcs/kr runq_us bg_wk/s 'sp n/ms/max' sys/r
 read -r -a ORDER <<< "${TARGETS:-direct capstan nginx haproxy}"
 for round in $(seq 1 "$ROUNDS"); do
   n=${#ORDER[@]}
@@ -230,11 +303,13 @@ def med(rs, i):
     v = [float(r[i]) for r in rs if r[i] != '-']
     return statistics.median(v) if v else None
 print('\nmedian of %d rounds:' % max(len(v) for v in by.values()))
-print('%-9s %9s %8s %8s %8s %8s' % ('target', 'req/s', 'p50_ms', 'p99_ms', 'cpu_us/r', 'alloc_B/r'))
+print('%-9s %9s %8s %8s %8s %8s %7s %7s %7s %6s' % ('target', 'req/s', 'p50_ms', 'p99_ms', 'cpu_us/r', 'alloc_B/r',
+                                                    'vcs/kr', 'ivcs/kr', 'runq_us', 'sys/r'))
+opt = lambda v, f: '-' if v is None else f % v
 for name, rs in by.items():
-    f = [med(rs, i) for i in (2, 3, 4, 5, 6)]
-    print('%-9s %9.0f %8.3f %8.3f %8s %8s' % (name, f[0], f[1], f[2], '-' if f[3] is None else '%.1f' % f[3],
-                                              '-' if f[4] is None else '%.0f' % f[4]))
+    f = [med(rs, i) for i in (2, 3, 4, 5, 6, 11, 12, 13, 16)]
+    print('%-9s %9.0f %8.3f %8.3f %8s %8s %7s %7s %7s %6s' % (name, f[0], f[1], f[2], opt(f[3], '%.1f'),
+          opt(f[4], '%.0f'), opt(f[5], '%.1f'), opt(f[6], '%.1f'), opt(f[7], '%.2f'), opt(f[8], '%.2f')))
 if 'capstan' in by and 'nginx' in by:
     # Goal of issue #5: at least nginx's req/s with a p99 no worse than 1.1x nginx's.
     met = 0

@@ -256,6 +256,29 @@ public final class PodTemplates {
   public static final String EARLY_TENURING = "-XX:MaxTenuringThreshold=1";
 
   /**
+   * For the balancer, whose one event loop per core shares the node's cores with everything
+   * else: no performance-counter memory. With it, the JVM's periodic task thread wakes every
+   * 50 ms to sample counters into a file under /tmp (about 22 wake-ups a second, each a
+   * preemption of whatever runs on that core: under bench/lb.sh, 220 in 10 s against 2 without
+   * it). jcmd still attaches by pid; only jps and jstat no longer list the JVM.
+   */
+  public static final String NO_PERF_DATA = "-XX:-UsePerfData";
+
+  /**
+   * For the balancer: C2 compiles both sides of a branch its profile never saw taken instead
+   * of leaving a trap there. A proxy's rare branches are taken sooner or later in steady
+   * traffic (a backend connection to open when the pool is empty, a write to a client that just
+   * closed, the first idle timer firing after a minute), and each trap threw the event loop's
+   * whole request path (read, choose, attach, flush; the epoll loop itself) back to the
+   * interpreter until C2 had compiled it again: 200-400 ms of compiler CPU every few windows of
+   * a 70-second load, beside an event loop running slow code meanwhile. With no trap limit, the
+   * same load compiled 140-380 ms in all after its first 10 seconds, against 670-940 ms, and no
+   * burst over 100 ms, at no cost per request (event-loop CPU 27 against 29 microseconds a request;
+   * bench/lb.sh's load in 5-second windows, three A/B pairs of JVMs on a busy machine).
+   */
+  public static final String NO_UNCOMMON_TRAPS = "-XX:PerMethodTrapLimit=0";
+
+  /**
    * The environment of every data-plane server: {@code JAVA_TOOL_OPTIONS} ({@link
    * #JAVA_TOOL_OPTIONS} and the server's own {@code jvmOptions}), and POD_NAME and POD_NAMESPACE
    * from the downward API. The field references spell out apiVersion v1, which the API server

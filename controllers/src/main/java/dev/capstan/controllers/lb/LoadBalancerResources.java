@@ -479,7 +479,8 @@ public final class LoadBalancerResources {
         .withImage(settings.imageOr(spec.image()))
         .withArgs("lb", "--config", PodTemplates.CONFIG_DIR + "/" + BalancerConfig.FILE)
         .withPorts(containerPorts(spec))
-        .withEnv(PodTemplates.serverEnv(PodTemplates.THROUGHPUT_GC, PodTemplates.EARLY_TENURING))
+        .withEnv(PodTemplates.serverEnv(PodTemplates.THROUGHPUT_GC, PodTemplates.EARLY_TENURING,
+            PodTemplates.NO_PERF_DATA, PodTemplates.NO_UNCOMMON_TRAPS))
         .withResources(spec.resources())
         .withReadinessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 5, 3))
         .withLivenessProbe(PodTemplates.httpProbe("/health", Ports.ADMIN, 10, 6))

@@ -109,4 +109,21 @@ class DataPlanePodsTest {
       assertThat(options).doesNotContain("TenuringThreshold");
     }
   }
+
+  /**
+   * The balancer's JVM keeps no performance-counter file (its sampler thread would wake 20 times
+   * a second) and compiles its rare branches instead of trapping on them (each trap sent the
+   * event loop's request path back to the interpreter); the other servers keep the defaults.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pods")
+  void onlyTheBalancerRunsWithoutPerformanceCountersOrUncommonTraps(String server, PodSpec pod) {
+    String options = pod.getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue();
+    if (server.equals("lb")) {
+      assertThat(options.split(" ")).containsOnlyOnce("-XX:-UsePerfData", "-XX:PerMethodTrapLimit=0");
+    } else {
+      assertThat(options).doesNotContain("PerfData").doesNotContain("TrapLimit");
+    }
+  }
 }

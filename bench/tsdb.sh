@@ -109,8 +109,9 @@ done
 # pass with both servers' CPU per point. The JIT does not go fully idle within a few passes: with
 # fresh databases per pass it kept compiling a long tail of per-request and per-database code
 # (Netty, index growth, shard creation: 85-105 compilations a pass, nearly all first ones) for
-# 0.25-0.4 µs/point, 15-25 % of Capstan's CPU, through six passes of 500,000 points in November
-# 2026; hence 10 %, not zero.
+# 0.2-0.5 µs/point, 15-30 % of Capstan's CPU, through five and six passes of 500,000 points in
+# November 2026 (a pass of "many" now and then spent 1.5 µs/point on it). So in practice all
+# WARMUP_MAX_PASSES passes run; the share is there to stop early where the JIT does go quiet.
 warm_until_idle() {
   local layout=$1 pass peer port pid before jit_before cpu jit influxd_cpu
   for pass in $(seq 1 "$WARMUP_MAX_PASSES"); do

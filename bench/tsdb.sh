@@ -16,6 +16,10 @@
 # The log also gives, per round, the part of Capstan's CPU its JIT compiler threads used (C1/C2
 # CompilerThread in /proc/<pid>/task): 0.25-0.9 µs/point in the first regular rounds after the
 # warm-up in November 2026, which is compiling still going on, not work per point; influxd has none.
+# Warm-up (not measured, both peers alike): TSDB_BENCH_WARMUP_POINTS (500000) points of every
+# layout, then before each layout's rounds passes of that size into fresh databases until Capstan's
+# JIT threads used at most TSDB_BENCH_WARMUP_JIT_SHARE (0.10) of its CPU in a pass, at most
+# TSDB_BENCH_WARMUP_MAX_PASSES (5); see warm_until_idle below. The log shows each pass.
 #
 # Measures, per series layout (see TsdbBench): ingest points/s over HTTP with batches of 5,000;
 # bytes on disk per point once both have moved their writes from the WAL to their column/TSM
@@ -68,27 +72,66 @@ start_capstan() {
 start_capstan
 wait_ping "$INFLUX_PORT"; wait_ping "$CAPSTAN_PORT"
 
-# Both servers first take 500,000 points of every layout into scratch databases: Capstan runs on
-# a JVM, whose JIT compiles the hot paths during the first seconds of load, and compiles them
-# again (seconds of CPU on a 2-core box) when a new layout brings new types to them, e.g. the
-# integer field of "quality". Measuring that would time the compiler, not the server.
-for peer in influxd capstan; do
-  port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
-  for layout in regular quality many; do
-    say "warm-up: 500000 points of $layout into $peer (not measured)"
-    "${BENCH[@]}" ingest "http://127.0.0.1:$port" "warmup_$layout" "$layout" 500000 "$CONNECTIONS" >/dev/null
-  done
-done
-
 # CPU time (user + system) a process has used so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # The same for the process' JIT compiler threads only (0 for a process without them).
 jit_ticks() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ {n = split($0, f, ") "); split(f[n], g, " "); s += g[12] + g[13]} END {print s + 0}'; }
 TICKS_PER_S=$(getconf CLK_TCK)
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+# Clock ticks as µs per point: us_per_point TICKS POINTS
+us_per_point() { python3 -c "print(f'{$1 * 1e6 / $TICKS_PER_S / $2:.3f}')"; }
+
+# Both servers first take WARMUP_POINTS points of every layout into scratch databases: Capstan runs
+# on a JVM, whose JIT compiles the hot paths during the first seconds of load, and compiles them
+# again (seconds of CPU on a 2-core box) when a new layout brings new types to them, e.g. the
+# integer field of "quality". Measuring that would time the compiler, not the server.
+WARMUP_POINTS=${TSDB_BENCH_WARMUP_POINTS:-500000}
+WARMUP_MAX_PASSES=${TSDB_BENCH_WARMUP_MAX_PASSES:-5}
+WARMUP_JIT_SHARE=${TSDB_BENCH_WARMUP_JIT_SHARE:-0.10}
+[[ $WARMUP_POINTS =~ ^[1-9][0-9]*$ ]] || { echo "TSDB_BENCH_WARMUP_POINTS must be a positive integer, was '$WARMUP_POINTS'" >&2; exit 2; }
+[[ $WARMUP_MAX_PASSES =~ ^[0-9]+$ ]] || { echo "TSDB_BENCH_WARMUP_MAX_PASSES must be a number, was '$WARMUP_MAX_PASSES'" >&2; exit 2; }
+for peer in influxd capstan; do
+  port=$INFLUX_PORT; [[ $peer == capstan ]] && port=$CAPSTAN_PORT
+  for layout in regular quality many; do
+    say "warm-up: $WARMUP_POINTS points of $layout into $peer (not measured)"
+    "${BENCH[@]}" ingest "http://127.0.0.1:$port" "warmup_$layout" "$layout" "$WARMUP_POINTS" "$CONNECTIONS" >/dev/null
+  done
+done
+
+# That one pass per layout was not enough: every round writes a fresh database, whose first batches
+# take branches the steady state does not (new series, a new shard, index maps growing), and the
+# JIT compiled paths again inside the measured rounds, up to half of Capstan's CPU in a round
+# (November 2026; an extra single pass per layout did not help). So right before a layout's rounds
+# both peers take passes shaped like a round (WARMUP_POINTS points into a fresh database, influxd
+# first) until Capstan's JIT compiler threads used at most WARMUP_JIT_SHARE of Capstan's CPU in the
+# last pass, or WARMUP_MAX_PASSES passes were made (0: none). Both peers get the same passes:
+# influxd, compiled ahead of time, gains nothing it lacked and loses nothing. The log prints every
+# pass with both servers' CPU per point. The JIT does not go fully idle within a few passes: with
+# fresh databases per pass it kept compiling a long tail of per-request and per-database code
+# (Netty, index growth, shard creation: 85-105 compilations a pass, nearly all first ones) for
+# 0.2-0.5 µs/point, 15-30 % of Capstan's CPU, through five and six passes of 500,000 points in
+# November 2026 (a pass of "many" now and then spent 1.5 µs/point on it). So in practice all
+# WARMUP_MAX_PASSES passes run; the share is there to stop early where the JIT does go quiet.
+warm_until_idle() {
+  local layout=$1 pass peer port pid before jit_before cpu jit influxd_cpu
+  for pass in $(seq 1 "$WARMUP_MAX_PASSES"); do
+    for peer in influxd capstan; do
+      port=$INFLUX_PORT; pid=$INFLUX_PID
+      [[ $peer == capstan ]] && { port=$CAPSTAN_PORT; pid=$CAPSTAN_PID; }
+      before=$(cpu_ticks "$pid"); jit_before=$(jit_ticks "$pid")
+      "${BENCH[@]}" ingest "http://127.0.0.1:$port" "warmup_${layout}_p$pass" "$layout" "$WARMUP_POINTS" "$CONNECTIONS" >/dev/null
+      cpu=$(( $(cpu_ticks "$pid") - before )); jit=$(( $(jit_ticks "$pid") - jit_before ))
+      [[ $peer == influxd ]] && influxd_cpu=$cpu
+    done
+    say "warm-up pass $pass/$WARMUP_MAX_PASSES of $layout ($WARMUP_POINTS points each, not measured): server CPU µs/point influxd $(us_per_point "$influxd_cpu" "$WARMUP_POINTS"), Capstan $(us_per_point "$cpu" "$WARMUP_POINTS") of which JIT compiler threads $(us_per_point "$jit" "$WARMUP_POINTS")"
+    python3 -c "import sys; sys.exit(0 if $jit <= $WARMUP_JIT_SHARE * $cpu else 1)" && return 0
+  done
+  ((WARMUP_MAX_PASSES == 0)) || say "warm-up of $layout: Capstan's JIT threads still above $WARMUP_JIT_SHARE of its CPU after $WARMUP_MAX_PASSES passes; measuring anyway"
+}
 
 declare -A RESULT
 for layout in "${LAYOUTS[@]}"; do
+  warm_until_idle "$layout"
   declare -A RATES=() CPUS=() JITS=()
   for round in $(seq 1 "$ROUNDS"); do
     # Round 1 writes the database the sizes and queries below read; later rounds write fresh ones.

@@ -120,8 +120,11 @@ final class SeriesIndex {
     TreeMap<String, SeriesKey> ofMeasurement = series.computeIfAbsent(key.measurement(), m -> new TreeMap<>());
     if (ofMeasurement.putIfAbsent(keyText, key) == null) {
       TreeMap<String, TreeMap<String, TreeSet<String>>> byTag = tags.computeIfAbsent(key.measurement(), m -> new TreeMap<>());
-      key.tags().forEach((k, v) -> byTag.computeIfAbsent(k, x -> new TreeMap<>()).computeIfAbsent(v, x -> new TreeSet<>())
-          .add(keyText));
+      // A loop, not tags().forEach with a lambda: TreeMap.forEach is shared by every caller, so
+      // its call to the lambda is megamorphic and the JIT compiled it anew for this caller.
+      for (Map.Entry<String, String> tag : key.tags().entrySet()) {
+        byTag.computeIfAbsent(tag.getKey(), x -> new TreeMap<>()).computeIfAbsent(tag.getValue(), x -> new TreeSet<>()).add(keyText);
+      }
     }
   }
 

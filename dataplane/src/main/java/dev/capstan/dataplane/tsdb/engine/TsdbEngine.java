@@ -474,113 +474,20 @@ public final class TsdbEngine implements TsdbStore, Closeable {
       PolicyShards shards = state.policies.get(policy.name());
       SeriesIndex index = state.index;
       long oldest = policy.infinite() ? Long.MIN_VALUE : saturatingMinus(nowNanos(), policy.duration().toNanos());
-      int dropped = 0;
-      String conflict = null;
-      boolean beyondRetention = false;
-      Map<Shard, List<SeriesPoint>> byShard = new IdentityHashMap<>();
-      // A batch usually repeats few series many times; build each new series' key and index it once.
-      Map<SeriesIndex.SeriesIdentity, SeriesPoint> newSeries = new HashMap<>();
-      Map<List<Tag>, SeriesPoint> sameTags = new IdentityHashMap<>();
-      // Indexed series this batch found by value, for the index to find by their tag lists next time.
-      List<List<Tag>> learnedTags = new ArrayList<>();
-      List<Series> learnedSeries = new ArrayList<>();
-      Map<String, Map<String, FieldType>> checkedTypes = new HashMap<>();
-      Shard last = null;
-      List<SeriesPoint> lastPoints = null;
-      for (Point point : points) {
-        long time = point.timestampNanos();
-        if (time < oldest) {
-          dropped++;
-          beyondRetention = true;
-          continue;
-        }
-        // Types do not change during this write (drops need the exclusive lock), so a point whose
-        // fields this batch already checked skips the index's lock.
-        if (!typesChecked(checkedTypes, point)) {
-          String refused = index.acceptFields(point);
-          if (refused != null) {
-            dropped++;
-            conflict = conflict == null ? refused : conflict;
-            continue;
-          }
-          Map<String, FieldType> ofMeasurement = checkedTypes.computeIfAbsent(point.measurement(), m -> new HashMap<>());
-          FieldMap fields = point.fieldMap();
-          for (int f = 0; f < fields.size(); f++) {
-            ofMeasurement.put(fields.name(f), FieldType.of(fields.value(f)));
-          }
-        }
-        if (last == null || time < last.start() || time >= last.end()) {
-          last = shards.shardFor(time, policy.shardGroupDuration(), options, flusher);
-          // Points of a batch nearly always fall in one shard: its list is kept at hand rather
-          // than looked up in the map for every point.
-          lastPoints = byShard.computeIfAbsent(last, s -> new ArrayList<>());
-        }
-        SeriesPoint first;
-        // The parser's key cache hands out one tag list per series, the same in every batch, so
-        // the list's identity finds most points' series with no hashing of their tags.
-        Series known = index.indexedByTagList(point.measurement(), point.tags());
-        if (known != null) {
-          first = new SeriesPoint(known, point);
-        } else {
-          // Within a batch the parser also hands out one tag list per series, so identity finds
-          // most repeats without hashing the tags.
-          first = sameTags.get(point.tags());
-          if (first == null || first.point().measurement() != point.measurement()) {
-            // The index first: with many series per batch nearly every point is a series this batch
-            // has not seen yet but the index has; a per-batch map of all of them was a map insertion
-            // per point. Only series new to the index are collected, once each.
-            SeriesIndex.SeriesIdentity id = new SeriesIndex.SeriesIdentity(point.measurement(), point.tags());
-            first = index.indexed(id);
-            if (first != null) {
-              learnedTags.add(point.tags());
-              learnedSeries.add(first.series());
-            } else {
-              first = newSeries.get(id);
-              if (first == null) {
-                first = SeriesPoint.of(point);
-                newSeries.put(id, first);
-              }
-            }
-            // Remembered with this point, whose measurement is this batch's instance (an indexed
-            // series' point is from an earlier batch), so the identity check above holds next time.
-            first = first.with(point);
-            sameTags.put(point.tags(), first);
-          } else {
-            first = first.with(point);
-          }
-        }
-        lastPoints.add(first);
-      }
-      for (Map.Entry<Shard, List<SeriesPoint>> batch : byShard.entrySet()) {
+      BatchRouter router = new BatchRouter(index, time -> shards.shardFor(time, policy.shardGroupDuration(), options, flusher), oldest);
+      router.route(points);
+      for (Map.Entry<Shard, List<SeriesPoint>> batch : router.byShard().entrySet()) {
         batch.getKey().write(batch.getValue(), nowNanos());
       }
-      newSeries.forEach((id, series) -> {
-        index.addSeries(id, series);
-        learnedTags.add(series.point().tags());
-        learnedSeries.add(series.series());
-      });
-      index.rememberTagLists(learnedTags, learnedSeries);
-      String error = conflict != null ? conflict : beyondRetention ? BEYOND_RETENTION : null;
+      router.indexSeries();
+      int dropped = router.dropped();
+      String error = router.conflict() != null ? router.conflict() : router.beyondRetention() ? BEYOND_RETENTION : null;
       return new WriteOutcome(points.size() - dropped, dropped, Optional.ofNullable(error));
     } catch (IOException e) {
       throw new UncheckedIOException("write to " + database + " failed: " + e.getMessage(), e);
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  private static boolean typesChecked(Map<String, Map<String, FieldType>> checked, Point point) {
-    Map<String, FieldType> ofMeasurement = checked.get(point.measurement());
-    if (ofMeasurement == null) {
-      return false;
-    }
-    FieldMap fields = point.fieldMap();
-    for (int f = 0; f < fields.size(); f++) {
-      if (ofMeasurement.get(fields.name(f)) != FieldType.of(fields.value(f))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // ---- the index

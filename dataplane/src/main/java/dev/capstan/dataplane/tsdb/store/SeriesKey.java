@@ -34,12 +34,14 @@ public record SeriesKey(String measurement, SortedMap<String, String> tags)
   public String text() {
     StringBuilder sb = new StringBuilder();
     escape(sb, measurement, ", ");
-    tags.forEach((k, v) -> {
+    // A loop rather than tags.forEach with a lambda: TreeMap.forEach is shared by all its callers,
+    // and the JIT compiled it once more, with this lambda, for every series-creating write path.
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
       sb.append(',');
-      escape(sb, k, ",= ");
+      escape(sb, tag.getKey(), ",= ");
       sb.append('=');
-      escape(sb, v, ",= ");
-    });
+      escape(sb, tag.getValue(), ",= ");
+    }
     return sb.toString();
   }
 

@@ -17,9 +17,15 @@ public interface Monitor {
   /** A diagnostics section ({@code build}, {@code system}, ...): its columns and values in order. */
   record Diagnostic(String name, Map<String, Object> values) {}
 
-  List<Statistic> statistics();
+  /** The statistics; none by default. */
+  default List<Statistic> statistics() {
+    return List.of();
+  }
 
-  List<Diagnostic> diagnostics();
+  /** The diagnostics sections; none by default. */
+  default List<Diagnostic> diagnostics() {
+    return List.of();
+  }
 
   /**
    * The users authentication lets in, by name; each may do everything (their passwords come from
@@ -30,15 +36,5 @@ public interface Monitor {
   }
 
   /** A monitor with nothing to report (queries run outside a node: continuous queries, tests). */
-  Monitor NONE = new Monitor() {
-    @Override
-    public List<Statistic> statistics() {
-      return List.of();
-    }
-
-    @Override
-    public List<Diagnostic> diagnostics() {
-      return List.of();
-    }
-  };
+  Monitor NONE = new Monitor() {};
 }

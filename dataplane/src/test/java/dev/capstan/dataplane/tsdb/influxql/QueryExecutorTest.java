@@ -224,16 +224,6 @@ class QueryExecutorTest {
   void showUsersListsTheNodesUsersAsAdminsAndShowGrantsKnowsThem() {
     Monitor monitor = new Monitor() {
       @Override
-      public List<Statistic> statistics() {
-        return List.of();
-      }
-
-      @Override
-      public List<Diagnostic> diagnostics() {
-        return List.of();
-      }
-
-      @Override
       public List<String> users() {
         return List.of("zoe", "admin");
       }

@@ -147,6 +147,15 @@ final class SeriesIndex {
     return List.copyOf(all.values());
   }
 
+  /** How many series the index holds, without listing them. */
+  synchronized long count() {
+    long n = 0;
+    for (TreeMap<String, SeriesKey> ofMeasurement : series.values()) {
+      n += ofMeasurement.size();
+    }
+    return n;
+  }
+
   /** The series a filter selects, by key text, in key order. */
   synchronized SortedMap<String, SeriesKey> matching(SeriesFilter filter) {
     TreeMap<String, SeriesKey> out = new TreeMap<>();

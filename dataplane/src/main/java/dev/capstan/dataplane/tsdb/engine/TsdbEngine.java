@@ -517,6 +517,18 @@ public final class TsdbEngine implements TsdbStore, Closeable {
   }
 
   @Override
+  public long seriesCount(String database) {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      database(database);
+      return states.get(database).index.count();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public SortedMap<String, FieldType> fieldKeys(String database, String measurement) {
     lock.readLock().lock();
     try {

@@ -485,9 +485,7 @@ public final class QueryExecutor {
     if (!s.exact() && bare && (of == CardinalityOf.SERIES || of == CardinalityOf.MEASUREMENT)) {
       long n = 0;
       if (store.databases().contains(db)) {
-        for (String m : store.measurements(db)) {
-          n += of == CardinalityOf.SERIES ? store.series(db, m).size() : 1;
-        }
+        n = of == CardinalityOf.SERIES ? store.seriesCount(db) : store.measurements(db).size();
       }
       return List.of(new SeriesRow(null, Map.of(), List.of("cardinality estimation"), false,
           List.of(List.<Object>of(n)), false));

@@ -57,6 +57,15 @@ public interface TsdbStore {
   /** Series of a database, of one measurement or ({@code null}) of all, sorted by key. */
   List<SeriesKey> series(String database, String measurement);
 
+  /**
+   * How many series a database has: the size of {@code series(database, null)}, which a store
+   * that can count without listing them (for /debug/vars, SHOW STATS, estimated cardinality)
+   * answers more cheaply.
+   */
+  default long seriesCount(String database) {
+    return series(database, null).size();
+  }
+
   /** Field keys of a measurement with their types, sorted by key. */
   SortedMap<String, FieldType> fieldKeys(String database, String measurement);
 

@@ -119,6 +119,8 @@ class EngineBehaviourTest {
         Arguments.of("read a missing policy", (Consumer<TsdbEngine>) e -> e.read(readMissingRp, (k, f) -> { }),
             "retention policy not found: nope"),
         Arguments.of("series of a missing database", (Consumer<TsdbEngine>) e -> e.series("nope", null), "database not found: nope"),
+        Arguments.of("series count of a missing database", (Consumer<TsdbEngine>) e -> e.seriesCount("nope"),
+            "database not found: nope"),
         Arguments.of("policies of a missing database", (Consumer<TsdbEngine>) e -> e.retentionPolicies("nope"),
             "database not found: nope"),
         Arguments.of("alter a missing policy", (Consumer<TsdbEngine>) e -> e.alterRetentionPolicy(DB,
@@ -199,8 +201,13 @@ class EngineBehaviourTest {
     engine.flushAndCompact();
     engine.write(DB, null, List.of(cpu("a", 2, T0 + SECOND)));
 
+    assertThat(engine.seriesCount(DB)).isEqualTo(2).isEqualTo(engine.series(DB, null).size());
+    engine.write(DB, null, List.of(cpu("b", 3, T0), cpu("c", 4, T0)));
+    assertThat(engine.seriesCount(DB)).isEqualTo(4);
+
     engine.dropMeasurement(DB, "cpu");
 
+    assertThat(engine.seriesCount(DB)).as("only mem,host=a is left").isEqualTo(1);
     assertThat(engine.measurements(DB)).containsExactly("mem");
     assertThat(engine.fieldKeys(DB, "cpu")).isEmpty();
     assertThat(Data.readAll(engine, DB, null, "cpu", List.of("value"))).isEmpty();

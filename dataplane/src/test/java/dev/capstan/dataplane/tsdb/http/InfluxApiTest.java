@@ -356,7 +356,7 @@ class InfluxApiTest {
     assertThat(monitor.statistics()).filteredOn(st -> st.name().equals("database")).singleElement()
         .satisfies(st -> {
           assertThat(st.tags()).containsEntry("database", "db");
-          assertThat(st.values()).containsEntry("numSeries", 2);
+          assertThat(st.values()).containsEntry("numSeries", 2L);
         });
     assertThat(monitor.diagnostics()).extracting(Monitor.Diagnostic::name)
         .containsExactly("build", "network", "runtime", "system");

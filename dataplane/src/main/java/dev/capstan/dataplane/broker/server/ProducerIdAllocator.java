@@ -1,13 +1,10 @@
 package dev.capstan.dataplane.broker.server;
 
+import dev.capstan.dataplane.server.DurableFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Hands out producer ids that are never reused, even across crashes: ids are reserved on disk a
@@ -37,13 +34,7 @@ final class ProducerIdAllocator {
   synchronized long nextId() throws IOException {
     if (next >= reservedUpTo) {
       reservedUpTo = next + BLOCK;
-      Path temp = file.resolveSibling("producer-ids.tmp");
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        out.write(ByteBuffer.wrap(Long.toString(reservedUpTo).getBytes(StandardCharsets.US_ASCII)));
-        out.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFile.replace(file, Long.toString(reservedUpTo).getBytes(StandardCharsets.US_ASCII));
     }
     return next++ * brokers + brokerId;
   }

@@ -1,12 +1,10 @@
 package dev.capstan.dataplane.broker.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.dataplane.server.DurableFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -330,14 +328,7 @@ final class TopicRegistry implements AutoCloseable {
 
   /** Write, fsync, rename: a crash leaves the old file or the new one, never half of one. */
   private void persist(TopicMeta meta) throws IOException {
-    Path target = topicFile(meta.name());
-    Path temp = topicsDir.resolve(meta.name() + ".json.tmp");
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(meta)));
-      out.force(true);
-    }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFile.replace(topicFile(meta.name()), JSON.writeValueAsBytes(meta));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package dev.capstan.dataplane.broker.server;
 
+import dev.capstan.dataplane.server.DurableFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -7,11 +8,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,17 +69,8 @@ final class TopicTombstones {
 
   /** Replaces {@code file} with {@code tombstones}, durably, before returning. */
   static void store(Path file, List<Tombstone> tombstones) throws IOException {
-    Path temp = file.resolveSibling(FILE_NAME + ".tmp");
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      out.write(ByteBuffer.wrap(encode(tombstones)));
-      out.force(true);
-    }
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    // The rename itself must survive a crash: DeleteTopics answers only after this returns.
-    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    }
+    // DeleteTopics answers only after this returns, the rename included.
+    DurableFile.replace(file, encode(tombstones));
   }
 
   /** Those of {@code tombstones} still live at {@code now}, in name then time order. */

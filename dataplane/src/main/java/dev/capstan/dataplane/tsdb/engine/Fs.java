@@ -1,13 +1,12 @@
 package dev.capstan.dataplane.tsdb.engine;
 
+import dev.capstan.dataplane.server.DurableFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** The few file-system steps durability rests on. */
@@ -16,9 +15,7 @@ final class Fs {
 
   /** Makes creations, renames and deletions in {@code directory} survive a power loss. */
   static void forceDirectory(Path directory) throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    }
+    DurableFile.forceDirectory(directory);
   }
 
   static void createDirectoriesDurably(Path directory) throws IOException {

@@ -3,13 +3,11 @@ package dev.capstan.dataplane.tsdb.influxql;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.api.config.TsdbNodeConfig;
+import dev.capstan.dataplane.server.DurableFile;
 import dev.capstan.dataplane.tsdb.influxql.Eval.QueryError;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,12 +175,7 @@ public final class ContinuousQueries {
       return;
     }
     try {
-      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all()));
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFile.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all()));
     } catch (IOException e) {
       throw new QueryError("cannot save continuous queries to " + file + ": " + e.getMessage());
     }
